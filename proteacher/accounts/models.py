@@ -1,0 +1,129 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", "教師"
+    REVIEWER = "reviewer", "委員"
+    COUNTY = "county", "縣市"
+    ADMIN = "admin", "管理者"
+
+
+STAFF_ROLES = (Role.REVIEWER, Role.COUNTY, Role.ADMIN)
+
+
+class User(AbstractUser):
+    """Every person who signs in. Teachers come through SSO; staff sign in with a password."""
+
+    role = models.CharField("身分", max_length=10, choices=Role.choices, default=Role.TEACHER)
+    name = models.CharField("姓名", max_length=50)
+    # The in-service network account (the SSO subject); the key of training and old-system records.
+    inservice_account = models.CharField("全教網帳號", max_length=64, unique=True, null=True, blank=True)
+    # A 縣市 account works for exactly one county; a teacher's county comes from their school.
+    county = models.ForeignKey(
+        "registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="縣市"
+    )
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "使用者"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="county") | models.Q(county__isnull=False),
+                name="county_account_has_county",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def header_name(self) -> str:
+        """How the page header greets the user: 黃測試老師 for teachers, the name alone for staff."""
+        return f"{self.name}老師" if self.is_teacher else (self.name or self.username)
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class TeacherProfile(models.Model):
+    """What eligibility needs to know about a teacher, from SSO and from 教師驗證."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    # As the network sent them, and as matched to master data (None when unknown: flagged for 管理者).
+    school_name = models.CharField("服務學校", max_length=100, blank=True)
+    school = models.ForeignKey("registry.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    county_name = models.CharField("學校所屬縣市", max_length=20, blank=True)
+    title_code_value = models.CharField("職稱代碼", max_length=10, blank=True)
+    title_code = models.ForeignKey(
+        "registry.TitleCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    phone = models.CharField("聯絡電話", max_length=30, blank=True)
+    levels = models.JSONField("任職學等", default=list, blank=True)
+    domains = models.JSONField("領域", default=list, blank=True)
+    formal_since = models.DateField("取得正式教師時間", null=True, blank=True)
+    teaching_years = models.PositiveSmallIntegerField("實際教學年資", default=0)
+
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    old_data_decision = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("imported", "匯入"), ("declined", "不匯入"), ("none", "無資料")],
+    )
+    verified_at = models.DateTimeField("完成教師驗證", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "教師資料"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_formal_teacher(self) -> bool:
+        return bool(self.title_code and self.title_code.is_formal_teacher)
+
+    def unmatched_master_data(self) -> list[str]:
+        """Which SSO data matched nothing in master data (shown to 管理者 as a flag)."""
+        missing = []
+        if self.school_id is None:
+            missing.append(f"服務學校「{self.school_name}」")
+        if self.user.county_id is None:
+            missing.append(f"學校所屬縣市「{self.county_name}」")
+        if self.title_code_id is None:
+            missing.append(f"職稱代碼「{self.title_code_value}」")
+        return missing
+
+
+class EmailCode(models.Model):
+    """A 6-digit code sent to prove an email address. Only a hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_codes")
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    # Set when the code was used, replaced by a newer one, or spent by too many wrong tries.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from proteacher.accounts.views import login, profile, sso, staff, verification
+
+app_name = "accounts"
+urlpatterns = [
+    # 使用者登入 and staff passwords
+    path("login/", login.login_page, name="login"),
+    path("logout/", login.logout_view, name="logout"),
+    path("password/reset/", login.PasswordReset.as_view(), name="password_reset"),
+    path("password/reset/sent/", login.PasswordResetDone.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", login.PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("password/reset/complete/", login.PasswordResetComplete.as_view(), name="password_reset_complete"),
+    # SSO roaming login
+    path("sso/login/", sso.start, name="sso_start"),
+    path("sso/callback/", sso.callback, name="sso_callback"),
+    path("sso/dev/", sso.dev_identity, name="dev_identity"),
+    # 教師驗證
+    path("verify/", verification.fill_in, name="verify"),
+    path("verify/email/", verification.email_code, name="verify_email"),
+    path("verify/email/resend/", verification.resend_code, name="verify_resend"),
+    path("verify/transfer/", verification.transfer, name="verify_transfer"),
+    # 個人資訊
+    path("profile/", profile.basic, name="profile"),
+    path("profile/email/", profile.email_code, name="profile_email"),
+    path("profile/certificates/", profile.certificates, name="profile_certificates"),
+    path("profile/training/", profile.training, name="profile_training"),
+    # 功能專區: accounts and teachers
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/new/", staff.staff_create, name="staff_create"),
+    path("teachers/", staff.teacher_list, name="teacher_list"),
+]

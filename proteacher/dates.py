@@ -1,0 +1,30 @@
+"""Dates as the platform's users read them: Asia/Taipei, ROC years, academic years from 1 August."""
+
+import datetime
+
+from django.utils import timezone
+
+ROC_OFFSET = 1911
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def roc_year(year: int) -> int:
+    return year - ROC_OFFSET
+
+
+def academic_year(day: datetime.date) -> int:
+    """The ROC academic year (學年度) a day belongs to: 108 runs 2019-08-01 to 2020-07-31."""
+    return day.year - ROC_OFFSET - (0 if day.month >= 8 else 1)
+
+
+def current_academic_year() -> int:
+    return academic_year(today())
+
+
+def academic_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of an ROC academic year."""
+    start = datetime.date(year + ROC_OFFSET, 8, 1)
+    return start, datetime.date(year + ROC_OFFSET + 1, 7, 31)

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("proteacher.portal.urls")),
+    path("accounts/", include("proteacher.accounts.urls")),
+    path("certification/", include("proteacher.certification.urls")),
+    path("registry/", include("proteacher.registry.urls")),
+]
