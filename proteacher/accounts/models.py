@@ -78,6 +78,9 @@ class TeacherProfile(models.Model):
     teaching_years = models.PositiveSmallIntegerField("實際教學年資", default=0)
 
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # An address typed at 教師驗證 or 個人資訊 that waits for its code; user.email changes only
+    # once the code proves the teacher reads this mailbox.
+    pending_email = models.EmailField("待驗證Email", blank=True)
     old_data_decision = models.CharField(
         max_length=10,
         blank=True,
@@ -115,6 +118,11 @@ class TeacherProfile(models.Model):
 class EmailCode(models.Model):
     """A 6-digit code sent to prove an email address. Only a hash is kept."""
 
+    class CloseReason(models.TextChoices):
+        USED = "used", "已使用"
+        REPLACED = "replaced", "已由新驗證碼取代"
+        SPENT = "spent", "錯誤次數過多"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_codes")
     email = models.EmailField()
     code_hash = models.CharField(max_length=128)
@@ -123,7 +131,12 @@ class EmailCode(models.Model):
     wrong_tries = models.PositiveSmallIntegerField(default=0)
     # Set when the code was used, replaced by a newer one, or spent by too many wrong tries.
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was closed, so the teacher is told the right thing when typing it again.
+    closed_reason = models.CharField(max_length=10, blank=True, choices=CloseReason.choices)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.created_at:%Y-%m-%d %H:%M}"
