@@ -3,6 +3,8 @@
 import pytest
 
 from proteacher.testing import factories
+from proteacher.testing.browser import chromium, page  # noqa: F401
+from proteacher.testing.smtp import smtp_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
