@@ -9,9 +9,14 @@ from proteacher.testing.smtp import smtp_server  # noqa: F401
 
 @pytest.fixture(autouse=True)
 def _media_and_mail_in_tmp(settings, tmp_path):
+    # Staff personas each hash a password; the production hasher's cost adds nothing to a test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
