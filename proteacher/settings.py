@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "proteacher.accounts",
     "proteacher.registry",
     "proteacher.certification",
+    "proteacher.documents",
     "proteacher.portal",
 ]
 

@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("proteacher.accounts.urls")),
     path("certification/", include("proteacher.certification.urls")),
     path("registry/", include("proteacher.registry.urls")),
+    path("documents/", include("proteacher.documents.urls")),
 ]

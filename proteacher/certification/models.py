@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class CertificateKind(models.TextChoices):
@@ -36,3 +37,149 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.academic_year} {self.number}"
+
+
+class CertificationType(models.Model):
+    """初階 / 進階 / 教學輔導教師: names, certificate letter and form slots are configuration."""
+
+    code = models.CharField("代碼", max_length=20, unique=True, choices=CertificateKind.choices)
+    name = models.CharField("認證名稱", max_length=50)
+    short_name = models.CharField("簡稱", max_length=20)
+    # The letter after 證號第 in certificate numbers: A 初階, B 進階.
+    certificate_letter = models.CharField("證號字母", max_length=1)
+    training_name = models.CharField("培訓名稱", max_length=50)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_open = models.BooleanField("開放申請", default=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = verbose_name_plural = "認證類別"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormSlot(models.Model):
+    """One line of 編輯表單列表: a slot the teacher fills with one of the allowed templates."""
+
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, related_name="slots")
+    code = models.SlugField("代碼", max_length=40)
+    label = models.CharField("表單項目", max_length=50)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    # Template codes (documents.definitions) in the order the drop-down lists them.
+    template_codes = models.JSONField("可選表件", default=list)
+
+    class Meta:
+        ordering = ["certification_type", "sort_order", "id"]
+        verbose_name = verbose_name_plural = "表單項目"
+        constraints = [models.UniqueConstraint(fields=["certification_type", "code"], name="slot_code_per_type")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RuleSet(models.Model):
+    """The eligibility rules of a type from an academic year on, optionally for one county.
+
+    Rows are never edited: a change is saved as a new version, so an evaluation stored with a
+    case always names the exact rules it used.
+    """
+
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, related_name="rule_sets")
+    county = models.ForeignKey(
+        "registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="縣市"
+    )
+    from_academic_year = models.PositiveSmallIntegerField("適用起始學年度")
+    version = models.PositiveIntegerField("版本")
+    # [{"code", "item" (項目), "condition" (條件), "check", "params"}] — see certification.rules.
+    rules = models.JSONField("規則")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["certification_type", "-from_academic_year", "-version"]
+        verbose_name = verbose_name_plural = "資格規則"
+        constraints = [models.UniqueConstraint(fields=["certification_type", "version"], name="rule_set_version")]
+
+    def __str__(self) -> str:
+        return f"{self.certification_type} {self.from_academic_year} v{self.version}"
+
+
+class Case(models.Model):
+    """One teacher's application for one type in one academic year (流程進度)."""
+
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="cases")
+    academic_year = models.PositiveSmallIntegerField("學年度")
+    # Only certification.workflow.transition() writes this.
+    state = models.CharField("狀態", max_length=30)
+    # Where the teacher worked when applying: the county's centre reviews the case.
+    school = models.ForeignKey("registry.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    county = models.ForeignKey("registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The eligibility evaluation that allowed the case: inputs, rule set and version, results.
+    eligibility = models.JSONField(default=dict)
+    created_at = models.DateTimeField("建立時間", auto_now_add=True)
+    # 最後更新時間: set by every transition and every saved form.
+    updated_at = models.DateTimeField("最後更新時間")
+    # Bumped by each transition; a page posts the value it showed so a stale page is refused.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-academic_year", "-created_at"]
+        verbose_name = verbose_name_plural = "認證申請"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "certification_type", "academic_year"], name="one_case_per_teacher_type_year"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["county", "state"]),
+            models.Index(fields=["state", "certification_type", "academic_year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year} {self.certification_type.short_name} {self.teacher}"
+
+
+class CaseEvent(models.Model):
+    """An immutable record of one change to a case: who, when, from, to and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30)
+    reason = models.TextField(blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class SlotAnswer(models.Model):
+    """What a teacher put in one slot: an online form's answers or an uploaded PDF."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    slot_code = models.SlugField(max_length=40)
+    template_code = models.CharField(max_length=60)
+    template_version = models.PositiveSmallIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="answers/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名稱", max_length=200, blank=True)
+    # All required fields answered (online) or a file present (upload).
+    is_complete = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on each save; the form posts the value it showed so a stale tab cannot overwrite.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "slot_code"], name="one_answer_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.slot_code} {self.template_code}"

@@ -1,8 +1,23 @@
 from django.urls import path
 
-from proteacher.certification import views
+from proteacher.certification.views import cases, settings, types
+from proteacher.documents.views import slots
 
 app_name = "certification"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", types.index, name="index"),
+    # 管理者: types, slots and rules
+    path("settings/", settings.type_list, name="settings"),
+    path("settings/<slug:type_code>/", settings.type_edit, name="settings_type"),
+    path("settings/<slug:type_code>/rules/", settings.rules_edit, name="settings_rules"),
+    # A teacher's case (流程進度) and its forms
+    path("cases/<int:pk>/", cases.case_page, name="case"),
+    path("cases/<int:pk>/submit/", cases.submit, name="submit"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/file/", slots.slot_file, name="slot_file"),
+    # One type: eligibility table, 申請, earlier cases
+    path("<slug:type_code>/", types.type_page, name="type"),
+    path("<slug:type_code>/apply/", types.apply, name="apply"),
 ]

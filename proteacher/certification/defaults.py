@@ -1,0 +1,203 @@
+"""The certification types, their form slots and rules as the platform first ships them.
+
+Loaded by a data migration; afterwards 管理者 edits them in the UI. Rule parameters follow
+SPEC §5.1 (the seed's 進階 table) and the scheme's public defaults for 初階 and 教學輔導教師.
+"""
+
+OBSERVATION_PRE = ["pre_conference_a", "pre_conference_b", "other_pre_observation"]
+OBSERVATION = [
+    "observation_rubric_105",
+    "observation_rubric_101",
+    "anecdotal_record",
+    "verbal_flow",
+    "at_task",
+    "teacher_movement",
+    "flanders",
+    "selective_verbatim",
+]
+OBSERVATION_POST = ["post_conference_a", "post_conference_b", "post_conference"]
+
+ADVANCED_TRAINING = ["advanced", "advanced_practice"]
+MENTOR_TRAINING = ["mentor", "mentor_practice"]
+
+TYPES = [
+    {
+        "code": "basic",
+        "name": "初階專業回饋人才認證",
+        "short_name": "初階認證",
+        "certificate_letter": "A",
+        "training_name": "初階專業回饋人才",
+        "slots": [
+            ("pre_conference", "觀察前會談紀錄表", OBSERVATION_PRE),
+            ("observation", "觀察紀錄表", OBSERVATION),
+            ("post_conference", "觀察後回饋會談紀錄表", OBSERVATION_POST),
+        ],
+        "rules": [
+            {"code": "identity", "item": "身份", "condition": "現職教師", "check": "in_service_teacher", "params": {}},
+            {
+                "code": "hours",
+                "item": "研習時數",
+                "condition": "認證時當年度之初階專業回饋人才培訓 6小時",
+                "check": "training_hours",
+                "params": {"categories": ["basic"], "windows": [{"from": None, "to": None, "hours": 6}]},
+            },
+            {
+                "code": "training_years",
+                "item": "研習年度",
+                "condition": "認證時當年度之研習",
+                "check": "training_recent",
+                "params": {"categories": ["basic"], "years_back": 0},
+            },
+        ],
+    },
+    {
+        "code": "advanced",
+        "name": "進階專業回饋人才認證",
+        "short_name": "進階認證",
+        "certificate_letter": "B",
+        "training_name": "進階專業回饋人才",
+        "slots": [
+            ("implementation", "實施證明", ["implementation_proof"]),
+            ("community", "社群參與證明", ["community_proof"]),
+            ("pre_conference", "觀察前會談紀錄表", OBSERVATION_PRE),
+            ("observation", "觀察紀錄表", OBSERVATION),
+            ("post_conference", "觀察後回饋會談紀錄表", OBSERVATION_POST),
+            ("checklist", "認證檢核表", ["advanced_checklist"]),
+        ],
+        "rules": [
+            {"code": "identity", "item": "身份", "condition": "現職正式教師", "check": "formal_teacher", "params": {}},
+            {
+                "code": "formal_years",
+                "item": "正式教師年資",
+                "condition": "滿3年以上",
+                "check": "formal_years",
+                "params": {"years": 3},
+            },
+            {
+                "code": "teaching_years",
+                "item": "實際教學年資",
+                "condition": "滿3年以上",
+                "check": "teaching_years",
+                "params": {"years": 3},
+            },
+            {
+                "code": "prerequisite",
+                "item": "證號",
+                "condition": "1.初階證號或106年以後之初階認證時數6小時(依照縣市規定)",
+                "check": "certificate_or_training",
+                "params": {"kind": "basic", "categories": ["basic"], "hours": 6, "from_academic_year": 106},
+            },
+            {
+                "code": "hours",
+                "item": "研習時數",
+                "condition": "1.108年7月以後，18小時 2.107年7月至108年6月，15小時",
+                "check": "training_hours",
+                "params": {
+                    "categories": ADVANCED_TRAINING,
+                    "windows": [
+                        {"from": "2019-07-01", "to": None, "hours": 18},
+                        {"from": "2018-07-01", "to": "2019-06-30", "hours": 15},
+                    ],
+                },
+            },
+            {
+                "code": "training_years",
+                "item": "研習年度",
+                "condition": "1.認證時當年度之研習 2.認證時前1年度之研習",
+                "check": "training_recent",
+                "params": {"categories": ADVANCED_TRAINING, "years_back": 1},
+            },
+        ],
+    },
+    {
+        "code": "mentor",
+        "name": "教學輔導教師認證",
+        "short_name": "教學輔導教師認證",
+        "certificate_letter": "C",
+        "training_name": "教學輔導教師",
+        "slots": [
+            ("pre_conference_1", "第一次公開授課 觀察前會談紀錄表", OBSERVATION_PRE),
+            ("observation_1", "第一次公開授課 觀察紀錄表", OBSERVATION),
+            ("post_conference_1", "第一次公開授課 觀察後回饋會談紀錄表", OBSERVATION_POST),
+            ("pre_conference_2", "第二次公開授課 觀察前會談紀錄表", OBSERVATION_PRE),
+            ("observation_2", "第二次公開授課 觀察紀錄表", OBSERVATION),
+            ("post_conference_2", "第二次公開授課 觀察後回饋會談紀錄表", OBSERVATION_POST),
+            ("mentoring_plan", "輔導計畫", ["mentoring_plan"]),
+            ("mentoring_log_1", "平時輔導紀錄表（一）", ["mentoring_log"]),
+            ("mentoring_log_2", "平時輔導紀錄表（二）", ["mentoring_log"]),
+            ("mentoring_case", "輔導案例紀錄表", ["mentoring_case"]),
+            ("checklist", "認證檢核表", ["mentor_checklist"]),
+            ("recommendation", "推薦表", ["mentor_recommendation"]),
+        ],
+        "rules": [
+            {"code": "identity", "item": "身份", "condition": "現職正式教師", "check": "formal_teacher", "params": {}},
+            {
+                "code": "formal_years",
+                "item": "正式教師年資",
+                "condition": "滿5年以上",
+                "check": "formal_years",
+                "params": {"years": 5},
+            },
+            {
+                "code": "teaching_years",
+                "item": "實際教學年資",
+                "condition": "滿5年以上",
+                "check": "teaching_years",
+                "params": {"years": 5},
+            },
+            {
+                "code": "prerequisite",
+                "item": "證號",
+                "condition": "進階專業回饋人才證書",
+                "check": "certificate_or_training",
+                "params": {"kind": "advanced", "categories": [], "hours": 0, "from_academic_year": None},
+            },
+            {
+                "code": "hours",
+                "item": "研習時數",
+                "condition": "教學輔導教師培訓 30小時（24小時課程與6小時實務探討）",
+                "check": "training_hours",
+                "params": {"categories": MENTOR_TRAINING, "windows": [{"from": None, "to": None, "hours": 30}]},
+            },
+            {
+                "code": "training_years",
+                "item": "研習年度",
+                "condition": "認證時前3學年度內之研習",
+                "check": "training_recent",
+                "params": {"categories": MENTOR_TRAINING, "years_back": 2},
+            },
+        ],
+    },
+]
+
+# Rule sets shipped apply from this academic year on.
+FIRST_ACADEMIC_YEAR = 108
+
+
+def install(certification_type_model, form_slot_model, rule_set_model) -> None:
+    """Create the shipped types, slots and rules that are missing (never overwrites edits).
+
+    Takes the model classes so the data migration can pass its historical models and tests on
+    a flushed database can pass the real ones.
+    """
+    for order, spec in enumerate(TYPES, start=1):
+        kind, created = certification_type_model.objects.get_or_create(
+            code=spec["code"],
+            defaults={
+                "name": spec["name"],
+                "short_name": spec["short_name"],
+                "certificate_letter": spec["certificate_letter"],
+                "training_name": spec["training_name"],
+                "sort_order": order,
+            },
+        )
+        if not created:
+            continue
+        for slot_order, (code, label, templates) in enumerate(spec["slots"], start=1):
+            form_slot_model.objects.create(
+                certification_type=kind, code=code, label=label, sort_order=slot_order, template_codes=templates
+            )
+        next_version = (rule_set_model.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        rule_set_model.objects.create(
+            certification_type=kind, from_academic_year=FIRST_ACADEMIC_YEAR, version=next_version, rules=spec["rules"]
+        )

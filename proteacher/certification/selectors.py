@@ -1,0 +1,39 @@
+"""Which cases a signed-in user may see. Every view and list gets cases from here.
+
+Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北市 case learns nothing.
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from proteacher.accounts.models import Role, User
+from proteacher.certification.models import Case, FormSlot
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    cases = Case.objects.select_related("teacher", "certification_type", "school", "county")
+    if not user.is_authenticated:
+        return cases.none()
+    if user.role == Role.ADMIN:
+        return cases
+    if user.role == Role.COUNTY and user.county_id is not None:
+        return cases.filter(county_id=user.county_id)
+    if user.role == Role.TEACHER:
+        return cases.filter(teacher_id=user.pk)
+    # 委員 see the cases assigned to them once review assignments exist.
+    return cases.none()
+
+
+def case_for(user: User, pk: int) -> Case:
+    return get_object_or_404(cases_visible_to(user), pk=pk)
+
+
+def own_case_for(user: User, pk: int) -> Case:
+    """A case of the signed-in teacher (the forms are the teacher's to edit and nobody else's)."""
+    if not user.is_authenticated or user.role != Role.TEACHER:
+        return get_object_or_404(Case.objects.none(), pk=pk)
+    return get_object_or_404(Case.objects.select_related("certification_type", "teacher"), pk=pk, teacher_id=user.pk)
+
+
+def slot_of(case: Case, slot_code: str) -> FormSlot:
+    return get_object_or_404(FormSlot, certification_type_id=case.certification_type_id, code=slot_code)
