@@ -67,7 +67,9 @@ class TrainingCategory(models.TextChoices):
 class TrainingRecord(models.Model):
     """One course a teacher completed (研習時數), keyed by the in-service network account."""
 
-    inservice_account = models.CharField("全教網帳號", max_length=64, db_index=True)
+    # No index of its own: the natural-key constraint below starts with this column and serves
+    # lookups by account; one index fewer keeps large imports fast.
+    inservice_account = models.CharField("全教網帳號", max_length=64)
     course = models.CharField("課程名稱", max_length=200)
     category = models.CharField("類別", max_length=20, choices=TrainingCategory.choices)
     hours = models.DecimalField("時數", max_digits=5, decimal_places=1)
@@ -77,6 +79,12 @@ class TrainingRecord(models.Model):
     class Meta:
         ordering = ["-completed_on", "id"]
         verbose_name = verbose_name_plural = "研習時數"
+        constraints = [
+            # The importer's natural key: loading the same file twice updates, never doubles hours.
+            models.UniqueConstraint(
+                fields=["inservice_account", "course", "completed_on"], name="training_record_natural_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.course} {self.hours}"
@@ -85,8 +93,11 @@ class TrainingRecord(models.Model):
 class OldCertificate(models.Model):
     """A certificate recorded by the old system, offered to its teacher at 資料轉移."""
 
-    inservice_account = models.CharField("全教網帳號", max_length=64, db_index=True)
+    # Indexed through the natural-key constraint below, which starts with this column.
+    inservice_account = models.CharField("全教網帳號", max_length=64)
     academic_year = models.PositiveSmallIntegerField("學年度")
+    # The old system's label as written in its export (初階認證, 進階認證, 教學輔導教師認證);
+    # CertificateKind.from_label turns it into a certificate kind at 資料轉移.
     kind = models.CharField("證號類別", max_length=20)
     number = models.CharField("證號", max_length=40, blank=True)
     obtained_on = models.DateField("證號取得時間", null=True, blank=True)
@@ -94,6 +105,12 @@ class OldCertificate(models.Model):
     class Meta:
         ordering = ["academic_year", "id"]
         verbose_name = verbose_name_plural = "舊系統證號"
+        constraints = [
+            # The importer's natural key: a re-import corrects the number or date in place.
+            models.UniqueConstraint(
+                fields=["inservice_account", "kind", "academic_year"], name="old_certificate_natural_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.academic_year} {self.kind} {self.number}"

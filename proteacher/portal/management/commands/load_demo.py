@@ -1,0 +1,201 @@
+"""Demo data for a newcomer's `make run`: master data, staff accounts, two verified teachers.
+
+Running it again gives the same data: files are loaded with the importers (update or create by
+natural key), accounts are created only when missing, so a password someone changed is kept.
+
+The teachers of DEMO_IDENTITIES are treated as follows (the development identity page offers them):
+- t-eligible and t-ineligible: signed in and through 教師驗證, exactly as the SSO login and the
+  verification services would leave them;
+- t-first and t-nodata: not created (their first login is the point), only their old-system and
+  training records are loaded;
+- t-unknown: nothing; its school, county and title code must stay unknown to master data.
+"""
+
+import csv
+import datetime
+import io
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from proteacher.accounts.demo_identities import DEMO_IDENTITIES
+from proteacher.accounts.identity import teacher_from_claims
+from proteacher.accounts.models import Role, TeacherProfile, User
+from proteacher.accounts.services import create_staff_account
+from proteacher.accounts.verification import Decision, complete_transfer
+from proteacher.dates import ROC_OFFSET, current_academic_year
+from proteacher.registry.importers import (
+    OldCertificateImporter,
+    SchoolImporter,
+    TitleCodeImporter,
+    TrainingImporter,
+)
+from proteacher.registry.importing import Importer, run_import
+from proteacher.registry.models import County, School
+from proteacher.testing.factories import PASSWORD
+
+SAMPLE_FILES: list[tuple[type[Importer], str]] = [
+    (SchoolImporter, "schools.csv"),
+    (TitleCodeImporter, "title_codes.csv"),
+    (OldCertificateImporter, "old_certificates.csv"),
+    (TrainingImporter, "training.csv"),
+]
+
+# username, role, name, county (縣市 accounts only)
+STAFF = [
+    ("admin", Role.ADMIN, "工作小組管理者", None),
+    ("taipei", Role.COUNTY, "臺北市教專中心", "臺北市"),
+    ("taichung", Role.COUNTY, "臺中市教專中心", "臺中市"),
+    ("reviewer1", Role.REVIEWER, "王委員", None),
+    ("reviewer2", Role.REVIEWER, "李委員", None),
+]
+# A reviewer from t-eligible's school: the case where a reviewer must not review a colleague.
+REVIEWER_SCHOOLS = {"reviewer2": "臺北市立成淵高級中學"}
+
+# What each verified demo teacher typed at 教師驗證 step 1.
+VERIFIED_TEACHERS = {
+    "t-eligible": {
+        "phone": "02-25525361",
+        "levels": ["國中", "高中"],
+        "domains": ["語文"],
+        "formal_since": lambda year: datetime.date(2015, 8, 1),
+        "teaching_years": 10,
+    },
+    "t-ineligible": {
+        "phone": "04-23860188",
+        "levels": ["國中"],
+        "domains": ["數學"],
+        # Two academic years ago: short of the three years 進階 asks for, whatever the year.
+        "formal_since": lambda year: datetime.date(year + ROC_OFFSET - 2, 8, 1),
+        "teaching_years": 1,
+    },
+}
+
+
+def demo_training_rows(year: int) -> list[tuple[str, str, str, str, datetime.date]]:
+    """Training in the previous academic year, so that it counts this year and next, and is past.
+
+    t-eligible: 12 h 進階培訓 + 6 h 進階實務探討 = 18 h (進階 asks 18 h in the current and previous
+    years); t-ineligible: 6 h.
+    """
+    start = year + ROC_OFFSET - 1  # the previous academic year runs 1 August start … 31 July start+1
+    return [
+        ("t-eligible", "進階專業回饋人才培訓 2-1 教學觀察與回饋實務", "進階培訓", "6", datetime.date(start, 10, 19)),
+        (
+            "t-eligible",
+            "進階專業回饋人才培訓 2-2 專業學習社群與共同備課",
+            "進階培訓",
+            "6",
+            datetime.date(start, 10, 20),
+        ),
+        (
+            "t-eligible",
+            "進階專業回饋人才培訓 2-4 專業回饋實務探討",
+            "進階實務探討",
+            "6",
+            datetime.date(start + 1, 3, 15),
+        ),
+        ("t-ineligible", "進階專業回饋人才培訓 2-1 教學觀察與回饋實務", "進階培訓", "6", datetime.date(start, 11, 16)),
+    ]
+
+
+class Command(BaseCommand):
+    help = "載入示範資料：學校、職稱代碼、縣市與管理者帳號、示範教師與其證號及研習時數（可重複執行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="DEBUG 關閉時仍載入（示範帳號的密碼公開，正式環境切勿使用）",
+        )
+
+    def handle(self, *args, force: bool, **options):
+        # The staff accounts' password is published in the README: never on a live platform by accident.
+        if not settings.DEBUG and not force:
+            raise CommandError("示範資料只在開發環境（DEBUG=1）載入；確定要載入請加上 --force。")
+        with transaction.atomic():
+            self.load_samples()
+            self.create_staff()
+            self.create_teachers()
+            self.load_demo_training()
+        self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {PASSWORD}"))
+
+    def load_samples(self) -> None:
+        folder = settings.BASE_DIR / "samples"
+        for importer_class, name in SAMPLE_FILES:
+            self.report(run_import(importer_class(), folder / name), f"（samples/{name}）")
+
+    def report(self, result, source: str) -> None:
+        if result.errors:
+            details = "\n".join(str(error) for error in result.errors)
+            raise CommandError(f"{result.title}{source}：{result.summary()}\n{details}")
+        self.stdout.write(f"{result.title}{source}：{result.summary()}")
+
+    def create_staff(self) -> None:
+        for username, role, name, county_name in STAFF:
+            if User.objects.filter(username__iexact=username).exists():
+                self.stdout.write(f"帳號 {username}（{name}）已存在，未變更")
+                continue
+            county = None
+            if county_name:
+                county = County.objects.get(name=county_name)
+            # The same service as the staff-account page, so demo accounts pass the same checks.
+            user = create_staff_account(
+                username=username,
+                name=name,
+                email=f"{username}@proteacher.example.tw",
+                role=role,
+                password=PASSWORD,
+                county=county,
+            )
+            school_name = REVIEWER_SCHOOLS.get(username)
+            if school_name:
+                school = School.objects.get(name=school_name)
+                TeacherProfile.objects.create(
+                    user=user, school=school, school_name=school.name, county_name=school.county.name
+                )
+            self.stdout.write(f"已建立帳號 {username}（{Role(role).label}：{name}）")
+
+    def create_teachers(self) -> None:
+        year = current_academic_year()
+        identities = {identity["sub"]: identity for identity in DEMO_IDENTITIES}
+        for sub, answers in VERIFIED_TEACHERS.items():
+            identity = identities[sub]
+            existing = TeacherProfile.objects.filter(user__inservice_account=sub, verified_at__isnull=False).first()
+            if existing is not None:
+                self.stdout.write(f"教師 {identity['name']}（{sub}）已完成教師驗證，未變更")
+                continue
+            # The SSO login: the same service the callback calls, with the claims the network sends.
+            claims = {
+                settings.OIDC_CLAIM_NAME: identity["name"],
+                settings.OIDC_CLAIM_SCHOOL: identity["school"],
+                settings.OIDC_CLAIM_TITLE_CODE: identity["title_code"],
+                settings.OIDC_CLAIM_COUNTY: identity["county"],
+            }
+            user = teacher_from_claims(sub, claims)
+            # 教師驗證 step 1 and a proven email address.
+            user.email = f"{sub}@school.example.tw"
+            user.save(update_fields=["email"])
+            profile = user.profile
+            profile.phone = answers["phone"]
+            profile.levels = answers["levels"]
+            profile.domains = answers["domains"]
+            profile.formal_since = answers["formal_since"](year)
+            profile.teaching_years = answers["teaching_years"]
+            profile.email_verified_at = timezone.now()
+            profile.save()
+            # Step 2 資料轉移: imports the old-system rows when there are any (t-eligible's 初階).
+            result = complete_transfer(user, Decision.IMPORT)
+            imported = f"，匯入舊系統證號 {result.imported} 筆" if result.imported else ""
+            self.stdout.write(f"已建立教師 {identity['name']}（{sub}）並完成教師驗證{imported}")
+
+    def load_demo_training(self) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["全教網帳號", "課程名稱", "類別", "時數", "研習日期"])
+        for account, course, category, hours, day in demo_training_rows(current_academic_year()):
+            writer.writerow([account, course, category, hours, day.isoformat()])
+        data = io.BytesIO(buffer.getvalue().encode("utf-8"))
+        self.report(run_import(TrainingImporter(), data, filename="demo.csv"), "（示範教師）")
