@@ -39,7 +39,6 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-
 @pytest.fixture
 def clock(monkeypatch):
     """Stands in for the wall clock so a test can let minutes pass."""

@@ -20,7 +20,6 @@ DONE = reverse("accounts:password_reset_done")
 NEW_PASSWORD = "Chiayi-Tea-2026!"
 
 
-
 @pytest.fixture(autouse=True)
 def memory_mail_and_site(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

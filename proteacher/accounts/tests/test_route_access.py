@@ -46,7 +46,6 @@ TESTED_ELSEWHERE = {
 }
 
 
-
 PERSONA_FIXTURES = {"teacher": "teacher", "reviewer": "reviewer", "county": "taipei_officer", "admin": "admin_user"}
 
 

@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db
 TEACHERS = reverse("accounts:teacher_list")
 
 
-
 @pytest.fixture
 def people(teacher, taichung_teacher, taipei_officer, taichung_officer, reviewer, admin_user):
     # One flagged teacher per county: the school matched nothing in master data.

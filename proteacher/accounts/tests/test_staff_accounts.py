@@ -20,7 +20,6 @@ STAFF_CREATE = reverse("accounts:staff_create")
 GOOD_PASSWORD = "Tainan-Chair-2026"
 
 
-
 @pytest.fixture
 def admin_client(client, admin_user):
     client.force_login(admin_user)

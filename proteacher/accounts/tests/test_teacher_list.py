@@ -11,7 +11,6 @@ pytestmark = pytest.mark.django_db
 TEACHERS = reverse("accounts:teacher_list")
 
 
-
 def unmatched_school(teacher: User, sent_name: str = "臺北市立不存在國小") -> User:
     TeacherProfile.objects.filter(user=teacher).update(school=None, school_name=sent_name)
     return teacher
