@@ -39,7 +39,11 @@ TYPES = [
                 "item": "研習時數",
                 "condition": "認證時當年度之初階專業回饋人才培訓 6小時",
                 "check": "training_hours",
-                "params": {"categories": ["basic"], "windows": [{"from": None, "to": None, "hours": 6}]},
+                "params": {
+                    "categories": ["basic"],
+                    "years_back": 0,
+                    "windows": [{"from": None, "to": None, "hours": 6}],
+                },
             },
             {
                 "code": "training_years",
@@ -92,8 +96,12 @@ TYPES = [
                 "item": "研習時數",
                 "condition": "1.108年7月以後，18小時 2.107年7月至108年6月，15小時",
                 "check": "training_hours",
+                # The threshold is picked by when the training was completed (the day of the last
+                # counted course): 15 hours when that falls from 107年7月 to 108年6月, when the
+                # programme was shorter, 18 hours after; see rules.training_hours.
                 "params": {
                     "categories": ADVANCED_TRAINING,
+                    "years_back": 1,
                     "windows": [
                         {"from": "2019-07-01", "to": None, "hours": 18},
                         {"from": "2018-07-01", "to": "2019-06-30", "hours": 15},
@@ -157,7 +165,11 @@ TYPES = [
                 "item": "研習時數",
                 "condition": "教學輔導教師培訓 30小時（24小時課程與6小時實務探討）",
                 "check": "training_hours",
-                "params": {"categories": MENTOR_TRAINING, "windows": [{"from": None, "to": None, "hours": 30}]},
+                "params": {
+                    "categories": MENTOR_TRAINING,
+                    "years_back": 2,
+                    "windows": [{"from": None, "to": None, "hours": 30}],
+                },
             },
             {
                 "code": "training_years",

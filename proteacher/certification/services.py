@@ -1,0 +1,207 @@
+"""申請 (applying for a certification) and 管理者's settings of types, form slots and rules.
+
+Every change here is one function; views, commands and tests call these and nothing else.
+"""
+
+import datetime
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from proteacher import dates
+from proteacher.certification import rules, workflow
+from proteacher.certification.models import Case, CertificationType, FormSlot, RuleSet, SlotAnswer
+
+ALREADY_APPLIED = "目前沒有可申請的認證 (本學年度已申請過)"
+CLOSED = "此認證目前未開放申請。"
+NOT_ELIGIBLE = "資格不符，無法申請。請查看下表未符合的項目。"
+
+
+class ApplicationError(Exception):
+    """申請 refused; `message` is what the teacher reads."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyApplied(ApplicationError):
+    def __init__(self, case: Case):
+        super().__init__(ALREADY_APPLIED)
+        self.case = case
+
+
+class NotEligible(ApplicationError):
+    def __init__(self, evaluation: rules.Evaluation):
+        super().__init__(NOT_ELIGIBLE)
+        self.evaluation = evaluation
+
+
+def _this_years_case(teacher, certification_type: CertificationType, year: int) -> Case | None:
+    return Case.objects.filter(teacher=teacher, certification_type=certification_type, academic_year=year).first()
+
+
+def apply_for(teacher, certification_type: CertificationType, on_day: datetime.date | None = None) -> Case:
+    """Open the teacher's case for this academic year, only when every eligibility row passes.
+
+    The evaluation is made here, on the server, whatever the page showed, and stored with the
+    case. Raises AlreadyApplied (one case per teacher, type and academic year), NotEligible (with
+    the evaluation, to show the failing rows) or ApplicationError; creates nothing then.
+    """
+    on_day = on_day or dates.today()
+    year = dates.academic_year(on_day)
+    if not certification_type.is_open:
+        raise ApplicationError(CLOSED)
+    existing = _this_years_case(teacher, certification_type, year)
+    if existing is not None:
+        raise AlreadyApplied(existing)
+    evaluation = rules.evaluate(teacher, certification_type, on_day)
+    if not evaluation.passed:
+        raise NotEligible(evaluation)
+    try:
+        # The savepoint lets a caller's transaction go on after losing the race below.
+        with transaction.atomic():
+            return workflow.open_case(teacher, certification_type, year, evaluation.record)
+    except IntegrityError:
+        # A double click or a second tab: both passed the check above, the unique constraint
+        # let only one insert through (the other waited for its commit, then failed here).
+        existing = _this_years_case(teacher, certification_type, year)
+        if existing is None:
+            raise
+        raise AlreadyApplied(existing) from None
+
+
+# --- 管理者: types, slots and rules -----------------------------------------------------------
+
+
+class SettingsError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "is_open")
+
+
+def update_type(certification_type: CertificationType, **values) -> CertificationType:
+    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱) and whether it is open for 申請."""
+    unknown = set(values) - set(TYPE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
+    for name, value in values.items():
+        setattr(certification_type, name, value)
+    certification_type.save(update_fields=list(values))
+    return certification_type
+
+
+def slots_in_use(certification_type: CertificationType) -> set[str]:
+    """Codes of the slots some case has an answer in: those cannot be removed."""
+    return set(
+        SlotAnswer.objects.filter(case__certification_type=certification_type)
+        .values_list("slot_code", flat=True)
+        .distinct()
+    )
+
+
+def update_slots(certification_type: CertificationType, changes: list[dict]) -> None:
+    """Apply 表單項目 edits: each change is {"slot": FormSlot, "label", "sort_order", "template_codes", "remove"}.
+
+    All or nothing: a slot that some case has answered refuses removal, and then nothing changes.
+    """
+    with transaction.atomic():
+        # Two 管理者 editing the same type take turns on this lock.
+        CertificationType.objects.select_for_update().get(pk=certification_type.pk)
+        in_use = slots_in_use(certification_type)
+        for change in changes:
+            slot: FormSlot = change["slot"]
+            if slot.certification_type_id != certification_type.pk:
+                raise SettingsError("表單項目不屬於此認證類別。")
+            if change.get("remove"):
+                if slot.code in in_use:
+                    raise SettingsError(f"「{slot.label}」已有申請案填寫，無法刪除。")
+                slot.delete()
+                continue
+            if not change.get("template_codes"):
+                raise SettingsError(f"「{change.get('label') or slot.label}」請至少選擇一種表件。")
+            slot.label = change["label"]
+            slot.sort_order = change["sort_order"]
+            slot.template_codes = list(change["template_codes"])
+            slot.save(update_fields=["label", "sort_order", "template_codes"])
+
+
+SLOT_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def add_slot(
+    certification_type: CertificationType, *, label: str, template_codes: list[str], code: str = ""
+) -> FormSlot:
+    """Add a 表單項目 at the end of the list. Its code appears in URLs and answers and never changes."""
+    if not template_codes:
+        raise SettingsError("請至少選擇一種表件。")
+    with transaction.atomic():
+        CertificationType.objects.select_for_update().get(pk=certification_type.pk)
+        existing = FormSlot.objects.filter(certification_type=certification_type)
+        taken = set(existing.values_list("code", flat=True))
+        if code:
+            if not SLOT_CODE.match(code):
+                raise SettingsError("代碼請以小寫英文字母開頭，只用小寫英文字母、數字與底線。")
+            if code in taken:
+                raise SettingsError(f"代碼「{code}」已經使用。")
+        else:
+            number = len(taken) + 1
+            while f"slot_{number}" in taken:
+                number += 1
+            code = f"slot_{number}"
+        last = existing.aggregate(last=Max("sort_order"))["last"] or 0
+        return FormSlot.objects.create(
+            certification_type=certification_type,
+            code=code,
+            label=label,
+            sort_order=last + 1,
+            template_codes=list(template_codes),
+        )
+
+
+def save_rule_set(
+    certification_type: CertificationType, *, from_academic_year: int, county, rules_data: list[dict], actor
+) -> RuleSet:
+    """Save the rules as a NEW version; earlier versions stay as they were (cases name them)."""
+    if not rules_data:
+        raise SettingsError("請至少保留一條規則。")
+    unknown = [rule["check"] for rule in rules_data if rule.get("check") not in rules.CHECKS]
+    if unknown:
+        raise SettingsError(f"未知的檢核方式：{'、'.join(unknown)}")
+    codes = [rule["code"] for rule in rules_data]
+    if len(set(codes)) != len(codes):
+        raise SettingsError("規則代碼重複。")
+    try:
+        with transaction.atomic():
+            # Two 管理者 saving at once take turns here; each gets its own version number.
+            CertificationType.objects.select_for_update().get(pk=certification_type.pk)
+            last = RuleSet.objects.filter(certification_type=certification_type).aggregate(last=Max("version"))
+            return RuleSet.objects.create(
+                certification_type=certification_type,
+                county=county,
+                from_academic_year=from_academic_year,
+                version=(last["last"] or 0) + 1,
+                rules=rules_data,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise SettingsError("另一位管理者剛儲存了新版本，請重新整理後再儲存。") from None
+
+
+def rule_sets_in_force(certification_type: CertificationType, year: int | None = None) -> list[RuleSet]:
+    """For each scope (全國, then each county with rules of its own), the rule set in force in `year`."""
+    year = year if year is not None else dates.current_academic_year()
+    in_force: dict[int | None, RuleSet] = {}
+    for rule_set in (
+        RuleSet.objects.filter(certification_type=certification_type, from_academic_year__lte=year)
+        .select_related("county")
+        .order_by("-from_academic_year", "-version")
+    ):
+        in_force.setdefault(rule_set.county_id, rule_set)
+    national = in_force.pop(None, None)
+    counties = sorted(in_force.values(), key=lambda r: (r.county.sort_order, r.county.code))
+    return ([national] if national else []) + counties

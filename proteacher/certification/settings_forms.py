@@ -1,0 +1,303 @@
+"""Forms of 認證設定 (管理者): a type's texts, its 表單項目 and its 資格規則.
+
+The rule form draws one typed field per parameter the rule's check declares (rules.Param), so a
+new check with new parameters needs no new form.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+
+from proteacher.accounts.login_forms import BootstrapFormMixin
+from proteacher.certification import rules
+from proteacher.certification.models import CertificateKind, CertificationType
+from proteacher.documents import catalogue
+from proteacher.registry.models import County, TrainingCategory
+
+# Date windows offered per rule; the seed's rules use two, blank rows are ignored.
+WINDOW_ROWS = 3
+
+
+def template_choices(selected: list[str] | tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Every declared template, and any chosen code the catalogue does not know (kept, not lost)."""
+    choices = [
+        (template.code, f"{template.title}（{'上傳' if template.is_upload else '線上填寫'}）")
+        for template in catalogue.all_templates()
+    ]
+    known = {code for code, _ in choices}
+    return choices + [(code, f"{code}（尚無表件定義）") for code in selected if code not in known]
+
+
+def ordered_codes(chosen: list[str], before: list[str], choices: list[tuple[str, str]]) -> list[str]:
+    """Keep the drop-down order the slot had; newly chosen templates follow in catalogue order."""
+    order = [code for code in before if code in chosen]
+    return order + [code for code, _ in choices if code in chosen and code not in order]
+
+
+class TypeForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = CertificationType
+        fields = ["name", "short_name", "certificate_letter", "training_name", "is_open"]
+        help_texts = {
+            "short_name": "流程名稱與通知信使用，例如：進階認證。",
+            "certificate_letter": "證號中的字母，例如：臺北證號第B108000013號的 B。",
+            "training_name": "數位研習證明通知使用，例如：進階專業回饋人才。",
+        }
+        error_messages = {
+            "name": {"required": "請輸入認證名稱。"},
+            "short_name": {"required": "請輸入簡稱。"},
+            "certificate_letter": {"required": "請輸入證號字母。"},
+            "training_name": {"required": "請輸入培訓名稱。"},
+        }
+
+    def clean_certificate_letter(self):
+        letter = self.cleaned_data["certificate_letter"].strip().upper()
+        if not ("A" <= letter <= "Z"):
+            raise forms.ValidationError("證號字母請輸入一個英文字母。")
+        return letter
+
+
+class SlotForm(BootstrapFormMixin, forms.Form):
+    label = forms.CharField(label="表單項目", max_length=50, error_messages={"required": "請輸入表單項目名稱。"})
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999)
+    template_codes = forms.MultipleChoiceField(
+        label="可選表件",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "請至少選擇一種表件。"},
+    )
+    remove = forms.BooleanField(label="刪除此表單項目", required=False)
+
+    def __init__(self, *args, slot, in_use: bool, **kwargs):
+        kwargs.setdefault(
+            "initial", {"label": slot.label, "sort_order": slot.sort_order, "template_codes": slot.template_codes}
+        )
+        super().__init__(*args, prefix=f"slot-{slot.pk}", **kwargs)
+        self.slot = slot
+        self.in_use = in_use
+        self.fields["template_codes"].choices = template_choices(slot.template_codes)
+        if in_use:
+            # A case has an answer in this slot: removing it would orphan that answer.
+            self.fields["remove"].disabled = True
+            self.fields["remove"].help_text = "已有申請案填寫此項目，無法刪除。"
+
+    def change(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "slot": self.slot,
+            "label": data["label"],
+            "sort_order": data["sort_order"],
+            "template_codes": ordered_codes(
+                data["template_codes"], self.slot.template_codes, self.fields["template_codes"].choices
+            ),
+            "remove": data["remove"] and not self.in_use,
+        }
+
+
+class NewSlotForm(BootstrapFormMixin, forms.Form):
+    label = forms.CharField(label="表單項目", max_length=50, error_messages={"required": "請輸入表單項目名稱。"})
+    code = forms.CharField(
+        label="代碼",
+        max_length=40,
+        required=False,
+        help_text="出現在網址中，建立後不可變更；小寫英文字母、數字與底線，空白則自動產生。",
+    )
+    template_codes = forms.MultipleChoiceField(
+        label="可選表件",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "請至少選擇一種表件。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="new", **kwargs)
+        self.fields["template_codes"].choices = template_choices()
+
+
+class RuleSetForm(BootstrapFormMixin, forms.Form):
+    from_academic_year = forms.IntegerField(
+        label="適用起始學年度",
+        min_value=90,
+        max_value=300,
+        help_text="此學年度起適用；同一範圍內，起始學年度最近的版本優先，其次為最新版本。",
+        error_messages={"required": "請輸入適用起始學年度。"},
+    )
+    county = forms.ModelChoiceField(
+        label="縣市",
+        queryset=County.objects.all(),
+        required=False,
+        empty_label="全國",
+        help_text="選擇縣市表示此版本只適用於該縣市教師（依照縣市規定），優先於全國規則。",
+    )
+
+
+def _number(value: Decimal) -> int | float:
+    # Stored as plain JSON numbers, as the shipped rules are (6, 18, 17.5).
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class RuleForm(BootstrapFormMixin, forms.Form):
+    """One row of the eligibility table: 項目, 條件 and the check's parameters."""
+
+    code = forms.SlugField(widget=forms.HiddenInput)
+    check = forms.ChoiceField(widget=forms.HiddenInput)
+    item = forms.CharField(label="項目", max_length=50, error_messages={"required": "請輸入項目。"})
+    condition = forms.CharField(
+        label="條件",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "請輸入條件說明。"},
+    )
+    remove = forms.BooleanField(label="刪除此規則", required=False)
+
+    def __init__(self, *args, index: int, rule: dict | None = None, **kwargs):
+        rule = rule or {}
+        prefix = f"rule-{index}"
+        data = args[0] if args else kwargs.get("data")
+        check_name = data.get(f"{prefix}-check") if data is not None else rule.get("check")
+        self.check_spec = rules.CHECKS.get(check_name or "")
+        kwargs.setdefault("initial", self._initial(rule))
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields["check"].choices = [(name, spec.label) for name, spec in rules.CHECKS.items()]
+        self.param_layout: list[dict] = []
+        for param in self.check_spec.params if self.check_spec else ():
+            self._add_param_fields(param)
+
+    @property
+    def check_label(self) -> str:
+        return self.check_spec.label if self.check_spec else ""
+
+    @property
+    def is_removed(self) -> bool:
+        return self.is_bound and self.data.get(self.add_prefix("remove")) in ("on", "true", "1")
+
+    def _initial(self, rule: dict) -> dict:
+        initial = {key: rule.get(key, "") for key in ("code", "check", "item", "condition")}
+        params = rule.get("params") or {}
+        spec = rules.CHECKS.get(rule.get("check", ""))
+        for param in spec.params if spec else ():
+            value = params.get(param.name)
+            if param.kind == "windows":
+                for row, window in enumerate((value or [])[:WINDOW_ROWS]):
+                    initial[f"p_{param.name}_{row}_from"] = window.get("from")
+                    initial[f"p_{param.name}_{row}_to"] = window.get("to")
+                    initial[f"p_{param.name}_{row}_hours"] = window.get("hours")
+            else:
+                initial[f"p_{param.name}"] = value
+        return initial
+
+    def _add_param_fields(self, param: rules.Param) -> None:
+        name = f"p_{param.name}"
+        if param.kind == "windows":
+            rows = []
+            for row in range(WINDOW_ROWS):
+                names = (f"{name}_{row}_from", f"{name}_{row}_to", f"{name}_{row}_hours")
+                self.fields[names[0]] = forms.DateField(
+                    label=f"期間{row + 1}起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                )
+                self.fields[names[1]] = forms.DateField(
+                    label=f"期間{row + 1}迄", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                )
+                self.fields[names[2]] = forms.DecimalField(
+                    label=f"期間{row + 1}時數", required=False, min_value=0, max_digits=5, decimal_places=1
+                )
+                for field_name in names:
+                    self._style(field_name)
+                rows.append([self[field_name] for field_name in names])
+            self.param_layout.append({"param": param, "windows": rows})
+            return
+        if param.kind == "years":
+            field = forms.IntegerField(min_value=0, max_value=60)
+        elif param.kind == "hours":
+            field = forms.DecimalField(min_value=0, max_digits=5, decimal_places=1)
+        elif param.kind == "academic_year":
+            field = forms.IntegerField(min_value=1, max_value=300)
+        elif param.kind == "categories":
+            field = forms.MultipleChoiceField(choices=TrainingCategory.choices, widget=forms.CheckboxSelectMultiple)
+        elif param.kind == "certificate_kind":
+            field = forms.ChoiceField(choices=CertificateKind.choices)
+        else:
+            raise ValueError(f"unknown parameter kind {param.kind}")
+        field.label = param.label
+        field.required = param.required
+        field.help_text = param.help_text
+        field.error_messages["required"] = f"請填寫{param.label}。"
+        self.fields[name] = field
+        self._style(name)
+        self.param_layout.append({"param": param, "field": self[name]})
+
+    def _style(self, name: str) -> None:
+        # Fields added after BootstrapFormMixin.__init__ get the same classes it gives the others.
+        widget = self.fields[name].widget
+        css = "form-check-input" if isinstance(widget, forms.CheckboxSelectMultiple) else "form-control"
+        if isinstance(widget, forms.Select) and not isinstance(widget, forms.CheckboxSelectMultiple):
+            css = "form-select"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.check_spec is None:
+            raise forms.ValidationError("未知的檢核方式。")
+        for param in self.check_spec.params:
+            if param.kind != "windows":
+                continue
+            windows, typed = [], False
+            for row in range(WINDOW_ROWS):
+                names = [f"p_{param.name}_{row}_{part}" for part in ("from", "to", "hours")]
+                start, end, hours = (cleaned.get(name) for name in names)
+                if start is None and end is None and hours is None and not any(n in self.errors for n in names):
+                    continue
+                typed = True
+                if hours is None:
+                    if names[2] not in self.errors:
+                        self.add_error(names[2], "請填寫此期間應達的時數。")
+                elif start and end and start > end:
+                    self.add_error(names[1], "結束日期不可早於開始日期。")
+                else:
+                    windows.append({"from": start, "to": end, "hours": hours})
+            if not typed and param.required:
+                self.add_error(None, f"請至少填寫一個{param.label}。")
+            cleaned[f"p_{param.name}"] = windows
+        return cleaned
+
+    def rule(self) -> dict:
+        """The rule as RuleSet.rules stores it."""
+        data = self.cleaned_data
+        params = {}
+        for param in self.check_spec.params:
+            value = data.get(f"p_{param.name}")
+            if param.kind == "windows":
+                value = [
+                    {
+                        "from": _iso(window["from"]),
+                        "to": _iso(window["to"]),
+                        "hours": _number(window["hours"]),
+                    }
+                    for window in value
+                ]
+            elif param.kind == "hours":
+                value = _number(value if value is not None else Decimal(0))
+            elif param.kind == "categories":
+                value = list(value or [])
+            elif value == "":
+                value = None
+            params[param.name] = value
+        return {
+            "code": data["code"],
+            "item": data["item"],
+            "condition": data["condition"],
+            "check": data["check"],
+            "params": params,
+        }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+class NewRuleForm(forms.Form):
+    check = forms.ChoiceField(label="新增規則的檢核方式")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["check"].choices = [(name, spec.label) for name, spec in rules.CHECKS.items()]
+        self.fields["check"].widget.attrs["class"] = "form-select"
