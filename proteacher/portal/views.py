@@ -20,7 +20,19 @@ def notifications(request):
 
 
 def downloads(request):
-    return render(request, "portal/downloads.html")
+    """檔案下載: every blank form, by certification type, and the manuals."""
+    from proteacher.certification.models import CertificationType
+    from proteacher.documents import blanks
+    from proteacher.documents.pdf_rules import OFFICE_PDF_GUIDE_URL
+
+    groups, others = blanks.blanks_by_type(CertificationType.objects.prefetch_related("slots"))
+    context = {
+        "groups": groups,
+        "others": others,
+        "formats": [(fmt, blanks.FORMAT_NAMES[fmt]) for fmt in blanks.CONTENT_TYPES],
+        "guide_url": OFFICE_PDF_GUIDE_URL,
+    }
+    return render(request, "portal/downloads.html", context)
 
 
 def help_index(request):

@@ -1,0 +1,123 @@
+"""The upload rules of SPEC §5.3, checked on what the file is, never on what its name says.
+
+限制PDF,檔案限制 2MB · 附件總數為一個檔案 — and the file must open for the reviewers: a real PDF,
+not empty, not broken, not encrypted. Each refusal says which rule failed, in the teacher's words.
+"""
+
+import re
+import unicodedata
+import uuid
+
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from pypdf import PdfReader
+
+from proteacher.documents.services import FormError
+
+MAX_BYTES = 2 * 1024 * 1024  # 2 MB: 2,097,152 bytes pass, one byte more does not
+MAX_FILES = 1
+# Readers accept the header anywhere in the first 1,024 bytes (scanners sometimes prefix junk),
+# and require the end-of-file marker within the last 1,024 bytes; a cut-off upload lacks it.
+HEADER = b"%PDF-"
+TRAILER = b"%%EOF"
+WINDOW = 1024
+
+# Microsoft's own guide to 另存為 PDF in Word, Excel and PowerPoint (前往 Microsoft Office 轉存 PDF 教學).
+OFFICE_PDF_GUIDE_URL = (
+    "https://support.microsoft.com/zh-tw/office/"
+    "save-or-convert-to-pdf-or-xps-in-office-desktop-apps-d85416c5-7d77-4fd6-a216-6f4bf7c7c110"
+)
+
+NO_FILE = "請選擇要上傳的PDF檔案。"
+TOO_MANY = "附件總數為一個檔案，請只選擇一個PDF檔案上傳。"
+EMPTY = "「{name}」是空的檔案（0 位元組），請重新掃描或轉存PDF後再上傳。"
+TOO_LARGE = "「{name}」超過檔案大小限制（限制PDF,檔案限制 {limit}，此檔案為 {size}），請降低掃描解析度或壓縮後再上傳。"
+NOT_PDF = (
+    "「{name}」不是PDF檔案（限制PDF）：檔案內容不是PDF，更改副檔名無法轉換格式，請用「另存為PDF」或掃描成PDF後再上傳。"
+)
+BROKEN = "「{name}」已損毀或不完整，無法開啟，請重新轉存PDF後再上傳。"
+ENCRYPTED = "「{name}」設有密碼或加密保護，審查委員將無法開啟，請移除密碼保護後再上傳。"
+
+
+def limit_label(max_bytes: int = MAX_BYTES) -> str:
+    """ "2MB" for 2,097,152 bytes: the figure the rule line shows."""
+    megabytes = max_bytes / (1024 * 1024)
+    return f"{megabytes:g}MB"
+
+
+def rules_label(max_bytes: int = MAX_BYTES) -> str:
+    return f"限制PDF,檔案限制 {limit_label(max_bytes)}"
+
+
+def _size_label(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.2f}MB"
+    return f"{max(1, round(size / 1024))}KB"
+
+
+def display_name(client_name: str | None) -> str:
+    """The name shown as 文件名稱: the client's file name without any folder, control or
+    formatting characters, at most 200 characters, ending in .pdf (the content is a PDF)."""
+    name = re.split(r"[\\/]", client_name or "")[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = " ".join(name.split()).strip(" .")
+    if not name.lower().endswith(".pdf"):
+        name = f"{name}.pdf" if name else "文件.pdf"
+    stem = name[:-4]
+    return stem[: 200 - 4] + ".pdf"
+
+
+def check_pdf(
+    uploaded_files: list[UploadedFile], max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES
+) -> UploadedFile:
+    """The one uploaded file when it satisfies every rule; otherwise FormError with the reason.
+
+    The size comes from the upload handler's count, so an oversized file is refused before any
+    of it is read (larger uploads are already on disk, streamed there by Django's handlers).
+    """
+    files = [f for f in uploaded_files if f is not None]
+    if not files:
+        raise FormError(NO_FILE)
+    if len(files) > max_files:
+        raise FormError(TOO_MANY)
+    upload = files[0]
+    name = display_name(upload.name)
+    size = upload.size or 0
+    if size == 0:
+        raise FormError(EMPTY.format(name=name))
+    if size > max_bytes:
+        raise FormError(TOO_LARGE.format(name=name, limit=limit_label(max_bytes), size=_size_label(size)))
+
+    upload.seek(0)
+    head = upload.read(WINDOW)
+    if HEADER not in head:
+        raise FormError(NOT_PDF.format(name=name))
+    upload.seek(max(0, size - WINDOW))
+    if TRAILER not in upload.read(WINDOW):
+        raise FormError(BROKEN.format(name=name))
+
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            # Even an empty user password counts: the reviewers' viewer must open it as is.
+            raise FormError(ENCRYPTED.format(name=name))
+        if len(reader.pages) == 0:
+            raise FormError(BROKEN.format(name=name))
+        for page in reader.pages:
+            # Decoding every page's content stream finds damage the cross-reference table hides.
+            page.mediabox  # noqa: B018
+            page.get_contents()
+    except FormError:
+        raise
+    except Exception as error:  # pypdf raises many types (PdfReadError, ValueError, KeyError, ...)
+        raise FormError(BROKEN.format(name=name)) from error
+    finally:
+        upload.seek(0)
+    return upload
+
+
+def stored_file(upload: UploadedFile) -> File:
+    """The upload under a name the platform makes up: the client's name never reaches a path."""
+    upload.seek(0)
+    return File(upload, name=f"{uuid.uuid4().hex}.pdf")
