@@ -1,9 +1,98 @@
-"""Placeholder, replaced by the real views."""
+"""The page of an online form (表單 · 取消 / 儲存) and its printable view.
+
+Called by views/slots.py, which has already checked that the case is the teacher's own (or, for
+printing, visible to the user) and picked the template.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from proteacher.documents import engine, services
+from proteacher.documents.services import FormError
+
+
+def _readonly_reason(case) -> str:
+    try:
+        services.ensure_editable(case)
+    except FormError as error:
+        return error.message
+    return ""
+
+
+def _posted_revision(post) -> int | None:
+    # A form opened before anything was saved posts 0, so a save from another tab in between is
+    # noticed as well (services.save_answer compares it with the stored revision).
+    try:
+        return int(post.get("revision", ""))
+    except ValueError:
+        return None
+
+
+def _form_url(case, slot, template) -> str:
+    return f"{reverse('certification:slot_edit', args=[case.pk, slot.code])}?template={template.code}"
+
+
+def _render(request, case, slot, template, answer, *, data, errors=None, revision, status=200):
+    reason = _readonly_reason(case)
+    form = engine.form_for(template)
+    context = {
+        "case": case,
+        "slot": slot,
+        "template": template,
+        "answer": answer,
+        "editable": not reason,
+        "readonly_reason": reason,
+        "sections": form.bind(data, errors, editable=not reason),
+        "error_list": form.error_list(errors or {}),
+        "revision": revision,
+        "form_url": _form_url(case, slot, template),
+        "case_url": reverse("certification:case", args=[case.pk]),
+    }
+    return render(request, "documents/online_edit.html", context, status=status)
 
 
 def edit_online(request, case, slot, template, answer):
-    raise NotImplementedError
+    saved_revision = answer.revision if answer is not None else 0
+    if request.method != "POST":
+        data = answer.data if answer is not None else engine.initial_data(template, observer=case.teacher.header_name)
+        return _render(request, case, slot, template, answer, data=data, revision=saved_revision)
+
+    reason = _readonly_reason(case)
+    if reason:
+        messages.error(request, reason)
+        return redirect(_form_url(case, slot, template))
+
+    data, missing, errors = engine.validate(template, request.POST)
+    revision = _posted_revision(request.POST)
+    shown_revision = request.POST.get("revision", saved_revision)
+    if request.POST.get("action") == "layout":
+        # 套用座位表: draw the chart at its new size with everything typed, nothing saved yet.
+        return _render(request, case, slot, template, answer, data=data, errors=errors, revision=shown_revision)
+    if errors:
+        return _render(request, case, slot, template, answer, data=data, errors=errors, revision=shown_revision)
+    try:
+        services.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=revision)
+    except FormError as error:
+        messages.error(request, error.message)
+        return _render(request, case, slot, template, answer, data=data, revision=shown_revision, status=409)
+    if missing:
+        messages.warning(request, f"已儲存。尚未填寫：{'、'.join(missing)}")
+    else:
+        messages.success(request, "已儲存。")
+    return redirect(_form_url(case, slot, template))
 
 
 def print_online(request, case, slot, template, answer):
-    raise NotImplementedError
+    form = engine.form_for(template)
+    back_url = _form_url(case, slot, template) if case.teacher_id == request.user.pk else ""
+    context = {
+        "case": case,
+        "slot": slot,
+        "template": template,
+        "answer": answer,
+        "sections": form.bind(answer.data, editable=False),
+        "editable": False,
+        "back_url": back_url,
+    }
+    return render(request, "documents/online_print.html", context)
