@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean help-screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,10 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Refresh the screenshots of 操作教學 (static/help/) from a run of the browser tests.
+help-screenshots: $(STAMP)
+	rm -rf var/screens
+	SCREENSHOT_DIR=var/screens $(PY) -m pytest -q -m browser
+	$(PY) -c "import shutil; from proteacher.portal.help_pages import SECTIONS; \
+	[shutil.copy('var/screens/' + s['file'].split('/')[-1], 'static/' + s['file']) for x in SECTIONS for s in x['shots']]"

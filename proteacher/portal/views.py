@@ -2,6 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from proteacher.accounts.models import Role
+from proteacher.certification.models import CertificationType
+from proteacher.documents import blanks
+from proteacher.documents.pdf_rules import OFFICE_PDF_GUIDE_URL
+from proteacher.portal import help_pages
 
 
 def home(request):
@@ -21,10 +25,6 @@ def notifications(request):
 
 def downloads(request):
     """檔案下載: every blank form, by certification type, and the manuals."""
-    from proteacher.certification.models import CertificationType
-    from proteacher.documents import blanks
-    from proteacher.documents.pdf_rules import OFFICE_PDF_GUIDE_URL
-
     groups, others = blanks.blanks_by_type(CertificationType.objects.prefetch_related("slots"))
     context = {
         "groups": groups,
@@ -36,4 +36,6 @@ def downloads(request):
 
 
 def help_index(request):
-    return render(request, "portal/help.html")
+    return render(
+        request, "portal/help.html", {"sections": help_pages.SECTIONS, "office_pdf_guide": OFFICE_PDF_GUIDE_URL}
+    )
