@@ -85,3 +85,129 @@ def staff(username: str, role: str, county_name: str | None = None, name: str = 
     user.set_password(password)
     user.save()
     return user
+
+
+# --- Certification: types, eligible teachers, cases and their answers ---------------------------
+
+
+def certification_types() -> None:
+    """The shipped types, slots and rules (a data migration loads them; a flushed database lacks them)."""
+    from proteacher.certification import defaults
+    from proteacher.certification.models import CertificationType, FormSlot, RuleSet
+
+    defaults.install(CertificationType, FormSlot, RuleSet)
+
+
+def certificate(user: User, kind: str = "basic", academic_year: int = 104, number: str = "A104000811"):
+    from proteacher.certification.models import Certificate
+
+    return Certificate.objects.create(
+        teacher=user, kind=kind, academic_year=academic_year, number=number, source=Certificate.Source.OLD_SYSTEM
+    )
+
+
+def training(user: User, category: str, hours: str, completed_on: datetime.date, course: str = ""):
+    from proteacher.dates import academic_year
+    from proteacher.registry.models import TrainingRecord
+
+    return TrainingRecord.objects.create(
+        inservice_account=user.inservice_account,
+        course=course or f"{category} {completed_on.isoformat()}",
+        category=category,
+        hours=hours,
+        completed_on=completed_on,
+        academic_year=academic_year(completed_on),
+    )
+
+
+def advanced_candidate(name: str = "張進階", account: str = "t-advanced", county_name: str = "臺北市") -> User:
+    """A teacher every 進階 rule passes for: formal since 2015, 10 years, a 初階 certificate and
+    18 hours of 進階 training (12 in the previous academic year, 6 in the current one)."""
+    from proteacher.dates import academic_year_bounds, current_academic_year, today
+
+    user = teacher(name=name, account=account, county_name=county_name)
+    certificate(user, "basic", 104, "A104000811")
+    year = current_academic_year()
+    previous_start, _ = academic_year_bounds(year - 1)
+    current_start, _ = academic_year_bounds(year)
+    training(user, "advanced", "6", previous_start + datetime.timedelta(days=80), "進階專業回饋人才培訓 2-1")
+    training(user, "advanced", "6", previous_start + datetime.timedelta(days=81), "進階專業回饋人才培訓 2-2")
+    training(user, "advanced_practice", "6", min(today(), current_start + datetime.timedelta(days=30)), "2-4 實務探討")
+    return user
+
+
+def case(user: User, type_code: str = "advanced", academic_year: int | None = None):
+    """A case in 準備資料, opened the only way cases are opened."""
+    from proteacher.certification import workflow
+    from proteacher.certification.models import CertificationType
+    from proteacher.dates import current_academic_year
+
+    kind = CertificationType.objects.get(code=type_code)
+    year = academic_year or current_academic_year()
+    return workflow.open_case(user, kind, year, {"result": "pass", "made_by": "factories.case"})
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small, real, readable PDF."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def answer(
+    case,
+    slot_code: str,
+    template_code: str | None = None,
+    complete: bool = True,
+    data: dict | None = None,
+    upload: bool | None = None,
+    file_name: str = "",
+):
+    """A slot's answer as a saved form leaves it: an online form's data, or an uploaded PDF.
+
+    Written directly (not through documents.services.save_answer) so that tests can prepare
+    answers on cases in any state; `upload` defaults to the template's kind in the catalogue.
+    """
+    from django.core.files.base import ContentFile
+
+    from proteacher.certification.models import FormSlot, SlotAnswer
+    from proteacher.documents.catalogue import UnknownTemplate, get_template
+
+    slot = FormSlot.objects.get(certification_type_id=case.certification_type_id, code=slot_code)
+    code = template_code or slot.template_codes[0]
+    try:
+        template = get_template(code)
+        version, is_upload = template.version, template.is_upload
+    except UnknownTemplate:
+        version, is_upload = 1, False
+    if upload is not None:
+        is_upload = upload
+    found = SlotAnswer(
+        case=case,
+        slot_code=slot_code,
+        template_code=code,
+        template_version=version,
+        data=data if data is not None else ({} if is_upload else {"filled_by": "factories.answer"}),
+        is_complete=complete,
+        revision=1,
+    )
+    if is_upload and complete:
+        found.file_name = file_name or f"{slot_code}.pdf"
+        found.file.save(found.file_name, ContentFile(pdf_bytes()), save=False)
+    found.save()
+    return found
+
+
+def fill_every_slot(case) -> list:
+    """A complete answer in every slot of the case's type (each slot's first template)."""
+    from proteacher.certification.models import FormSlot
+
+    slots = FormSlot.objects.filter(certification_type_id=case.certification_type_id)
+    return [answer(case, slot.code) for slot in slots]

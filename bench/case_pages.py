@@ -1,0 +1,621 @@
+"""How fast are the case page and a form save with a national load? (200,000 teachers, 50,000 cases)
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/case_pages.py
+
+Creates the PostgreSQL database when it is missing and migrates it, loads teachers, cases, their
+histories and the answers in their slots with COPY (once: a later run finds them and skips the
+load), starts gunicorn on a free loopback port (2 sync workers, DEBUG off) with the platform's
+settings plus one bare Django list page, and measures each page with a bounded number of requests:
+the bare page, the case page (流程進度) signed in as a teacher, and the save of an online form.
+Prints the median and the 95th percentile per page and their ratio to the bare page.
+See bench/README.md.
+"""
+
+import argparse
+import datetime
+import html.parser
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import string
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+import urllib.parse
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+os.environ["DJANGO_SETTINGS_MODULE"] = "case_pages_settings"
+# The script signs sessions and the server checks them: both must use this key.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ["DEBUG"] = "0"
+
+from import_training import ensure_postgres_database  # noqa: E402
+
+USERNAME_PREFIX = "bench:"
+# Cases per type out of ten: 初階 4, 進階 5, 教學輔導教師 1.
+TYPE_MIX = ["basic"] * 4 + ["advanced"] * 5 + ["mentor"]
+SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
+GIVEN = "怡君雅婷志明淑芬家豪俊傑美玲建宏佳穎宗翰欣怡承恩詠晴"
+# Requests per page before the next page takes its turn.
+BLOCK = 25
+NOTE = "學生能說出文本的主旨並以自己的話摘要段落，小組討論時能依據提問回到文本找證據；" * 3
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--teachers", type=int, default=200_000)
+    parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=300, help="measured requests per page and run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=2, help="requests in flight at once")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--skip-save", action="store_true", help="measure the bare page and the case page only (no form save)"
+    )
+    parser.add_argument("--reload", action="store_true", help="empty the tables and load again")
+    parser.add_argument(
+        "--allow-any-database",
+        action="store_true",
+        help="load into a database whose name does not contain 'bench' (it empties its case and user tables)",
+    )
+    return parser.parse_args()
+
+
+# --- Loading -------------------------------------------------------------------------------------
+
+
+def copy_rows(model, rows) -> int:
+    """COPY `rows` (dicts by attribute name; missing ones take the field's default) into `model`'s table."""
+    from django.db import connection
+    from django.db.models import JSONField
+    from psycopg import sql
+
+    fields = model._meta.concrete_fields
+    defaults = {field.attname: field.get_default() for field in fields}
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(field.column) for field in fields)
+    )
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            values = []
+            for field in fields:
+                value = row.get(field.attname, defaults[field.attname])
+                if isinstance(field, JSONField):
+                    value = json.dumps(value, ensure_ascii=False)
+                values.append(value)
+            copy.write_row(values)
+            count += 1
+    return count
+
+
+def online_data(rng: random.Random, name: str) -> dict:
+    """An online form's answers of a realistic size (about 2 KB of JSON)."""
+    return {
+        "teacher": name,
+        "grade": f"{rng.randint(1, 9)}年級",
+        "subject": rng.choice(["國語文", "數學", "自然科學", "社會", "英語文"]),
+        "observer": f"{name}老師",
+        "unit": "第三課 " + NOTE[:12],
+        "date": f"2025-{rng.randint(9, 12):02d}-{rng.randint(10, 28)}",
+        "place": "三年二班教室",
+        "context": NOTE,
+        "focus": NOTE[:60],
+        "rows": [
+            {"time": f"10:{minute:02d}", "behaviour": "提問", "fact": NOTE[:40], "note": ""} for minute in range(8)
+        ],
+    }
+
+
+def load(args) -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.utils import timezone
+
+    from proteacher.accounts.models import Role, TeacherProfile, User
+    from proteacher.certification.models import Case, CaseEvent, CertificationType, FormSlot, SlotAnswer
+    from proteacher.certification.workflow import State
+    from proteacher.documents.catalogue import get_template
+    from proteacher.registry.models import County, School, TitleCode
+
+    tables = [m._meta.db_table for m in (SlotAnswer, CaseEvent, Case, TeacherProfile, User)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)}, django_session RESTART IDENTITY CASCADE")
+    rng = random.Random(2026)
+    started = time.perf_counter()
+    now = timezone.now()
+
+    counties = list(County.objects.order_by("sort_order"))
+    title_code, _ = TitleCode.objects.get_or_create(code="8", defaults={"name": "專任教師", "is_formal_teacher": True})
+    if School.objects.count() < 3000:
+        School.objects.bulk_create(
+            [
+                School(
+                    code=f"B{number:05d}",
+                    name=f"{counties[number % len(counties)].name}立第{number}國民小學",
+                    county=counties[number % len(counties)],
+                )
+                for number in range(3300)
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+    schools = list(School.objects.values_list("pk", "name", "county_id"))
+    county_names = {county.pk: county.name for county in counties}
+    unusable = make_password(None)  # teachers sign in through SSO only
+
+    names, school_of = [], []
+    for number in range(args.teachers):
+        names.append(rng.choice(SURNAMES) + rng.choice(GIVEN[::2]) + rng.choice(GIVEN[1::2]))
+        school_of.append(schools[number % len(schools)])
+
+    copy_rows(
+        User,
+        (
+            {
+                "id": number + 1,
+                "password": unusable,
+                "username": f"{USERNAME_PREFIX}t{number:07d}",
+                "email": f"t{number:07d}@school.example.tw",
+                "date_joined": now,
+                "role": Role.TEACHER,
+                "name": names[number],
+                "inservice_account": f"t{number:07d}",
+                "county_id": school_of[number][2],
+            }
+            for number in range(args.teachers)
+        ),
+    )
+    copy_rows(
+        TeacherProfile,
+        (
+            {
+                "id": number + 1,
+                "user_id": number + 1,
+                "school_name": school_of[number][1],
+                "school_id": school_of[number][0],
+                "county_name": county_names[school_of[number][2]],
+                "title_code_value": "8",
+                "title_code_id": title_code.pk,
+                "phone": "02-12345678",
+                "levels": ["國小"],
+                "domains": ["語文"],
+                "formal_since": datetime.date(2010 + number % 12, 8, 1),
+                "teaching_years": 3 + number % 20,
+                "email_verified_at": now,
+                "old_data_decision": "none",
+                "verified_at": now,
+                "updated_at": now,
+            }
+            for number in range(args.teachers)
+        ),
+    )
+    print(f"  {args.teachers:,} teachers with profiles: {time.perf_counter() - started:.1f} s")
+
+    types = {kind.code: kind for kind in CertificationType.objects.all()}
+    slots = {
+        code: list(FormSlot.objects.filter(certification_type=kind).order_by("sort_order", "id"))
+        for code, kind in types.items()
+    }
+    versions = {}
+    # States cases are found in, out of ten, with the transitions that led there.
+    paths = [
+        [],
+        [],
+        [],
+        [],
+        ["submit"],
+        ["submit"],
+        ["submit", "formal_pass"],
+        ["submit", "formal_pass", "assign_first"],
+        ["submit", "formal_return"],
+        ["submit", "formal_pass", "assign_first", "first_reviews_done", "first_pass"],
+    ]
+    targets = {
+        "submit": (State.PREPARING, State.FORMAL_REVIEW),
+        "formal_pass": (State.FORMAL_REVIEW, State.FIRST_ASSIGN),
+        "formal_return": (State.FORMAL_REVIEW, State.PREPARING),
+        "assign_first": (State.FIRST_ASSIGN, State.FIRST_REVIEW),
+        "first_reviews_done": (State.FIRST_REVIEW, State.FIRST_DECISION),
+        "first_pass": (State.FIRST_DECISION, State.PASSED),
+    }
+    cases, events, answers = [], [], []
+    for number in range(args.cases):
+        teacher_id = number + 1
+        code = TYPE_MIX[number % len(TYPE_MIX)]
+        path = paths[rng.randrange(len(paths))]
+        created = now - datetime.timedelta(days=rng.randint(20, 300), minutes=rng.randint(0, 1440))
+        at = created
+        state = State.PREPARING
+        events.append({"case_id": number + 1, "actor_id": teacher_id, "at": at, "action": "apply", "to_state": state})
+        for action in path:
+            at += datetime.timedelta(days=rng.randint(1, 10))
+            source, state = targets[action]
+            events.append(
+                {
+                    "case_id": number + 1,
+                    "actor_id": teacher_id if action == "submit" else None,
+                    "at": at,
+                    "action": action,
+                    "from_state": source,
+                    "to_state": state,
+                    "reason": "請補核章。" if action == "formal_return" else "",
+                }
+            )
+        school_id, _, county_id = school_of[number]
+        cases.append(
+            {
+                "id": number + 1,
+                "teacher_id": teacher_id,
+                "certification_type_id": types[code].pk,
+                "academic_year": 114,
+                "state": state,
+                "school_id": school_id,
+                "county_id": county_id,
+                "eligibility": {"rule_set": 1, "result": "pass", "rows": ["identity", "formal_years", "hours"]},
+                "created_at": created,
+                "updated_at": at,
+                "revision": len(path),
+            }
+        )
+        # Sent cases have every slot filled; a case in 準備資料 some of them.
+        type_slots = slots[code]
+        filled = len(type_slots) if path else rng.randint(0, len(type_slots))
+        for slot in type_slots[:filled]:
+            template_code = slot.template_codes[0]
+            if template_code not in versions:
+                template = get_template(template_code)
+                versions[template_code] = (template.version, template.is_upload)
+            version, is_upload = versions[template_code]
+            answers.append(
+                {
+                    "case_id": number + 1,
+                    "slot_code": slot.code,
+                    "template_code": template_code,
+                    "template_version": version,
+                    "data": {} if is_upload else online_data(rng, names[number]),
+                    "file": f"answers/2025/10/{number}-{slot.code}.pdf" if is_upload else "",
+                    "file_name": f"{slot.code}.pdf" if is_upload else "",
+                    "is_complete": True,
+                    "updated_at": at,
+                    "revision": 1,
+                }
+            )
+    copy_rows(Case, cases)
+    copy_rows(CaseEvent, ({"id": index + 1, **event} for index, event in enumerate(events)))
+    copy_rows(SlotAnswer, ({"id": index + 1, **answer} for index, answer in enumerate(answers)))
+    with connection.cursor() as cursor:
+        for model in (User, TeacherProfile, Case, CaseEvent, SlotAnswer):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
+    print(
+        f"  {len(cases):,} cases, {len(events):,} events, {len(answers):,} answers: "
+        f"{time.perf_counter() - started:.1f} s in all"
+    )
+
+
+# --- The measured requests -----------------------------------------------------------------------
+
+
+def signed_in_cookie(user) -> str:
+    """A session for `user`, as a login leaves it; the cookie header the browser would send."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+class FormFields(html.parser.HTMLParser):
+    """The named inputs of the page's form that posts to `action` (what the browser would send)."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.fields, self.textarea = action, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            action = urllib.parse.urlsplit(attrs.get("action", "")).path
+            self.inside = attrs.get("method", "get").lower() == "post" and action in ("", self.action)
+        elif not self.inside or "name" not in attrs or "disabled" in attrs:
+            return
+        elif tag == "input" and attrs.get("type") not in ("submit", "button", "file", "checkbox", "radio"):
+            self.fields.append([attrs["name"], attrs.get("value", ""), attrs.get("type", "text")])
+        elif tag == "input" and attrs.get("type") in ("checkbox", "radio") and "checked" in attrs:
+            self.fields.append([attrs["name"], attrs.get("value", "on"), attrs["type"]])
+        elif tag == "textarea":
+            self.textarea = [attrs["name"], "", "textarea"]
+            self.fields.append(self.textarea)
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+class Server:
+    """gunicorn serving the platform on a free loopback port."""
+
+    def __init__(self, workers: int):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "proteacher.wsgi:application",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=BENCH,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request(self.port, "GET", "/bench/bare/")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit("gunicorn did not answer within 30 s")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def request(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+class Page:
+    """One measured page: `make(client_number)` returns (method, path, headers, body) per request."""
+
+    def __init__(self, name: str, make, check):
+        self.name, self.make, self.check = name, make, check
+
+    def measure(self, port: int, count: int, clients: int) -> tuple[list[float], float]:
+        times: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        per_client = [count // clients + (1 if n < count % clients else 0) for n in range(clients)]
+
+        def run(client: int):
+            for _ in range(per_client[client]):
+                method, path, headers, body = self.make(client)
+                started = time.perf_counter()
+                status, response_headers, content = request(port, method, path, headers, body)
+                elapsed = time.perf_counter() - started
+                problem = self.check(client, status, dict(response_headers), content)
+                with lock:
+                    times.append(elapsed)
+                    if problem:
+                        failures.append(problem)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        if failures:
+            sys.exit(f"{self.name}: {len(failures)} failed requests, e.g. {failures[0]}")
+        return times, wall
+
+
+def padded(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def pages(port: int, clients: int, with_save: bool = True) -> list[Page]:
+    from proteacher.certification.models import Case, FormSlot, SlotAnswer
+    from proteacher.certification.workflow import State
+    from proteacher.documents.catalogue import get_template
+
+    def expect(status_wanted):
+        def check(client, status, headers, content):
+            if status != status_wanted:
+                return f"HTTP {status}: {content[:200]!r}"
+            return None
+
+        return check
+
+    bare = Page("bare Django list (20 rows, join)", lambda client: ("GET", "/bench/bare/", {}, None), expect(200))
+
+    # 流程進度 of a 進階 case in 準備資料 with all six slots answered: the fullest page a teacher sees.
+    advanced = (
+        Case.objects.filter(certification_type__code="advanced", state=State.PREPARING)
+        .order_by("pk")
+        .select_related("teacher")
+    )
+    full = [case for case in advanced[:200] if case.answers.count() == 6][:clients]
+    if len(full) < clients:
+        sys.exit("not enough 進階 cases with every slot answered: load more cases (--cases) or use fewer --clients")
+    case_cookies = [signed_in_cookie(case.teacher) for case in full]
+    case_page = Page(
+        "case page (流程進度, 6 slots)",
+        lambda client: ("GET", f"/certification/cases/{full[client].pk}/", {"Cookie": case_cookies[client]}, None),
+        expect(200),
+    )
+
+    # The bare page again with the teacher's session: what signing in costs every page (the session
+    # and the user are read, and the session is written back: SESSION_SAVE_EVERY_REQUEST).
+    bare_signed_in = Page(
+        "bare Django list, signed in",
+        lambda client: ("GET", "/bench/bare/", {"Cookie": case_cookies[client]}, None),
+        expect(200),
+    )
+    if not with_save:
+        return [bare, bare_signed_in, case_page]
+
+    # The save of an online form (觀察前會談紀錄表), one case per client so no save is ever stale.
+    slot = FormSlot.objects.get(certification_type__code="advanced", code="pre_conference")
+    template_code = next(code for code in slot.template_codes if not get_template(code).is_upload)
+    savers = []
+    for case in full:
+        SlotAnswer.objects.filter(case=case, slot_code=slot.code).delete()
+        cookie = signed_in_cookie(case.teacher)
+        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        path = f"/certification/cases/{case.pk}/slots/{slot.code}/?template={template_code}"
+        status, _, content = request(port, "GET", path, {"Cookie": f"{cookie}; csrftoken={csrf}"})
+        if status != 200:
+            sys.exit(f"the form page answered HTTP {status}: {content[:300]!r}")
+        parser = FormFields(urllib.parse.urlsplit(path).path)
+        parser.feed(content.decode())
+        fields = {name: [value, kind] for name, value, kind in parser.fields}
+        fields["csrfmiddlewaretoken"] = [csrf, "hidden"]
+        # Fill what the teacher types: every empty text box and text area.
+        for name, (value, kind) in fields.items():
+            if not value and kind in ("text", "textarea"):
+                fields[name][0] = NOTE[:40] if kind == "text" else NOTE
+            elif not value and kind == "date":
+                fields[name][0] = "2025-10-15"
+            elif not value and kind == "time":
+                fields[name][0] = "10:00"
+        fields.setdefault("template", [template_code, "hidden"])
+        savers.append({"path": path, "cookie": f"{cookie}; csrftoken={csrf}", "fields": fields, "case": case})
+
+    def make_save(client):
+        saver = savers[client]
+        body = urllib.parse.urlencode({name: value for name, (value, _) in saver["fields"].items()}).encode()
+        headers = {"Cookie": saver["cookie"], "Content-Type": "application/x-www-form-urlencoded"}
+        return "POST", saver["path"], headers, body
+
+    def check_save(client, status, headers, content):
+        # 儲存 answers with a redirect back to the form; anything else is a refusal or an error.
+        if status != 302:
+            return f"HTTP {status}: {content[:300]!r}"
+        # The next save says it saw this one (the form posts the revision it was opened with).
+        fields = savers[client]["fields"]
+        fields["revision"][0] = str(int(fields["revision"][0]) + 1)
+        return None
+
+    save = Page(f"form save ({get_template(template_code).title})", make_save, check_save)
+    return [bare, bare_signed_in, case_page, save]
+
+
+def main() -> None:
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to PostgreSQL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench")
+    ensure_postgres_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from proteacher.accounts.models import User
+    from proteacher.certification.models import Case
+
+    name = connection.settings_dict["NAME"]
+    if "bench" not in str(name) and not args.allow_any_database:
+        sys.exit(f"Database {name!r} does not look like a benchmark database; loading would empty its cases.")
+    call_command("migrate", verbosity=0)
+    teachers = User.objects.filter(username__startswith=USERNAME_PREFIX).count()
+    cases = Case.objects.count()
+    if args.reload or teachers != args.teachers or cases != args.cases:
+        print(f"loading {args.teachers:,} teachers and {args.cases:,} cases into {name} …")
+        load(args)
+    else:
+        print(f"{name}: {teachers:,} teachers and {cases:,} cases already loaded")
+    connection.close()
+
+    server = Server(args.workers)
+    try:
+        measured = pages(server.port, args.clients, with_save=not args.skip_save)
+        print(
+            f"gunicorn: {args.workers} sync workers, {args.clients} clients, "
+            f"{args.requests} requests per page and run, {args.runs} runs (after 30 warm-up requests)"
+        )
+        results: dict[str, list[float]] = {page.name: [] for page in measured}
+        rates: dict[str, list[float]] = {page.name: [] for page in measured}
+        for page in measured:
+            page.measure(server.port, 30, args.clients)
+        for run in range(1, args.runs + 1):
+            # Pages take turns in blocks, so a burst of other work on the machine hits them alike.
+            run_times: dict[str, list[float]] = {page.name: [] for page in measured}
+            run_wall = dict.fromkeys(run_times, 0.0)
+            for block_start in range(0, args.requests, BLOCK):
+                for page in measured:
+                    times, wall = page.measure(server.port, min(BLOCK, args.requests - block_start), args.clients)
+                    run_times[page.name].extend(times)
+                    run_wall[page.name] += wall
+            for page in measured:
+                times = run_times[page.name]
+                results[page.name].extend(times)
+                rates[page.name].append(len(times) / run_wall[page.name])
+                print(
+                    f"  run {run} {page.name}: median {statistics.median(times) * 1000:.1f} ms, "
+                    f"p95 {percentile(times, 0.95) * 1000:.1f} ms, {len(times) / run_wall[page.name]:.0f} req/s"
+                )
+    finally:
+        server.stop()
+
+    bare = measured[0].name
+    bare_median, bare_p95 = statistics.median(results[bare]), percentile(results[bare], 0.95)
+    print()
+    print(f"{padded('page', 56)} {'median':>9} {'p95':>9} {'req/s':>7} {'× bare (median / p95)':>22}")
+    for page in measured:
+        times = results[page.name]
+        median, p95 = statistics.median(times), percentile(times, 0.95)
+        print(
+            f"{padded(page.name, 56)} {median * 1000:>7.1f}ms {p95 * 1000:>7.1f}ms"
+            f" {statistics.median(rates[page.name]):>7.0f} {median / bare_median:>12.1f} / {p95 / bare_p95:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

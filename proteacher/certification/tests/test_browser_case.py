@@ -1,0 +1,182 @@
+"""An eligible teacher applies for 進階, fills every slot and sends the case, clicked through in Chromium."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from proteacher.certification.models import Case
+from proteacher.certification.workflow import State
+from proteacher.testing import factories
+from proteacher.testing.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# What the browser types into a required field of each kind.
+SAMPLE_VALUES = {"date": "2025-10-10", "time": "10:00", "number": "1", "text": "測試內容"}
+
+
+def sign_in(page, user) -> None:
+    """A signed-in session, as the SSO callback would leave it (SSO itself is tested in accounts)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
+
+
+def slot_row(page, label: str):
+    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+
+
+def choose_template(page, slot_label: str, template_title: str) -> None:
+    """選擇表件後，點選新增: the button stays greyed until a template is chosen."""
+    row = slot_row(page, slot_label)
+    add = row.get_by_role("button", name="新增")
+    expect(add).to_be_disabled()
+    row.get_by_role("combobox").select_option(label=template_title)
+    expect(add).to_be_enabled()
+    expect(add).to_have_class(re.compile(r"\bbtn-success\b"))
+    add.click()
+
+
+def save(page) -> None:
+    # 儲存 sits at the top right and the bottom right of every form.
+    page.get_by_role("button", name="儲存", exact=True).last.click()
+    page.wait_for_load_state()
+
+
+def upload_pdf(page, path) -> None:
+    page.get_by_label(re.compile(r"上傳(填寫)?用印完成紙本文件")).set_input_files(str(path))
+    save(page)
+
+
+def fill_required_fields(page) -> None:
+    """What a teacher types into every required field (aria-required, shown with *): text, dates and
+    times of their kind, the first choice of a required radio group, one row (新增) in a required list."""
+    form = page.locator("form").filter(has=page.get_by_role("button", name="儲存", exact=True)).first
+    # A required list starts empty: 新增 gives it a row whose cells are then filled like the rest.
+    for table in form.locator("table.form-rows").all():
+        if table.locator("th .req").count() and not table.locator("tr[data-row]").count():
+            form.locator(f"[data-add-row='{table.get_attribute('id')}']").click()
+    controls = form.locator("[aria-required=true], [required]")
+    assert controls.count(), "the form marks no field as required"
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        if control.get_attribute("role") == "radiogroup":
+            control.get_by_role("radio").first.check()
+            continue
+        kind = control.get_attribute("type") or "text"
+        if control.evaluate("element => element.tagName") == "SELECT":
+            control.select_option(index=1)
+        elif not control.input_value():
+            control.fill(SAMPLE_VALUES.get(kind, SAMPLE_VALUES["text"]))
+    # Cells of a required list are required as a whole row: fill the row's empty text boxes too.
+    for cell in form.locator("tr[data-row] input[type=text]:visible, tr[data-row] textarea:visible").all():
+        if not cell.input_value():
+            cell.fill(SAMPLE_VALUES["text"])
+    for cell in form.locator("tr[data-row] input[type=time]").all():
+        if not cell.input_value():
+            cell.fill(SAMPLE_VALUES["time"])
+
+
+def fill_online_form(page, title: str) -> None:
+    expect(page.get_by_text(title, exact=False).first).to_be_visible()
+    for header in ("授課教師", "任教年級", "任教領域/科目", "觀課人員", "教學單元"):
+        expect(page.get_by_label(header).first).to_be_visible()
+    # 觀課人員 is the teacher, filled in already.
+    expect(page.get_by_label("觀課人員").first).to_have_value(re.compile("張進階"))
+    fill_required_fields(page)
+    save(page)
+
+
+def expect_done(page, case_url: str, slot_label: str, file_name: str = "") -> None:
+    page.goto(case_url)
+    row = slot_row(page, slot_label)
+    expect(row).to_contain_text("已完成")
+    expect(row.get_by_role("link", name="編輯")).to_be_visible()
+    if file_name:
+        expect(row).to_contain_text(file_name)
+
+
+def test_an_eligible_teacher_fills_every_slot_and_sends_the_case(page, tmp_path):
+    factories.certification_types()
+    teacher = factories.advanced_candidate()
+    pdf = tmp_path / "SA1.pdf"
+    pdf.write_bytes(factories.pdf_bytes())
+    sign_in(page, teacher)
+
+    page.goto(page.base_url + reverse("certification:type", args=["advanced"]))
+    page.get_by_role("button", name="申請").click()
+    expect(page).to_have_title(re.compile("^進階認證 - 流程進度"))
+    case = Case.objects.get(teacher=teacher)
+    case_url = page.base_url + reverse("certification:case", args=[case.pk])
+    header = page.get_by_role("table", name="流程資訊")
+    expect(header).to_contain_text("準備資料")
+    expect(header).to_contain_text("張進階老師")
+    screenshot(page, "case-page-new")
+
+    uploads = [
+        ("實施證明", "公開授課實施證明"),
+        ("社群參與證明", "教師專業學習社群參與證明"),
+        ("認證檢核表", "進階專業回饋人才認證檢核表"),
+    ]
+    for slot_label, title in uploads:
+        choose_template(page, slot_label, title)
+        expect(page.get_by_text("限制PDF,檔案限制 2MB")).to_be_visible()
+        upload_pdf(page, pdf)
+        expect_done(page, case_url, slot_label, "SA1.pdf")
+
+    online = [
+        ("觀察前會談紀錄表", "觀察前會談紀錄表-甲 (觀課人員填寫)"),
+        ("觀察紀錄表", "軼事紀錄表"),
+        ("觀察後回饋會談紀錄表", "觀察後回饋會談紀錄表-甲 (觀課人員填寫)"),
+    ]
+    for slot_label, title in online:
+        choose_template(page, slot_label, title)
+        fill_online_form(page, title.split(" ")[0])
+        expect_done(page, case_url, slot_label)
+
+    screenshot(page, "case-page-filled")
+    page.get_by_role("button", name="送出審查文件").click()
+
+    expect(page.get_by_text("已送出審查文件。")).to_be_visible()
+    expect(header).to_contain_text("形式審查")
+    expect(page.get_by_role("combobox")).to_have_count(0)
+    expect(page.get_by_role("button", name="送出審查文件")).to_have_count(0)
+    assert Case.objects.get(pk=case.pk).state == State.FORMAL_REVIEW
+    screenshot(page, "case-page-sent")
+
+
+def test_changing_a_filled_slots_template_asks_in_a_dialog(page):
+    factories.certification_types()
+    teacher = factories.advanced_candidate()
+    case = factories.case(teacher)
+    factories.answer(case, "observation", "anecdotal_record")
+    sign_in(page, teacher)
+    page.goto(page.base_url + reverse("certification:case", args=[case.pk]))
+
+    row = slot_row(page, "觀察紀錄表")
+    expect(row.get_by_role("link", name="編輯")).to_be_visible()
+    row.get_by_role("combobox").select_option(label="佛蘭德斯互動分析法量化分析表")
+    row.get_by_role("button", name="新增").click()
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(
+        "此項目已填寫「軼事紀錄表」，改用「佛蘭德斯互動分析法量化分析表」將刪除已填寫的內容，確定要變更嗎？"
+    )
+    screenshot(page, "case-page-change-template")
+    dialog.get_by_role("link", name="取消").click()
+    expect(dialog).to_have_count(0)
+    expect(row.get_by_role("combobox")).to_have_value("anecdotal_record")
+    expect(row.get_by_role("link", name="編輯")).to_be_visible()
+    assert case.answers.get(slot_code="observation").template_code == "anecdotal_record"
+
+    row.get_by_role("combobox").select_option(label="佛蘭德斯互動分析法量化分析表")
+    row.get_by_role("button", name="新增").click()
+    page.get_by_role("dialog").get_by_role("button", name="確定變更").click()
+
+    page.wait_for_url(re.compile(r"/slots/observation/\?template=flanders$"))
+    assert not case.answers.filter(slot_code="observation").exists()

@@ -1,0 +1,311 @@
+"""流程進度: what a teacher, a 縣市 officer and 管理者 see on a case's page, and choosing templates."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from proteacher.certification import workflow
+from proteacher.certification.models import SlotAnswer
+from proteacher.certification.views.cases import NEXT_STEPS
+from proteacher.documents.catalogue import title_of
+from proteacher.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(teacher):
+    return factories.case(teacher, "advanced")
+
+
+def page_of(client, user, case) -> str:
+    client.force_login(user)
+    response = client.get(reverse("certification:case", args=[case.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def text_of(html: str) -> str:
+    """The page as a reader sees it: tags dropped, whitespace folded."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def slot_row(html: str, slot_code: str) -> str:
+    return html.split(f'data-slot="{slot_code}"', 1)[1].split("</tr>", 1)[0]
+
+
+def submit(case, teacher):
+    factories.fill_every_slot(case)
+    workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    case.refresh_from_db()
+
+
+def test_the_title_and_header_rows_read_as_in_the_seed(client, teacher, case):
+    html = page_of(client, teacher, case)
+    text = text_of(html)
+
+    assert "<title>進階認證 - 流程進度" in html
+    assert "流程名稱 進階認證" in text
+    assert "狀態 準備資料" in text
+    assert "學校 臺北市立測試國小" in text
+    assert "教師 黃測試老師" in text
+    assert "相關訊息 請完成下列所有表單後，按「送出審查文件」。" in text
+
+
+def test_every_state_has_a_next_step_message():
+    assert set(NEXT_STEPS) == set(workflow.STATE_LABELS)
+    assert all(NEXT_STEPS.values())
+
+
+def test_each_slot_of_the_type_is_a_row_with_its_allowed_templates(client, teacher, case):
+    html = page_of(client, teacher, case)
+
+    assert "編輯表單列表" in html
+    labels = re.findall(r'<tr data-slot="[^"]+">\s*<th scope="row">([^<]+)</th>', html)
+    assert labels == [
+        "實施證明",
+        "社群參與證明",
+        "觀察前會談紀錄表",
+        "觀察紀錄表",
+        "觀察後回饋會談紀錄表",
+        "認證檢核表",
+    ]
+    options = re.findall(r'<option value="([^"]*)"(?: selected)?>([^<]+)</option>', slot_row(html, "observation"))
+    assert options[0] == ("", "請選擇表件")
+    assert [code for code, _ in options[1:]] == [
+        "observation_rubric_105",
+        "observation_rubric_101",
+        "anecdotal_record",
+        "verbal_flow",
+        "at_task",
+        "teacher_movement",
+        "flanders",
+        "selective_verbatim",
+    ]
+    assert [title for _, title in options[1:]] == [title_of(code) for code, _ in options[1:]]
+    assert ">公開授課實施證明</option>" in slot_row(html, "implementation")
+
+
+def test_an_empty_slot_offers_a_greyed_add_button_that_opens_the_chosen_template(client, teacher, case):
+    row = slot_row(page_of(client, teacher, case), "observation")
+
+    assert f'method="get" action="{reverse("certification:slot_edit", args=[case.pk, "observation"])}"' in row
+    assert '<button type="submit" class="btn btn-secondary" data-add disabled>新增</button>' in row
+    assert "編輯" not in row
+    assert "未填寫" in row
+
+
+def test_a_filled_slot_offers_edit_with_its_template_chosen(client, teacher, case):
+    factories.answer(case, "observation", "anecdotal_record", complete=False)
+
+    row = slot_row(page_of(client, teacher, case), "observation")
+
+    assert f'<option value="anecdotal_record" selected>{title_of("anecdotal_record")}</option>' in row
+    assert f'href="{reverse("certification:slot_edit", args=[case.pk, "observation"])}" data-edit>編輯</a>' in row
+    assert "尚未完成" in row
+
+
+def test_a_complete_upload_shows_done_and_its_file_name(client, teacher, case):
+    factories.answer(case, "implementation", "implementation_proof", upload=True, file_name="SA1.pdf")
+
+    row = slot_row(page_of(client, teacher, case), "implementation")
+
+    assert "已完成" in row
+    assert f'<a href="{reverse("certification:slot_file", args=[case.pk, "implementation"])}">SA1.pdf</a>' in row
+
+
+def test_the_teacher_in_preparation_gets_the_submit_button_with_the_case_revision(client, teacher, case):
+    html = page_of(client, teacher, case)
+
+    form = html.split(f'action="{reverse("certification:submit", args=[case.pk])}"', 1)[1].split("</form>", 1)[0]
+    assert f'name="revision" value="{case.revision}"' in form
+    assert ">送出審查文件</button>" in form
+
+
+def test_the_history_lists_each_change_without_names(client, teacher, case, taipei_officer):
+    submit(case, teacher)
+    workflow.transition(case, "formal_return", taipei_officer, reason="實施證明缺少核章。")
+
+    text = text_of(page_of(client, teacher, case))
+
+    history = text.split("歷程紀錄", 1)[1]
+    assert "時間 狀態變更 說明" in history
+    assert "準備資料 申請" in history
+    assert "準備資料 → 形式審查 送出審查文件" in history
+    assert "形式審查 → 準備資料 退件 (退回再編輯修正)：實施證明缺少核章。" in history
+    assert "臺北市教專中心" not in text
+    assert "原因訊息 實施證明缺少核章。" in text
+
+
+def test_the_case_times_are_shown_as_dates(client, teacher, case):
+    text = text_of(page_of(client, teacher, case))
+
+    assert re.search(r"建立時間 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
+    assert re.search(r"最後更新時間 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
+
+
+def test_after_sending_the_forms_are_listed_read_only(client, teacher, case):
+    submit(case, teacher)
+
+    html = page_of(client, teacher, case)
+    text = text_of(html)
+
+    assert "狀態 形式審查" in text
+    assert "相關訊息 已送出審查文件，縣市教專中心正在進行形式審查。" in text
+    assert "編輯表單列表" not in html and "表單列表" in html
+    assert "<select" not in html
+    assert ">新增<" not in html and ">編輯<" not in html
+    assert ">送出審查文件</button>" not in html
+    assert f'href="{reverse("certification:slot_edit", args=[case.pk, "observation"])}">檢視' in html
+
+
+def test_the_county_officer_reads_the_case_without_edit_or_submit(client, teacher, case, taipei_officer):
+    factories.answer(case, "observation", "anecdotal_record")
+    factories.answer(case, "implementation", "implementation_proof", upload=True, file_name="SA1.pdf")
+
+    html = page_of(client, taipei_officer, case)
+
+    assert "狀態 準備資料" in text_of(html)
+    assert "<select" not in html and ">送出審查文件</button>" not in html
+    assert f'href="{reverse("certification:slot_print", args=[case.pk, "observation"])}">檢視' in html
+    assert f'href="{reverse("certification:slot_file", args=[case.pk, "implementation"])}">SA1.pdf' in html
+    assert f'href="{reverse("certification:slot_edit", args=[case.pk, "observation"])}"' not in html
+
+
+def test_the_administrator_reads_any_county_case(client, taichung_teacher, admin_user):
+    case = factories.case(taichung_teacher, "basic")
+
+    text = text_of(page_of(client, admin_user, case))
+
+    assert "流程名稱 初階認證" in text
+    assert "學校 臺中市立測試國小" in text
+
+
+# --- Choosing another template for a slot ---------------------------------------------------
+
+
+def change(client, case, slot_code, template, **extra):
+    url = reverse("certification:slot_template", args=[case.pk, slot_code])
+    return client.post(url, {"template": template, **extra})
+
+
+def edit_url(case, slot_code, template=None):
+    url = reverse("certification:slot_edit", args=[case.pk, slot_code])
+    return f"{url}?template={template}" if template else url
+
+
+def test_choosing_a_template_for_an_empty_slot_opens_its_form(client, teacher, case):
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "flanders")
+
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(case, "observation", "flanders")
+
+
+def test_changing_a_filled_slots_template_asks_first_and_keeps_the_answer(client, teacher, case):
+    answer = factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "flanders")
+
+    text = text_of(response.content.decode())
+    assert response.status_code == 200
+    assert (
+        f"此項目已填寫「{title_of('anecdotal_record')}」，改用「{title_of('flanders')}」將刪除已填寫的內容，確定要變更嗎？"
+        in text
+    )
+    assert "確定變更" in text and "取消" in text
+    assert SlotAnswer.objects.get(pk=answer.pk).template_code == "anecdotal_record"
+
+
+def test_an_htmx_request_gets_the_question_as_a_dialog(client, teacher, case):
+    factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("certification:slot_template", args=[case.pk, "observation"]),
+        {"template": "flanders"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert "<dialog" in html and "<html" not in html
+    assert "確定要變更嗎？" in html
+
+
+def test_confirming_discards_the_answer_and_opens_the_new_form(client, teacher, case):
+    answer = factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "flanders", confirm="1", answer_revision=str(answer.revision))
+
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(case, "observation", "flanders")
+    assert not SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+
+
+def test_a_confirmation_from_before_a_newer_save_is_refused(client, teacher, case):
+    answer = factories.answer(case, "observation", "anecdotal_record")
+    SlotAnswer.objects.filter(pk=answer.pk).update(revision=answer.revision + 1)
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "flanders", confirm="1", answer_revision=str(answer.revision))
+
+    assert response["Location"] == reverse("certification:case", args=[case.pk])
+    assert SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+    followed = client.get(response["Location"]).content.decode()
+    assert "此頁面的資料已經更新，請重新整理後再操作。" in followed
+
+
+def test_choosing_the_same_template_again_just_opens_it(client, teacher, case):
+    factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "anecdotal_record")
+
+    assert response["Location"] == edit_url(case, "observation", "anecdotal_record")
+    assert SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+
+
+def test_a_template_the_slot_does_not_allow_is_refused(client, teacher, case):
+    client.force_login(teacher)
+
+    response = change(client, case, "implementation", "flanders")
+
+    assert response["Location"] == reverse("certification:case", args=[case.pk])
+    assert "「實施證明」沒有這個表件，請重新選擇。" in client.get(response["Location"]).content.decode()
+
+
+def test_an_htmx_request_is_sent_on_with_a_client_redirect(client, teacher, case):
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("certification:slot_template", args=[case.pk, "observation"]),
+        {"template": "flanders"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response["HX-Redirect"] == edit_url(case, "observation", "flanders")
+
+
+def test_no_template_changes_after_sending(client, teacher, case):
+    submit(case, teacher)
+    client.force_login(teacher)
+
+    response = change(client, case, "observation", "flanders", confirm="1", answer_revision="1")
+
+    assert response["Location"] == reverse("certification:case", args=[case.pk])
+    assert SlotAnswer.objects.get(case=case, slot_code="observation").template_code != "flanders"
+    followed = client.get(response["Location"]).content.decode()
+    assert "此申請已送出審查，表單僅供檢視，無法修改。" in followed
+
+
+def test_the_page_for_a_type_with_three_slots(client, teacher):
+    case = factories.case(teacher, "basic")
+
+    html = page_of(client, teacher, case)
+
+    assert "<title>初階認證 - 流程進度" in html
+    assert len(re.findall(r'<tr data-slot="', html)) == 3

@@ -1,0 +1,221 @@
+"""Who may open which page of 認證專區 and its forms: every route × every kind of visitor.
+
+The rules: a visitor who is not signed in is sent to sign in; a page for one role answers 403 to
+the other roles; a case (and its forms and files) outside the visitor's scope is a 404, never a
+403, so probing case numbers tells nothing. A teacher's case is the teacher's to edit; the 縣市 of
+its county and 管理者 may read it.
+"""
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver, reverse
+
+from proteacher.certification import workflow
+from proteacher.certification.models import SlotAnswer
+from proteacher.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "owner", "other_teacher", "county_same", "county_other", "reviewer", "admin"]
+SIGN_IN = "sign in"  # a 302 to the login page that comes back afterwards
+ALLOWED = "allowed"  # 200, or a 302 that is not to the login page (a saved form, a refused 申請)
+
+SIGNED_IN = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 200)
+EVERYONE = dict.fromkeys(PERSONAS, 200)
+TEACHERS_ONLY = {
+    "anonymous": SIGN_IN,
+    "owner": ALLOWED,
+    "other_teacher": ALLOWED,
+    "county_same": 403,
+    "county_other": 403,
+    "reviewer": 403,
+    "admin": 403,
+}
+ADMIN_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:-1], 403) | {"admin": 200}
+# The case page and what it links to for reading: the teacher, the case's county, 管理者.
+CASE_READERS = {
+    "anonymous": SIGN_IN,
+    "owner": 200,
+    "other_teacher": 404,
+    "county_same": 200,
+    "county_other": 404,
+    "reviewer": 404,
+    "admin": 200,
+}
+# Changing a case: its teacher only. Other teachers learn nothing (404); other roles never edit (403).
+OWNER_ONLY = TEACHERS_ONLY | {"other_teacher": 404}
+
+# A POST-only route answers a teacher's GET with 405 before looking the case up: it says nothing
+# about the case.
+POST_ONLY = OWNER_ONLY | {"owner": 405, "other_teacher": 405}
+
+CASE = "<the owner's case>"  # replaced by the case's pk
+
+# (route, URL kwargs, method, query string, expected per persona)
+MATRIX = [
+    ("certification:index", {}, "get", "", SIGNED_IN),
+    ("certification:type", {"type_code": "advanced"}, "get", "", TEACHERS_ONLY),
+    ("certification:apply", {"type_code": "advanced"}, "post", "", TEACHERS_ONLY),
+    ("certification:settings", {}, "get", "", ADMIN_ONLY),
+    ("certification:settings_type", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
+    ("certification:settings_rules", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
+    ("certification:case", {"pk": CASE}, "get", "", CASE_READERS),
+    ("certification:submit", {"pk": CASE}, "get", "", POST_ONLY),
+    ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
+    ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
+    ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
+    # An online form already saved, one being started, an upload already saved.
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "observation"}, "get", "", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "pre_conference"}, "get", "pre_conference_a", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "implementation"}, "get", "", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "implementation"}, "post", "", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": CASE, "slot_code": "no-such-slot"}, "get", "", OWNER_ONLY | {"owner": 404}),
+    ("certification:slot_print", {"pk": CASE, "slot_code": "observation"}, "get", "", CASE_READERS),
+    ("certification:slot_file", {"pk": CASE, "slot_code": "implementation"}, "get", "", CASE_READERS),
+    # The blank templates are public, as 檔案下載 is.
+    ("documents:blank", {"code": "implementation_proof", "fmt": "docx"}, "get", "", EVERYONE),
+    ("documents:blank", {"code": "implementation_proof", "fmt": "odt"}, "get", "", EVERYONE),
+]
+
+
+@pytest.fixture
+def people(teacher, taipei_officer, taichung_officer, reviewer, admin_user):
+    return {
+        "anonymous": None,
+        "owner": teacher,
+        # Same county as the owner: what keeps the case from this teacher is not the county.
+        "other_teacher": factories.teacher(name="王其他", account="t-other", county_name="臺北市"),
+        "county_same": taipei_officer,
+        "county_other": taichung_officer,
+        "reviewer": reviewer,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def owners_case(people):
+    case = factories.case(people["owner"], "advanced")
+    factories.answer(case, "observation", "anecdotal_record", complete=False)
+    factories.answer(case, "implementation", "implementation_proof", upload=True, file_name="SA1.pdf")
+    return case
+
+
+def url_of(route, kwargs, case, query) -> str:
+    url = reverse(route, kwargs={key: case.pk if value == CASE else value for key, value in kwargs.items()})
+    return f"{url}?template={query}" if query else url
+
+
+@pytest.mark.parametrize(
+    ("route", "kwargs", "method", "query", "persona", "expected"),
+    [
+        pytest.param(
+            route,
+            kwargs,
+            method,
+            query,
+            persona,
+            expected[persona],
+            id=f"{route}-{kwargs.get('slot_code', kwargs.get('fmt', ''))}{query}-{method}-{persona}",
+        )
+        for route, kwargs, method, query, expected in MATRIX
+        for persona in PERSONAS
+    ],
+)
+def test_route_access(client, people, owners_case, route, kwargs, method, query, persona, expected):
+    if people[persona] is not None:
+        client.force_login(people[persona])
+    url = url_of(route, kwargs, owners_case, query)
+
+    response = getattr(client, method)(url)
+
+    login = reverse("accounts:login")
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"] == redirect_to_login(url).url
+    elif expected == ALLOWED:
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            assert not response["Location"].startswith(login)
+    else:
+        assert response.status_code == expected
+
+
+def test_the_matrix_covers_every_route():
+    resolver = get_resolver()
+    names = {
+        f"{namespace}:{name}"
+        for namespace in ("certification", "documents")
+        for name in resolver.namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str)
+    }
+
+    assert names == {route for route, *_ in MATRIX}
+
+
+# --- After 送出審查文件 nothing changes ------------------------------------------------------
+
+
+@pytest.fixture
+def sent_case(teacher):
+    case = factories.case(teacher, "advanced")
+    factories.fill_every_slot(case)
+    workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    return case
+
+
+def snapshot(case) -> list[tuple]:
+    return list(
+        SlotAnswer.objects.filter(case=case)
+        .order_by("slot_code")
+        .values_list("slot_code", "template_code", "data", "file", "file_name", "is_complete", "revision")
+    )
+
+
+def test_a_sent_online_form_refuses_a_save(client, teacher, sent_case):
+    before = snapshot(sent_case)
+    client.force_login(teacher)
+
+    client.post(
+        reverse("certification:slot_edit", args=[sent_case.pk, "observation"]),
+        {"revision": "1", "teacher": "改過的內容", "unit": "改過的內容"},
+    )
+
+    assert snapshot(sent_case) == before
+
+
+def test_a_sent_upload_refuses_another_file(client, teacher, sent_case):
+    before = snapshot(sent_case)
+    client.force_login(teacher)
+
+    client.post(
+        reverse("certification:slot_edit", args=[sent_case.pk, "implementation"]),
+        {"revision": "1", "file": SimpleUploadedFile("other.pdf", factories.pdf_bytes(2), "application/pdf")},
+    )
+
+    assert snapshot(sent_case) == before
+
+
+def test_a_sent_upload_refuses_removing_its_file(client, teacher, sent_case):
+    before = snapshot(sent_case)
+    client.force_login(teacher)
+
+    client.post(
+        reverse("certification:slot_edit", args=[sent_case.pk, "implementation"]),
+        {"action": "remove", "revision": str(sent_case.answers.get(slot_code="implementation").revision)},
+    )
+
+    assert snapshot(sent_case) == before
+
+
+def test_a_sent_case_refuses_a_template_change(client, teacher, sent_case):
+    before = snapshot(sent_case)
+    client.force_login(teacher)
+
+    client.post(
+        reverse("certification:slot_template", args=[sent_case.pk, "observation"]),
+        {"template": "flanders", "confirm": "1", "answer_revision": "1"},
+    )
+
+    assert snapshot(sent_case) == before
