@@ -21,3 +21,23 @@ def test_breadcrumbs_on_notifications(client, teacher):
     client.force_login(teacher)
     page = client.get(reverse("portal:notifications")).content.decode()
     assert 'aria-label="頁面路徑"' in page and ">訊息通知</li>" in page
+
+
+def test_page_title_names_the_page_then_the_platform(client, teacher):
+    client.force_login(teacher)
+    page = client.get(reverse("portal:notifications")).content.decode()
+    assert "<title>訊息通知 - 教師專業發展支持作業平臺</title>" in page
+
+
+def test_static_files_collect_for_production(settings, tmp_path):
+    # Production serves hashed static files (whitenoise's manifest); a vendored file that
+    # points to a missing source map would stop collectstatic and so the release.
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert (tmp_path / "static" / "staticfiles.json").exists()
