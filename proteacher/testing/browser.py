@@ -16,8 +16,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # Date and time pickers follow the browser's language: show them as a Taiwanese user sees them.
-    "--lang=zh-TW",
 ]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-artifacts"))
 
