@@ -50,3 +50,16 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in_through_identity_page(page, name: str) -> None:
+    """使用者登入 → 帳號漫遊登入 → pick an identity on the development identity page → 確定登入.
+
+    Needs settings.DEBUG on and no OIDC_ISSUER (the live server shares the test's settings).
+    """
+    page.goto(page.base_url + "/")
+    page.get_by_role("link", name="使用者登入").first.click()
+    page.get_by_role("link", name="全國教師在職進修資訊網 帳號漫遊登入").click()
+    assert "身份認證漫遊服務" in page.content()
+    page.get_by_label(name).check()
+    page.get_by_role("button", name="確定登入").click()

@@ -7,7 +7,7 @@ import pytest
 
 from proteacher.registry.models import OldCertificate
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_through_identity_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,15 +17,6 @@ def dev_sso(settings):
     # The live server runs in this process, so the settings fixture reaches it.
     settings.DEBUG = True
     settings.OIDC_ISSUER = ""
-
-
-def sign_in_through_identity_page(page, account_name: str):
-    page.goto(page.base_url + "/")
-    page.get_by_role("link", name="使用者登入").first.click()
-    page.get_by_role("link", name="全國教師在職進修資訊網 帳號漫遊登入").click()
-    assert "身份認證漫遊服務" in page.content()
-    page.get_by_label(account_name).check()
-    page.get_by_role("button", name="確定登入").click()
 
 
 def fill_in_step_one(page, email: str):

@@ -1,17 +1,20 @@
 """An eligible teacher applies for 進階, fills every slot and sends the case, clicked through in Chromium."""
 
+import io
 import re
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from proteacher.accounts.models import User
 from proteacher.certification.models import Case
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_through_identity_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,12 +85,12 @@ def fill_required_fields(page) -> None:
             cell.fill(SAMPLE_VALUES["time"])
 
 
-def fill_online_form(page, title: str) -> None:
+def fill_online_form(page, title: str, observer: str) -> None:
     expect(page.get_by_text(title, exact=False).first).to_be_visible()
     for header in ("授課教師", "任教年級", "任教領域/科目", "觀課人員", "教學單元"):
         expect(page.get_by_label(header).first).to_be_visible()
     # 觀課人員 is the teacher, filled in already.
-    expect(page.get_by_label("觀課人員").first).to_have_value(re.compile("張進階"))
+    expect(page.get_by_label("觀課人員").first).to_have_value(re.compile(observer))
     fill_required_fields(page)
     save(page)
 
@@ -101,21 +104,26 @@ def expect_done(page, case_url: str, slot_label: str, file_name: str = "") -> No
         expect(row).to_contain_text(file_name)
 
 
-def test_an_eligible_teacher_fills_every_slot_and_sends_the_case(page, tmp_path):
-    factories.certification_types()
-    teacher = factories.advanced_candidate()
+def test_the_eligible_demo_teacher_fills_every_slot_and_sends_the_case(page, tmp_path, settings):
+    # The demo data of make run, and the way in a teacher uses: SSO (the development identity page).
+    settings.DEBUG = True
+    settings.OIDC_ISSUER = ""
+    call_command("load_demo", stdout=io.StringIO())
     pdf = tmp_path / "SA1.pdf"
     pdf.write_bytes(factories.pdf_bytes())
-    sign_in(page, teacher)
+    sign_in_through_identity_page(page, "黃測試")
+    teacher = User.objects.get(inservice_account="t-eligible")
 
-    page.goto(page.base_url + reverse("certification:type", args=["advanced"]))
+    page.get_by_role("link", name="認證專區").first.click()
+    page.get_by_role("link", name="進階專業回饋人才認證").click()
+    expect(page.get_by_text("資格不符")).to_have_count(0)
     page.get_by_role("button", name="申請").click()
     expect(page).to_have_title(re.compile("^進階認證 - 流程進度"))
     case = Case.objects.get(teacher=teacher)
     case_url = page.base_url + reverse("certification:case", args=[case.pk])
     header = page.get_by_role("table", name="流程資訊")
     expect(header).to_contain_text("準備資料")
-    expect(header).to_contain_text("張進階老師")
+    expect(header).to_contain_text("黃測試老師")
     screenshot(page, "case-page-new")
 
     uploads = [
@@ -136,7 +144,7 @@ def test_an_eligible_teacher_fills_every_slot_and_sends_the_case(page, tmp_path)
     ]
     for slot_label, title in online:
         choose_template(page, slot_label, title)
-        fill_online_form(page, title.split(" ")[0])
+        fill_online_form(page, title.split(" ")[0], "黃測試")
         expect_done(page, case_url, slot_label)
 
     screenshot(page, "case-page-filled")
