@@ -244,3 +244,19 @@ def open_case(teacher: User, certification_type, academic_year: int, eligibility
         for listener in EVENT_LISTENERS:
             listener(event)
     return case
+
+
+def diagram() -> str:
+    """The state diagram as Mermaid text, drawn from the table (docs/workflow.md embeds it)."""
+    role_names = {TEACHER: "教師", COUNTY: "縣市", ADMIN: "管理者", REVIEWER: "委員", SYSTEM: "系統"}
+    lines = ["stateDiagram-v2"]
+    for state, text in STATE_LABELS.items():
+        lines.append(f"    {state}: {text}")
+    lines.append(f"    [*] --> {State.PREPARING}: 申請")
+    for step in TRANSITIONS:
+        who = "/".join(role_names[role] for role in step.roles)
+        for source in step.sources:
+            lines.append(f"    {source} --> {step.target}: {who} {step.label}")
+    for state in sorted(FINAL_STATES):
+        lines.append(f"    {state} --> [*]")
+    return "\n".join(lines) + "\n"

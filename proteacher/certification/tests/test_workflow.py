@@ -111,3 +111,12 @@ def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
 
     assert save_refused.value.message == discard_refused.value.message == "此申請已送出審查，表單僅供檢視，無法修改。"
     assert case.answers.get(slot_code="implementation").data == answer.data
+
+
+def test_the_documented_diagram_is_the_table():
+    from pathlib import Path
+
+    from proteacher.certification.workflow import diagram
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "workflow.md").read_text(encoding="utf-8")
+    assert diagram() in doc
