@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "proteacher.registry",
     "proteacher.certification",
     "proteacher.documents",
+    "proteacher.review",
+    "proteacher.notifications",
     "proteacher.portal",
 ]
 

@@ -6,4 +6,6 @@ urlpatterns = [
     path("certification/", include("proteacher.certification.urls")),
     path("registry/", include("proteacher.registry.urls")),
     path("documents/", include("proteacher.documents.urls")),
+    path("review/", include("proteacher.review.urls")),
+    path("messages/", include("proteacher.notifications.urls")),
 ]

@@ -30,10 +30,22 @@ class Certificate(models.Model):
     number = models.CharField("證號", max_length=40, blank=True)
     issued_at = models.DateTimeField("發證時間", null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices)
+    # For certificates issued here: the case, and where the number came from.
+    case = models.OneToOneField("Case", on_delete=models.PROTECT, null=True, blank=True, related_name="certificate")
+    county = models.ForeignKey("registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    serial = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["academic_year", "id"]
         verbose_name = verbose_name_plural = "認證證號"
+        constraints = [
+            # Issued numbers are unique and never reused (old-system numbers may repeat as imported).
+            models.UniqueConstraint(
+                fields=["kind", "county", "academic_year", "serial"],
+                condition=models.Q(serial__isnull=False),
+                name="issued_serial_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.academic_year} {self.number}"
@@ -125,6 +137,9 @@ class Case(models.Model):
     updated_at = models.DateTimeField("最後更新時間")
     # Bumped by each transition; a page posts the value it showed so a stale page is refused.
     revision = models.PositiveIntegerField(default=0)
+    # While the case is 初審未通過 / 複審未通過: the last moment 申復 may be pressed. Set by the
+    # failing decision, read by the task that closes expired windows (hence stored and indexed).
+    appeal_deadline = models.DateTimeField("申復期限", null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-academic_year", "-created_at"]
@@ -183,3 +198,37 @@ class SlotAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.slot_code} {self.template_code}"
+
+
+class CertificateSerial(models.Model):
+    """The last serial handed out per county, type and academic year; locked while numbering."""
+
+    county = models.ForeignKey("registry.County", on_delete=models.PROTECT, related_name="+")
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="+")
+    academic_year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county", "certification_type", "academic_year"], name="one_serial_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.certification_type_id} {self.academic_year}: {self.last_serial}"
+
+
+class TrainingCertificate(models.Model):
+    """數位研習證明: granted with the certificate, shown in 個人資訊."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_certificates"
+    )
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="training_certificate")
+    title = models.CharField("研習名稱", max_length=100)
+    issued_at = models.DateTimeField("核發時間")
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.title

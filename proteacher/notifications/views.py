@@ -1,0 +1,8 @@
+"""Placeholder, replaced by the real views."""
+
+
+def inbox(request):
+    raise NotImplementedError
+
+
+detail = inbox

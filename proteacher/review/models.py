@@ -1,0 +1,92 @@
+"""The back office's records: formal reviews, reviewers, assignments with their 審查標準表, appeals."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ReviewRound(models.TextChoices):
+    FIRST = "first", "初審"
+    SECOND = "second", "複審"
+    APPEAL = "appeal", "申復"
+
+
+class Reviewer(models.Model):
+    """What assignment needs to know about a 委員: where they work (they never review their own school)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer")
+    school = models.ForeignKey(
+        "registry.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="服務學校"
+    )
+    is_active = models.BooleanField("可分發", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "審查委員"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class FormalReview(models.Model):
+    """One 形式審查表 as the officer submitted it with 通過 or 退件; the teacher sees it read-only."""
+
+    case = models.ForeignKey("certification.Case", on_delete=models.CASCADE, related_name="formal_reviews")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    passed = models.BooleanField()
+    # {slot_code: {"ok": bool, "reason": str}} for every slot of the type.
+    slots = models.JSONField(default=dict)
+    reason = models.TextField("原因訊息", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {'通過' if self.passed else '退件'}"
+
+
+class Assignment(models.Model):
+    """A 委員 assigned to a case for one round, and the 審查標準表 they hand in."""
+
+    case = models.ForeignKey("certification.Case", on_delete=models.CASCADE, related_name="assignments")
+    round = models.CharField("審查階段", max_length=10, choices=ReviewRound.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    # The 審查標準表: an online template of documents.definitions, answered like any other form.
+    template_code = models.CharField(max_length=60, blank=True)
+    template_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    recommendation = models.CharField("建議結果", max_length=20, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["case", "round", "assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round", "reviewer"], name="one_assignment_per_reviewer_round")
+        ]
+        indexes = [models.Index(fields=["reviewer", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_round_display()} {self.reviewer}"
+
+
+class Appeal(models.Model):
+    """A teacher's 認證審查結果申復表 and the office's 受理 / 未受理."""
+
+    case = models.ForeignKey("certification.Case", on_delete=models.CASCADE, related_name="appeals")
+    # Which result is appealed: 初審 or 複審.
+    round = models.CharField(max_length=10, choices=ReviewRound.choices)
+    filed_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="appeals/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    accepted = models.BooleanField(null=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 申復 {self.get_round_display()}"

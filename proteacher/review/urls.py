@@ -1,0 +1,24 @@
+from django.urls import path
+
+from proteacher.review.views import assignment, decisions, issuing, office, reviewer
+
+app_name = "review"
+urlpatterns = [
+    # 縣市 / 管理者: queues, the case as the office sees it, 形式審查, decisions, appeals
+    path("", office.queue, name="queue"),
+    path("export.xlsx", office.export, name="export"),
+    path("cases/<int:pk>/", office.case_view, name="case"),
+    path("cases/<int:pk>/formal/", office.formal_review, name="formal"),
+    path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
+    path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
+    # 分發委員
+    path("cases/<int:pk>/assign/", assignment.assign, name="assign"),
+    path("assign/", assignment.assign_queue, name="assign_queue"),
+    path("reviewers/", assignment.reviewer_list, name="reviewers"),
+    path("reviewers/<int:pk>/", assignment.reviewer_edit, name="reviewer_edit"),
+    # 委員
+    path("my/", reviewer.my_cases, name="my_cases"),
+    path("my/<int:assignment_id>/", reviewer.review_form, name="review_form"),
+    # 管理者: 通過 → 通過可產證 → 已發證
+    path("issuing/", issuing.issuing, name="issuing"),
+]

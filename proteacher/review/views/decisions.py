@@ -1,0 +1,8 @@
+"""Placeholder, replaced by the real views."""
+
+
+def decide(request, pk):
+    raise NotImplementedError
+
+
+appeal_intake = decide

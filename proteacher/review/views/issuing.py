@@ -1,0 +1,5 @@
+"""Placeholder, replaced by the real views."""
+
+
+def issuing(request):
+    raise NotImplementedError
