@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proteacher.portal.context_processors.site",
+                "proteacher.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -162,6 +163,15 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# Notification emails wait in an outbox until the worker (manage.py run_worker) sends them.
+# A failed try is retried after 1, 2, 4 … minutes; after the last attempt the mail is marked
+# failed (the in-app message stays). A worker's claim on a mail older than the lease is taken
+# over by another worker (the first one died while sending).
+NOTIFICATION_MAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_MAIL_MAX_ATTEMPTS", 10)
+NOTIFICATION_MAIL_LEASE_MINUTES = env_int("NOTIFICATION_MAIL_LEASE_MINUTES", 10)
+# Seconds between two passes of the worker (mail, then the periodic jobs that are due).
+WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
 
 # SSO roaming login at the national in-service network (OpenID Connect, authorization code + PKCE).
 # Without OIDC_ISSUER the development identity page stands in for it, and only while DEBUG is on.

@@ -6,7 +6,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("workspace/", views.workspace, name="workspace"),
-    path("notifications/", views.notifications, name="notifications"),
     path("downloads/", views.downloads, name="downloads"),
     path("help/", views.help_index, name="help"),
 ]

@@ -18,11 +18,6 @@ def workspace(request):
     return render(request, "portal/workspace.html", {"Role": Role})
 
 
-@login_required
-def notifications(request):
-    return render(request, "portal/notifications.html")
-
-
 def downloads(request):
     """檔案下載: every blank form, by certification type, and the manuals."""
     groups, others = blanks.blanks_by_type(CertificationType.objects.prefetch_related("slots"))

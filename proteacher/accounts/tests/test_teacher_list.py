@@ -114,8 +114,8 @@ def test_queries_do_not_grow_with_the_number_of_teachers(client, admin_user, dja
     client.force_login(admin_user)
 
     # Session, user, count, one page of rows, and the session saved back (inside a savepoint).
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         page = client.get(TEACHERS).content.decode()
     assert len(rows(page)) == 30
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert len(rows(client.get(TEACHERS, {"flagged": "1", "q": "老師"}).content.decode())) == 10

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, case, events, answers, slots, and the session saved again (SESSION_SAVE_EVERY_REQUEST:
 # savepoint, update, release). Anything more is a query per row sneaking in.
-MOST_QUERIES = 9
+MOST_QUERIES = 10
 
 
 def queries_for_case_page(client, user, case) -> int:

@@ -19,13 +19,13 @@ def test_header_greets_teacher_with_role(client, teacher):
 
 def test_breadcrumbs_on_notifications(client, teacher):
     client.force_login(teacher)
-    page = client.get(reverse("portal:notifications")).content.decode()
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert 'aria-label="頁面路徑"' in page and ">訊息通知</li>" in page
 
 
 def test_page_title_names_the_page_then_the_platform(client, teacher):
     client.force_login(teacher)
-    page = client.get(reverse("portal:notifications")).content.decode()
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert "<title>訊息通知 - 教師專業發展支持作業平臺</title>" in page
 
 

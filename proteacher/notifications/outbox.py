@@ -1,0 +1,142 @@
+"""Send the queued emails (OutgoingMail), for the worker: claim, send, record; never twice.
+
+A row moves queued → sending (claimed) → sent, or back to queued with a later next_attempt_at
+(1, 2, 4 … minutes), or to failed after NOTIFICATION_MAIL_MAX_ATTEMPTS. Many workers on many
+machines may run this at once:
+
+- Claiming is one short transaction. On PostgreSQL the due rows are selected FOR UPDATE SKIP
+  LOCKED, so a second worker skips the rows the first is claiming instead of waiting for them
+  or taking them too; SQLite has a single writer (BEGIN IMMEDIATE), which serialises claimers.
+  The UPDATE repeats the "still due" condition, so a row already claimed is never taken again.
+- Sending happens after that transaction has committed: no lock is held while a mail server is
+  slow, and no case transition ever waits for one.
+- Each result is written only while the row still carries this worker's claim (status sending,
+  same claimed_at), so a sent row is never put back in the queue.
+- A claim older than the lease (NOTIFICATION_MAIL_LEASE_MINUTES) belongs to a worker that died
+  mid-send; another worker takes the row over. A worker gives back the rest of its batch long
+  before its own claim could expire, so the two never send the same row.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from proteacher.notifications.models import OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+Status = OutgoingMail.Status
+
+# Errors about one message (the server refused this recipient or this content); any other
+# OSError (refused connection, timeout, disconnect, authentication) is about the server, and the
+# rest of the batch would only fail the same way.
+_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
+def lease() -> timedelta:
+    return timedelta(minutes=settings.NOTIFICATION_MAIL_LEASE_MINUTES)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 1, 2, 4, 8 … minutes."""
+    return timedelta(minutes=2 ** (max(attempts, 1) - 1))
+
+
+def _due(now) -> Q:
+    return Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=now - lease())
+
+
+def claim_due_mail(limit: int = 100) -> list[OutgoingMail]:
+    """Take up to `limit` due rows for this worker (status sending, attempts + 1) and return them."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutgoingMail.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        # Counting the attempt at the claim means a mail that crashes its worker every time
+        # still reaches the maximum and stops.
+        OutgoingMail.objects.filter(_due(now), pk__in=ids).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        return list(
+            OutgoingMail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=now).order_by(
+                "next_attempt_at", "pk"
+            )
+        )
+
+
+def send_due_mail(limit: int = 100) -> tuple[int, int]:
+    """Send the mail that is due; returns (sent, not sent this time). Must not run in a transaction."""
+    claimed = claim_due_mail(limit)
+    sent = failed = 0
+    for position, outgoing in enumerate(claimed):
+        if timezone.now() - outgoing.claimed_at > lease() / 2:
+            # This batch has been slow (a mail server timing out); hand the rest back long before
+            # the claim expires and another worker could take them over while we send.
+            _release(claimed[position:])
+            break
+        try:
+            mail.EmailMessage(
+                subject=outgoing.subject, body=outgoing.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[outgoing.to]
+            ).send()
+        except Exception as error:
+            if isinstance(error, OSError) and not isinstance(error, _MESSAGE_ERRORS):
+                # The server is unreachable for all of them: each counts this as a failed try
+                # and waits like this one, instead of every mail in turn waiting for a timeout.
+                for rest in claimed[position:]:
+                    _retry_later(rest, error)
+                failed += len(claimed) - position
+                break
+            _retry_later(outgoing, error)
+            failed += 1
+        else:
+            _mark_sent(outgoing)
+            sent += 1
+    if claimed:
+        logger.info("Outgoing mail: %d sent, %d not sent", sent, failed)
+    return sent, failed
+
+
+def _mine(outgoing: OutgoingMail):
+    """The row, only while it still carries this worker's claim."""
+    return OutgoingMail.objects.filter(pk=outgoing.pk, status=Status.SENDING, claimed_at=outgoing.claimed_at)
+
+
+def _mark_sent(outgoing: OutgoingMail) -> None:
+    if not _mine(outgoing).update(status=Status.SENT, sent_at=timezone.now(), last_error=""):
+        logger.warning("Mail %s was sent after its claim had been taken over", outgoing.pk)
+
+
+def _retry_later(outgoing: OutgoingMail, error: BaseException) -> None:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if outgoing.attempts >= settings.NOTIFICATION_MAIL_MAX_ATTEMPTS:
+        _mine(outgoing).update(status=Status.FAILED, claimed_at=None, last_error=message)
+        logger.error(
+            "Mail %s to %s failed for good after %d attempts: %s", outgoing.pk, outgoing.to, outgoing.attempts, message
+        )
+        return
+    retry_at = timezone.now() + retry_delay(outgoing.attempts)
+    _mine(outgoing).update(status=Status.QUEUED, claimed_at=None, next_attempt_at=retry_at, last_error=message)
+    logger.warning(
+        "Mail %s to %s not sent (attempt %d), retry at %s: %s",
+        outgoing.pk,
+        outgoing.to,
+        outgoing.attempts,
+        retry_at.isoformat(),
+        message,
+    )
+
+
+def _release(rest: list[OutgoingMail]) -> None:
+    # Not tried, so the attempt counted at the claim is given back.
+    for outgoing in rest:
+        _mine(outgoing).update(status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1)
