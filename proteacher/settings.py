@@ -191,6 +191,9 @@ VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 10)
 VERIFICATION_RESEND_SECONDS = env_int("VERIFICATION_RESEND_SECONDS", 60)
 VERIFICATION_MAX_TRIES = env_int("VERIFICATION_MAX_TRIES", 5)
 
+# How many 委員 the assignment pages suggest per case and round.
+REVIEWERS_PER_CASE = env_int("REVIEWERS_PER_CASE", 2)
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

@@ -3,11 +3,12 @@
 Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北市 case learns nothing.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification.models import Case, FormSlot
+from proteacher.review.models import Assignment
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -20,12 +21,23 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return cases.filter(county_id=user.county_id)
     if user.role == Role.TEACHER:
         return cases.filter(teacher_id=user.pk)
-    # 委員 see the cases assigned to them once review assignments exist.
+    if user.role == Role.REVIEWER:
+        # Exactly the cases the 委員 is assigned to, in any round, so their forms and files open
+        # from the 審查標準表 page. (An EXISTS, not a join: two rounds must not list a case twice.)
+        return cases.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), reviewer_id=user.pk)))
     return cases.none()
 
 
 def case_for(user: User, pk: int) -> Case:
     return get_object_or_404(cases_visible_to(user), pk=pk)
+
+
+def case_page_for(user: User, pk: int) -> Case:
+    """A case for its 流程進度 page: the teacher's own page, read by the office. A 委員 opens the
+    forms and files of an assigned case from the 審查標準表 page, never the teacher's page."""
+    if not user.is_authenticated or user.role == Role.REVIEWER:
+        return get_object_or_404(Case.objects.none(), pk=pk)
+    return case_for(user, pk)
 
 
 def own_case_for(user: User, pk: int) -> Case:

@@ -20,6 +20,7 @@ DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 
 ONLINE = "online"
 UPLOAD = "upload"
+TEACHER = "teacher"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class FormTemplate:
     @property
     def is_upload(self) -> bool:
         return self.kind == UPLOAD
+
+    @property
+    def audience(self) -> str:
+        """Who fills it: "teacher" (a slot of a case), "reviewer" (審查標準表) or "appeal" (申復表)."""
+        return self.definition.get("audience", TEACHER)
 
 
 class UnknownTemplate(LookupError):
@@ -64,9 +70,11 @@ def get_template(code: str, version: int | None = None) -> FormTemplate:
         raise UnknownTemplate(f"{code} v{version}") from None
 
 
-def all_templates() -> list[FormTemplate]:
-    """The newest version of every template, in file order."""
-    return [versions[max(versions)] for versions in _all_versions().values()]
+def all_templates(audience: str | None = TEACHER) -> list[FormTemplate]:
+    """The newest version of every template, in file order: by default those a teacher's form
+    slots may use (審查標準表 and 申復表 are never offered for a slot); None gives all."""
+    newest = [versions[max(versions)] for versions in _all_versions().values()]
+    return [t for t in newest if audience is None or t.audience == audience]
 
 
 def title_of(code: str) -> str:

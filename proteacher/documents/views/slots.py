@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.certification.models import SlotAnswer
@@ -36,6 +37,9 @@ def edit_slot(request, pk, slot_code):
     return view(request, case, slot, template, answer)
 
 
+# The office's and reviewers' case pages show forms and PDFs inside the page (an <iframe>);
+# other sites still may not frame them.
+@xframe_options_sameorigin
 @login_required
 def print_slot(request, pk, slot_code):
     case = case_for(request.user, pk)
@@ -46,6 +50,7 @@ def print_slot(request, pk, slot_code):
     return online.print_online(request, case, slot, get_template(answer.template_code, answer.template_version), answer)
 
 
+@xframe_options_sameorigin
 @login_required
 def slot_file(request, pk, slot_code):
     case = case_for(request.user, pk)

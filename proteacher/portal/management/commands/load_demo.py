@@ -34,6 +34,7 @@ from proteacher.registry.importers import (
 )
 from proteacher.registry.importing import Importer, run_import
 from proteacher.registry.models import County, School
+from proteacher.review.models import Reviewer
 from proteacher.testing.factories import PASSWORD
 
 SAMPLE_FILES: list[tuple[type[Importer], str]] = [
@@ -51,8 +52,9 @@ STAFF = [
     ("reviewer1", Role.REVIEWER, "王委員", None),
     ("reviewer2", Role.REVIEWER, "李委員", None),
 ]
-# A reviewer from t-eligible's school: the case where a reviewer must not review a colleague.
-REVIEWER_SCHOOLS = {"reviewer2": "臺北市立成淵高級中學"}
+# 服務學校 of the demo 委員. reviewer2 works at t-eligible's school: the case where a reviewer must
+# not review a colleague (分發委員 greys them out); reviewer1 may review it.
+REVIEWER_SCHOOLS = {"reviewer1": "臺北市立建國高級中學", "reviewer2": "臺北市立成淵高級中學"}
 
 # What each verified demo teacher typed at 教師驗證 step 1.
 VERIFIED_TEACHERS = {
@@ -118,6 +120,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_samples()
             self.create_staff()
+            self.create_reviewers()
             self.create_teachers()
             self.load_demo_training()
         self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {PASSWORD}"))
@@ -150,13 +153,22 @@ class Command(BaseCommand):
                 password=PASSWORD,
                 county=county,
             )
-            school_name = REVIEWER_SCHOOLS.get(username)
-            if school_name:
-                school = School.objects.get(name=school_name)
+            if username == "reviewer2":
+                # The older record of the same school; assignment reads the Reviewer row (create_reviewers).
+                school = School.objects.get(name=REVIEWER_SCHOOLS[username])
                 TeacherProfile.objects.create(
                     user=user, school=school, school_name=school.name, county_name=school.county.name
                 )
             self.stdout.write(f"已建立帳號 {username}（{Role(role).label}：{name}）")
+
+    def create_reviewers(self) -> None:
+        """The demo 委員's Reviewer rows; a school someone changed since is kept, as passwords are."""
+        for username, school_name in REVIEWER_SCHOOLS.items():
+            user = User.objects.get(username__iexact=username)
+            school = School.objects.get(name=school_name)
+            _, created = Reviewer.objects.get_or_create(user=user, defaults={"school": school})
+            if created:
+                self.stdout.write(f"已設定委員 {username} 的服務學校：{school.name}")
 
     def create_teachers(self) -> None:
         year = current_academic_year()

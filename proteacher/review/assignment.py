@@ -1,0 +1,293 @@
+"""分發委員: who may review a case, how busy each 委員 is, and assigning them (one case or a whole queue).
+
+A 委員 never reviews their own application or a colleague's: a reviewer who is the teacher (the
+same account, or the same 全教網帳號) or whose 服務學校 is the case's school is refused, both when
+the page offers reviewers and when the choice is posted.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+
+from proteacher.accounts.models import Role, User
+from proteacher.certification import workflow
+from proteacher.certification.models import Case
+from proteacher.certification.workflow import State, WorkflowError
+from proteacher.documents.catalogue import UnknownTemplate, get_template
+from proteacher.review.models import Assignment, Reviewer, ReviewRound
+
+# The state in which a round's reviewers are assigned, the action that assigns them, and the
+# states of the review itself and of its decision. The round is always derived from the state.
+ASSIGN_STATES = {
+    State.FIRST_ASSIGN: ReviewRound.FIRST,
+    State.SECOND_ASSIGN: ReviewRound.SECOND,
+    State.APPEAL_ASSIGN: ReviewRound.APPEAL,
+}
+ASSIGN_ACTIONS = {
+    ReviewRound.FIRST: "assign_first",
+    ReviewRound.SECOND: "assign_second",
+    ReviewRound.APPEAL: "assign_appeal",
+}
+REVIEW_STATES = {
+    ReviewRound.FIRST: State.FIRST_REVIEW,
+    ReviewRound.SECOND: State.SECOND_REVIEW,
+    ReviewRound.APPEAL: State.APPEAL_REVIEW,
+}
+
+
+class AssignmentError(Exception):
+    """An assignment that cannot be made; `message` is what the officer reads."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def reviewers_per_case() -> int:
+    """How many 委員 the pages suggest per case (REVIEWERS_PER_CASE, at least one)."""
+    return max(1, int(getattr(settings, "REVIEWERS_PER_CASE", 2)))
+
+
+def round_to_assign(case: Case) -> str | None:
+    return ASSIGN_STATES.get(case.state)
+
+
+def review_template_code(case: Case) -> str:
+    return f"review_{case.certification_type.code}"
+
+
+def reviewer_record(user: User) -> Reviewer:
+    """The 委員's Reviewer row, created on first need: 帳號管理 creates accounts without one."""
+    return Reviewer.objects.get_or_create(user=user)[0]
+
+
+def reviewer_users() -> QuerySet[User]:
+    """Every active 委員 account, with its Reviewer row (if any) and school joined."""
+    return (
+        User.objects.filter(role=Role.REVIEWER, is_active=True)
+        .select_related("reviewer__school__county")
+        .order_by("name", "username", "pk")
+    )
+
+
+def assignable_reviewers() -> QuerySet[User]:
+    """Active 委員 who may be given cases: no Reviewer row yet counts as 可分發."""
+    return reviewer_users().filter(Q(reviewer__isnull=True) | Q(reviewer__is_active=True))
+
+
+def reviewer_load(users=None) -> dict[int, int]:
+    """Open load per 委員: assignments not yet submitted, across every case and round."""
+    open_assignments = Assignment.objects.filter(submitted_at__isnull=True)
+    if users is not None:
+        open_assignments = open_assignments.filter(reviewer__in=[getattr(u, "pk", u) for u in users])
+    return dict(open_assignments.values_list("reviewer").annotate(count=Count("id")).order_by())
+
+
+def _record_of(user: User) -> Reviewer | None:
+    """The Reviewer row joined by reviewer_users(), or None when the 委員 has none yet."""
+    try:
+        return user.reviewer
+    except Reviewer.DoesNotExist:
+        return None
+
+
+def school_of(user: User):
+    record = _record_of(user)
+    return record.school if record is not None else None
+
+
+def conflict(case: Case, user: User) -> str | None:
+    """Why `user` may not review `case`, or None. Reads user.reviewer (join it) and case.teacher."""
+    if user.pk == case.teacher_id:
+        return "委員即為申請教師本人，不能審查自己的申請。"
+    account = (user.inservice_account or "").strip().casefold()
+    if account and account == (case.teacher.inservice_account or "").strip().casefold():
+        return "委員即為申請教師本人（相同全教網帳號），不能審查自己的申請。"
+    school = school_of(user)
+    if school is not None and case.school_id is not None and school.pk == case.school_id:
+        return f"委員服務於申請教師的學校（{school.name}），不能審查同校教師的申請。"
+    return None
+
+
+def unavailable(user: User) -> str | None:
+    """Why a 委員 cannot be given any case now, or None."""
+    if user.role != Role.REVIEWER or not user.is_active:
+        return "此帳號不是可分發的審查委員。"
+    record = _record_of(user)
+    if record is not None and not record.is_active:
+        return "此委員目前暫停分發。"
+    return None
+
+
+@dataclass
+class ReviewerOption:
+    """One 委員 on an assignment page: school, open load, and why they cannot be chosen (if so)."""
+
+    user: User
+    load: int
+    reason: str | None = None
+    suggested: bool = False
+
+    @property
+    def school(self):
+        return school_of(self.user)
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def pick(candidates: list[User], loads: dict[int, int], count: int) -> list[User]:
+    """The `count` least-loaded candidates; ties go by name, then account, so a run is repeatable."""
+    ordered = sorted(candidates, key=lambda u: (loads.get(u.pk, 0), u.name or u.username, u.username, u.pk))
+    return ordered[:count]
+
+
+def reviewer_options(case: Case) -> list[ReviewerOption]:
+    """Every active 委員 for the case's assign page, the conflicted ones with their reason."""
+    users = list(reviewer_users())
+    loads = reviewer_load()
+    options = [ReviewerOption(user, loads.get(user.pk, 0), unavailable(user) or conflict(case, user)) for user in users]
+    suggested = {u.pk for u in pick([o.user for o in options if o.available], loads, reviewers_per_case())}
+    for option in options:
+        option.suggested = option.user.pk in suggested
+    return options
+
+
+def _check_reviewers(case: Case, reviewers: list[User]) -> None:
+    if not reviewers:
+        raise AssignmentError("請至少選擇一位委員。")
+    if len({u.pk for u in reviewers}) != len(reviewers):
+        raise AssignmentError("同一位委員只能勾選一次。")
+    for user in reviewers:
+        reason = unavailable(user) or conflict(case, user)
+        if reason:
+            raise AssignmentError(f"「{user}」無法分發：{reason}")
+
+
+def assign_reviewers(
+    case: Case, round: str, reviewers: list[User], officer: User, expected_revision: int | None
+) -> list[Assignment]:
+    """分發委員: give the case's `round` to `reviewers` and move it to that round's review, at once.
+
+    The transition locks the case row and checks state, role, county and page freshness first, so a
+    double click or a stale page is refused with its message before any row is written; the rows
+    and the event commit together or not at all.
+    """
+    if round not in ASSIGN_ACTIONS:
+        raise AssignmentError("沒有這個審查階段。")
+    reviewers = list(reviewers)
+    _check_reviewers(case, reviewers)
+    try:
+        template = get_template(review_template_code(case))
+    except UnknownTemplate:
+        raise AssignmentError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
+    try:
+        with transaction.atomic():
+            workflow.transition(
+                case,
+                ASSIGN_ACTIONS[round],
+                officer,
+                expected_revision=expected_revision,
+                reviewers=[u.pk for u in reviewers],
+            )
+            for user in reviewers:
+                reviewer_record(user)
+            return Assignment.objects.bulk_create(
+                Assignment(
+                    case=case,
+                    round=round,
+                    reviewer=user,
+                    assigned_by=officer,
+                    template_code=template.code,
+                    template_version=template.version,
+                )
+                for user in reviewers
+            )
+    except WorkflowError as refusal:
+        raise AssignmentError(refusal.message) from None
+    except IntegrityError:
+        # The unique (case, round, reviewer) constraint: only a race the case lock did not cover.
+        raise AssignmentError("此申請已經分發過委員，請重新整理後再確認。") from None
+
+
+@dataclass
+class QueueResult:
+    case: Case
+    reviewers: list[User] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class QueueRun:
+    results: list[QueueResult]
+    loads: dict[int, int]
+    reviewers: list[User]
+
+    @property
+    def assigned(self) -> int:
+        return sum(1 for r in self.results if not r.error)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.error)
+
+
+def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | None = None) -> QueueRun:
+    """Assign a whole queue at once with balanced load.
+
+    Each case gets `per_case` 委員, chosen greedily among `reviewers` by the lowest open load
+    (counting what this run has already given), without conflict for that case; ties by name.
+    Each case is its own transaction: a case without enough 委員 free of conflict, or changed by
+    someone else meanwhile, is reported and skipped, and the rest proceed.
+    """
+    per_case = reviewers_per_case() if per_case is None else per_case
+    if per_case < 1:
+        raise AssignmentError("每案至少分發一位委員。")
+    reviewers = list(reviewers)
+    if not reviewers:
+        raise AssignmentError("請至少選擇一位委員。")
+    for user in reviewers:
+        reason = unavailable(user)
+        if reason:
+            raise AssignmentError(f"「{user}」無法分發：{reason}")
+    loads = {u.pk: 0 for u in reviewers} | reviewer_load(reviewers)
+    results = []
+    for case in cases:
+        round = round_to_assign(case)
+        if round is None:
+            results.append(
+                QueueResult(case, error=f"此申請目前的狀態為「{workflow.label(case.state)}」，不在分發委員階段。")
+            )
+            continue
+        free = [u for u in reviewers if conflict(case, u) is None]
+        if len(free) < per_case:
+            blocked = "、".join(f"{u}（{conflict(case, u)}）" for u in reviewers if conflict(case, u))
+            results.append(
+                QueueResult(case, error=f"可分發的委員不足 {per_case} 位" + (f"：{blocked}" if blocked else "。"))
+            )
+            continue
+        chosen = pick(free, loads, per_case)
+        try:
+            assign_reviewers(case, round, chosen, officer, expected_revision=case.revision)
+        except AssignmentError as refusal:
+            results.append(QueueResult(case, error=refusal.message))
+            continue
+        for user in chosen:
+            loads[user.pk] = loads.get(user.pk, 0) + 1
+        results.append(QueueResult(case, reviewers=chosen))
+    return QueueRun(results=results, loads=loads, reviewers=reviewers)
+
+
+def update_reviewer(user: User, *, school, is_active: bool) -> Reviewer:
+    """管理者 sets a 委員's 服務學校 and whether they may be given cases."""
+    if user.role != Role.REVIEWER:
+        raise AssignmentError("此帳號不是審查委員。")
+    with transaction.atomic():
+        record = Reviewer.objects.select_for_update().get_or_create(user=user)[0]
+        record.school = school
+        record.is_active = is_active
+        record.save(update_fields=["school", "is_active"])
+    return record

@@ -1,0 +1,144 @@
+"""A 委員's 審查標準表: saving the draft, 送出, and the round's end when the last one is in.
+
+The form is an online template of documents.definitions ("audience": "reviewer"), answered with
+the same engine as the teacher's forms. A choice that declares "rounds" is offered only in those
+rounds: 複審 and 申復 recommend 通過 or 不通過, 初審 also 修正後通過 and 修正後複審.
+"""
+
+import copy
+from functools import cache
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from proteacher.certification import workflow
+from proteacher.certification.models import Case
+from proteacher.certification.workflow import WorkflowError
+from proteacher.documents import engine
+from proteacher.documents.catalogue import FormTemplate, get_template
+from proteacher.review.assignment import REVIEW_STATES
+from proteacher.review.models import Assignment, ReviewRound
+
+# The system action that moves the case to the round's 判定 once every 委員 has submitted.
+DONE_ACTIONS = {
+    ReviewRound.FIRST: "first_reviews_done",
+    ReviewRound.SECOND: "second_reviews_done",
+    ReviewRound.APPEAL: "appeal_reviews_done",
+}
+# The key of the recommended result in every 審查標準表 (copied to Assignment.recommendation).
+RECOMMENDATION_KEY = "recommendation"
+
+SUBMITTED = "此審查標準表已送出，僅供檢視。"
+
+
+class ReviewError(Exception):
+    """A save or 送出 that cannot happen; `message` is what the 委員 reads."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def assignment_for(user, pk: int) -> Assignment:
+    """One of the signed-in 委員's own assignments; anyone else's is a 404."""
+    assignments = Assignment.objects.select_related(
+        "case__certification_type", "case__school", "case__teacher", "case__county"
+    )
+    return get_object_or_404(assignments, pk=pk, reviewer_id=user.pk)
+
+
+def _only_round(node, round: str):
+    if isinstance(node, list):
+        return [_only_round(item, round) for item in node if not _excluded(item, round)]
+    if isinstance(node, dict):
+        return {key: _only_round(value, round) for key, value in node.items()}
+    return node
+
+
+def _excluded(item, round: str) -> bool:
+    return isinstance(item, dict) and "rounds" in item and round not in item["rounds"]
+
+
+@cache
+def _round_template(code: str, version: int | None, round: str) -> FormTemplate:
+    base = get_template(code, version)
+    definition = _only_round(copy.deepcopy(base.definition), round)
+    return FormTemplate(base.code, base.version, base.title, base.kind, definition)
+
+
+def template_for(assignment: Assignment) -> FormTemplate:
+    """The assignment's 審查標準表 as made for its round (the version it was assigned with)."""
+    return _round_template(assignment.template_code, assignment.template_version, assignment.round)
+
+
+def recommendation_choices(assignment: Assignment) -> list[tuple[str, str]]:
+    """(value, label) of the recommended results this round allows."""
+    for form_field in engine.form_for(template_for(assignment)).fields:
+        if form_field.key == RECOMMENDATION_KEY:
+            return [(choice["value"], choice["label"]) for choice in form_field.choices]
+    return []
+
+
+def recommendation_label(assignment: Assignment) -> str:
+    return dict(recommendation_choices(assignment)).get(assignment.recommendation, assignment.recommendation)
+
+
+def read_form(assignment: Assignment, posted) -> engine.Validation:
+    """What the browser posted, read by the form engine: (data, missing labels, errors)."""
+    return engine.validate(template_for(assignment), posted)
+
+
+def readonly_reason(assignment: Assignment, case: Case | None = None) -> str:
+    """Why the 委員 can no longer change this form ("" while they can)."""
+    case = case or assignment.case
+    if assignment.submitted_at is not None:
+        return SUBMITTED
+    if case.state != REVIEW_STATES[assignment.round]:
+        return f"此申請目前的狀態為「{workflow.label(case.state)}」，審查標準表無法修改。"
+    return ""
+
+
+def save_review(assignment: Assignment, data: dict, *, submit: bool, expected_revision: int | None) -> Assignment:
+    """儲存 (a draft) or 送出 the 審查標準表; the last 送出 of the round moves the case to its 判定.
+
+    The case row is locked first, so the reviewers of one case submit one after the other: the
+    last one sees every other form submitted and takes the case on, exactly once. A second click
+    or another tab waits for the lock, then finds the form submitted (or its revision moved on)
+    and is refused.
+    """
+    template = template_for(assignment)
+    form = engine.form_for(template)
+    kept = {key: data[key] for key in form.data_keys() if key in data}
+    recommendation = kept.get(RECOMMENDATION_KEY) or ""
+    if recommendation and recommendation not in dict(recommendation_choices(assignment)):
+        raise ReviewError("「審查結果建議」的選項不正確，請重新選擇。")
+    if submit:
+        missing = form.missing(kept)
+        if missing:
+            raise ReviewError(f"尚未填寫：{'、'.join(missing)}。填寫完成後才能送出。")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=assignment.case_id)
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        reason = readonly_reason(locked, case)
+        if reason:
+            raise ReviewError(reason)
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise ReviewError("此審查標準表已在其他視窗儲存過，請重新整理後再修改，以免覆蓋較新的內容。")
+        locked.data = kept
+        locked.recommendation = recommendation
+        locked.revision += 1
+        fields = ["data", "recommendation", "revision"]
+        if submit:
+            locked.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        locked.save(update_fields=fields)
+        round_open = Assignment.objects.filter(case=case, round=locked.round, submitted_at__isnull=True).exists()
+        if submit and not round_open:
+            try:
+                workflow.transition(case, DONE_ACTIONS[locked.round], None)
+            except WorkflowError as refusal:
+                raise ReviewError(refusal.message) from None
+    assignment.data, assignment.recommendation = locked.data, locked.recommendation
+    assignment.revision, assignment.submitted_at = locked.revision, locked.submitted_at
+    return locked
