@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proteacher.certification.views import cases, settings, types
+from proteacher.certification.views import appeal, cases, settings, types
 from proteacher.documents.views import slots
 
 app_name = "certification"
@@ -13,6 +13,9 @@ urlpatterns = [
     # A teacher's case (流程進度) and its forms
     path("cases/<int:pk>/", cases.case_page, name="case"),
     path("cases/<int:pk>/submit/", cases.submit, name="submit"),
+    path("cases/<int:pk>/act/", cases.act, name="act"),
+    path("cases/<int:pk>/appeal/", appeal.appeal, name="appeal"),
+    path("cases/<int:pk>/reviews/", cases.reviews, name="reviews"),
     path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),

@@ -83,6 +83,16 @@ class Transition:
     guard: Callable[[Case, User | None], str | None] | None = field(default=None, compare=False)
 
 
+def _within_appeal_window(case: Case, actor: User | None) -> str | None:
+    # 申復 is open until the deadline the failing decision set (review.appeals, Asia/Taipei); a
+    # case without one (failed before deadlines were recorded) is not refused here.
+    deadline = case.appeal_deadline
+    if deadline is not None and timezone.now() > deadline:
+        shown = timezone.localtime(deadline, timezone.get_default_timezone())
+        return f"已超過申復期限（{shown:%Y-%m-%d %H:%M}）。"
+    return None
+
+
 TRANSITIONS: list[Transition] = [
     Transition("submit", (State.PREPARING,), State.FORMAL_REVIEW, (TEACHER,), "送出審查文件"),
     Transition("formal_pass", (State.FORMAL_REVIEW,), State.FIRST_ASSIGN, OFFICE, "通過 (準備分發委員)"),
@@ -97,7 +107,14 @@ TRANSITIONS: list[Transition] = [
     Transition("second_reviews_done", (State.SECOND_REVIEW,), State.SECOND_DECISION, (SYSTEM,), "委員審查完成"),
     Transition("second_pass", (State.SECOND_DECISION,), State.PASSED, OFFICE, "通過"),
     Transition("second_fail", (State.SECOND_DECISION,), State.SECOND_FAILED, OFFICE, "未通過 (可申復)"),
-    Transition("appeal", (State.FIRST_FAILED, State.SECOND_FAILED), State.APPEAL_INTAKE, (TEACHER,), "申復"),
+    Transition(
+        "appeal",
+        (State.FIRST_FAILED, State.SECOND_FAILED),
+        State.APPEAL_INTAKE,
+        (TEACHER,),
+        "申復",
+        guard=_within_appeal_window,
+    ),
     Transition("appeal_expire", (State.FIRST_FAILED, State.SECOND_FAILED), State.FAILED, (SYSTEM,), "申復期限已過"),
     Transition(
         "appeal_accept", (State.APPEAL_INTAKE,), State.APPEAL_REVISION, OFFICE, "申復申請案受理 (將進行申復審查)"
@@ -189,8 +206,9 @@ def transition(
     """
     with transaction.atomic():
         # The lock makes two officers, a double click or a stale tab wait here and then see the
-        # state the first one left, so the checks below refuse them.
-        locked = Case.objects.select_for_update().select_related("certification_type").get(pk=case.pk)
+        # state the first one left, so the checks below refuse them. Only the case row: locking
+        # the joined type row too would make every case of a type wait for every other.
+        locked = Case.objects.select_for_update(of=("self",)).select_related("certification_type").get(pk=case.pk)
         if expected_revision is not None and locked.revision != expected_revision:
             if locked.state != case.state:
                 raise WorkflowError(f"此申請已經處理過，目前的狀態為「{label(locked.state)}」。")

@@ -16,7 +16,7 @@ from proteacher.accounts.decorators import verified_teacher_required
 from proteacher.accounts.models import TeacherProfile
 from proteacher.accounts.profile_forms import EmailCodeForm, TeacherDetailsForm
 from proteacher.accounts.views.verification import send_code_with_message
-from proteacher.certification.models import Certificate
+from proteacher.certification.models import Certificate, TrainingCertificate
 from proteacher.registry.models import TrainingRecord
 
 
@@ -90,9 +90,12 @@ def email_code(request: HttpRequest) -> HttpResponse:
 
 @verified_teacher_required
 def certificates(request: HttpRequest) -> HttpResponse:
-    """認證證號: imported, issued and back-filled certificates alike."""
+    """認證證號: imported, issued and back-filled certificates alike, and the 數位研習證明 granted
+    with each certificate issued here."""
     rows = Certificate.objects.filter(teacher=request.user).order_by("academic_year", "id")
-    return render(request, "accounts/profile_certificates.html", {"certificates": rows, "tab": "certificates"})
+    training = TrainingCertificate.objects.filter(teacher=request.user).order_by("-issued_at", "-id")
+    context = {"certificates": rows, "training_certificates": training, "tab": "certificates"}
+    return render(request, "accounts/profile_certificates.html", context)
 
 
 @verified_teacher_required

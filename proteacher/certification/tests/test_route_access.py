@@ -63,6 +63,17 @@ MATRIX = [
     ("certification:case", {"pk": CASE}, "get", "", CASE_READERS),
     ("certification:submit", {"pk": CASE}, "get", "", POST_ONLY),
     ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
+    ("certification:act", {"pk": CASE}, "get", "", POST_ONLY),
+    ("certification:act", {"pk": CASE}, "post", "", OWNER_ONLY),
+    (
+        "certification:appeal",
+        {"pk": CASE},
+        "get",
+        "",
+        CASE_READERS | dict.fromkeys(("owner", "county_same", "admin"), ALLOWED),
+    ),
+    ("certification:appeal", {"pk": CASE}, "post", "", OWNER_ONLY),
+    ("certification:reviews", {"pk": CASE}, "get", "", CASE_READERS),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     # An online form already saved, one being started, an upload already saved.

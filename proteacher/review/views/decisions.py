@@ -1,8 +1,71 @@
-"""Placeholder, replaced by the real views."""
+"""The office's decisions: 初審判定 / 複審判定 / 申復判定, and 申復申請案 受理 / 未受理."""
+
+from django.contrib import messages
+from django.views.decorators.http import require_POST
+
+from proteacher.accounts.decorators import roles_required
+from proteacher.certification import workflow
+from proteacher.certification.selectors import case_for
+from proteacher.certification.workflow import WorkflowError
+from proteacher.review import office
+from proteacher.review.forms import AppealIntakeForm, DecisionForm
+from proteacher.review.views.office import (
+    OFFICE,
+    as_shown,
+    done,
+    is_current,
+    posted_revision,
+    refused,
+    render_case,
+)
+
+APPEAL_ACTIONS = ("appeal_accept", "appeal_reject")
 
 
+@roles_required(*OFFICE)
+@require_POST
 def decide(request, pk):
-    raise NotImplementedError
+    """One decision of the round's 判定 (action: first_pass … appeal_fail) with its 原因訊息."""
+    case = case_for(request.user, pk)
+    offered = [step for step, _ in workflow.available_actions(case, request.user) if step.action in office.DECISIONS]
+    form = DecisionForm(offered, request.POST)
+    if not form.is_valid() and is_current(case, request, office.DECISIONS):
+        messages.error(request, "判定尚未完成，請依提示修正後再送出。")
+        return render_case(request, case, decision_form=form, status=400)
+    # A stale page, a second click or a decision of another state: the workflow refuses it by name.
+    action = request.POST.get("action", "")
+    try:
+        moved = office.decide(
+            as_shown(case, request),
+            request.user,
+            action,
+            request.POST.get("reason", ""),
+            expected_revision=posted_revision(request),
+        )
+    except WorkflowError as error:
+        return refused(request, case, error)
+    return done(request, moved, f"已判定「{office.decision_label(action)}」。")
 
 
-appeal_intake = decide
+@roles_required(*OFFICE)
+@require_POST
+def appeal_intake(request, pk):
+    """申復審查 (受理中): 申復申請案受理 (將進行申復審查) or 申復申請案未受理."""
+    case = case_for(request.user, pk)
+    form = AppealIntakeForm(request.POST)
+    valid = form.is_valid()
+    if not valid and is_current(case, request, APPEAL_ACTIONS):
+        messages.error(request, "請依提示修正後再送出。")
+        return render_case(request, case, appeal_form=form, status=400)
+    accept = valid and form.accepted
+    try:
+        moved = office.take_appeal(
+            as_shown(case, request),
+            request.user,
+            accept,
+            request.POST.get("reason", ""),
+            expected_revision=posted_revision(request),
+        )
+    except WorkflowError as error:
+        return refused(request, case, error)
+    return done(request, moved, "申復申請案已受理。" if accept else "申復申請案未受理。")

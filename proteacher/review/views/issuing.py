@@ -1,5 +1,145 @@
-"""Placeholder, replaced by the real views."""
+"""管理者's 發證 page: 通過 cases → 核定可產證 in batches, 通過可產證 cases → 發證.
+
+A batch is confirmed on a second page (the chosen cases listed, 確定 / 取消) before anything moves;
+the message afterwards counts what was done and names each case that was refused and why.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from proteacher.accounts.decorators import roles_required
+from proteacher.accounts.models import Role
+from proteacher.certification import workflow
+from proteacher.certification.models import Case, CertificationType
+from proteacher.certification.selectors import cases_visible_to
+from proteacher.certification.workflow import State
+from proteacher.registry.models import County
+from proteacher.review import issuing as services
+
+# The two batch actions of the page: which state they take cases from, what they call, what they say.
+ACTIONS = {
+    "approve": {
+        "state": State.PASSED,
+        "service": services.approve_batch,
+        "button": "核定可產證",
+        "done": "已核定可產證 {count} 件。",
+    },
+    "issue": {
+        "state": State.APPROVED,
+        "service": services.issue_certificates,
+        "button": "發證",
+        "done": "已發證 {count} 件。",
+    },
+}
+FILTER_KEYS = ("type", "year", "county")
+REFUSALS_NAMED = 10
 
 
+def _filters(source) -> dict[str, str]:
+    return {key: source.get(key, "").strip() for key in FILTER_KEYS}
+
+
+def _filtered(cases, filters: dict[str, str]):
+    if filters["type"]:
+        cases = cases.filter(certification_type__code=filters["type"])
+    if filters["year"].isdigit():
+        cases = cases.filter(academic_year=int(filters["year"]))
+    if filters["county"].isdigit():
+        cases = cases.filter(county_id=int(filters["county"]))
+    return cases
+
+
+def _page_url(filters: dict[str, str]) -> str:
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return reverse("review:issuing") + (f"?{query}" if query else "")
+
+
+def _selection(post) -> list[tuple[int, int | None]]:
+    """The ticked cases as (id, the revision the page showed): each box posts "id:revision"."""
+    chosen = []
+    for value in post.getlist("case"):
+        pk, _, revision = value.partition(":")
+        if pk.isdigit():
+            chosen.append((int(pk), int(revision) if revision.isdigit() else -1))
+    return chosen
+
+
+def _cases(user, state: str, filters: dict[str, str]):
+    return list(
+        _filtered(cases_visible_to(user).filter(state=state), filters).order_by(
+            "county__sort_order", "certification_type__sort_order", "academic_year", "pk"
+        )
+    )
+
+
+@roles_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
 def issuing(request):
-    raise NotImplementedError
+    filters = _filters(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        return _batch(request, filters)
+    passed = _cases(request.user, State.PASSED, filters)
+    approved = _cases(request.user, State.APPROVED, filters)
+    years = (
+        Case.objects.filter(state__in=(State.PASSED, State.APPROVED))
+        .order_by("-academic_year")
+        .values_list("academic_year", flat=True)
+        .distinct()
+    )
+    context = {
+        "filters": filters,
+        "types": CertificationType.objects.all(),
+        "years": list(years),
+        "counties": County.objects.all(),
+        "passed": passed,
+        "approved": approved,
+        "actions": ACTIONS,
+        "state_labels": {State.PASSED: workflow.label(State.PASSED), State.APPROVED: workflow.label(State.APPROVED)},
+    }
+    return render(request, "review/issuing.html", context)
+
+
+def _batch(request, filters: dict[str, str]):
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "沒有這個操作。")
+        return redirect(_page_url(filters))
+    selection = _selection(request.POST)
+    if not selection:
+        messages.error(request, f"請勾選要{action['button']}的案件。")
+        return redirect(_page_url(filters))
+    if request.POST.get("confirm") != "1":
+        chosen = {pk for pk, _ in selection}
+        cases = list(
+            cases_visible_to(request.user)
+            .filter(state=action["state"], pk__in=chosen)
+            .order_by("county__sort_order", "certification_type__sort_order", "academic_year", "pk")
+        )
+        context = {
+            "action_code": request.POST["action"],
+            "action": action,
+            "cases": cases,
+            "selection": selection,
+            "missing": len(chosen) - len(cases),
+            "filters": filters,
+            "back_url": _page_url(filters),
+        }
+        return render(request, "review/issuing_confirm.html", context)
+    result = action["service"](selection, request.user)
+    if result.done:
+        messages.success(request, action["done"].format(count=len(result.done)))
+    if result.refused:
+        # A double click refuses the whole batch again: name a few, count the rest.
+        named = "；".join(
+            f"{case.teacher.name}（{case.certification_type.short_name}）{why}"
+            for case, why in result.refused[:REFUSALS_NAMED]
+        )
+        more = len(result.refused) - REFUSALS_NAMED
+        messages.error(
+            request, f"{len(result.refused)} 件未處理：{named}" + (f"；另有 {more} 件。" if more > 0 else "")
+        )
+    return redirect(_page_url(filters))

@@ -1,0 +1,258 @@
+"""申復: the teacher fills 認證審查結果申復表 (with an optional PDF) and presses 申復; the Appeal and
+the move to 申復審查 (受理中) happen together or not at all."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from proteacher.certification import workflow
+from proteacher.certification.models import Case, CaseEvent
+from proteacher.certification.workflow import State, WorkflowError
+from proteacher.documents import pdf_rules
+from proteacher.review import appeals
+from proteacher.review.models import Appeal, ReviewRound
+from proteacher.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+TO_FIRST_FAILED = ["submit", "formal_pass", "assign_first", "first_reviews_done", "first_fail"]
+TO_SECOND_FAILED = [
+    *TO_FIRST_FAILED[:-1],
+    "first_revise",
+    "resubmit",
+    "assign_second",
+    "second_reviews_done",
+    "second_fail",
+]
+OPINIONS = {"reviewer_opinion": "委員認為觀察紀錄不足。", "appeal_opinion": "觀察紀錄已附於第二頁，請再審閱。"}
+
+
+def walk(case, actions, teacher, officer):
+    for action in actions:
+        step = next(t for t in workflow.TRANSITIONS if t.action == action)
+        actor = teacher if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
+        workflow.transition(case, action, actor, reason="資料有所不足。" if action.endswith("_fail") else "")
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def failed_case(teacher, taipei_officer):
+    case = factories.case(teacher, "advanced")
+    factories.fill_every_slot(case)
+    return walk(case, TO_FIRST_FAILED, teacher, taipei_officer)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def appeal_url(case) -> str:
+    return reverse("certification:appeal", args=[case.pk])
+
+
+def filled(case, **changes):
+    form = {
+        "teacher": "黃測試",
+        "county": "臺北市",
+        "school": "臺北市立測試國小",
+        "date": "2026-01-26",
+        **OPINIONS,
+        "revision": case.revision,
+    }
+    form.update(changes)
+    return {key: value for key, value in form.items() if value is not None}
+
+
+def pdf(name="證明.pdf", content=None):
+    return SimpleUploadedFile(name, content if content is not None else factories.pdf_bytes(), "application/pdf")
+
+
+def test_the_case_page_offers_appeal_with_its_deadline(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    html = client.get(reverse("certification:case", args=[failed_case.pk])).content.decode()
+    text = text_of(html)
+
+    deadline = appeals.format_deadline(failed_case.appeal_deadline)
+    assert "狀態 初審未通過" in text
+    assert f"申復期限 {deadline}" in text
+    assert f'<a class="btn btn-success btn-lg" href="{appeal_url(failed_case)}">申復</a>' in html
+
+
+def test_the_form_reads_as_the_spec_and_starts_filled_from_the_case(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    html = client.get(appeal_url(failed_case)).content.decode()
+    text = text_of(html)
+
+    assert "認證審查結果申復表" in text
+    for label in ("認證教師", "縣市", "學校", "申請日期", "審查委員意見", "申復意見"):
+        assert label in text
+    assert "請將認證資料審查表之意見填入" in text
+    assert "請針對審查委員意見說明" in text
+    assert "如有相關證明資料，請與此上傳" in text
+    assert "註：認證結果為「不通過」者得於收到通知後10日(含假日)內提出申復。" in text
+    assert 'value="黃測試"' in html and 'value="臺北市"' in html and 'value="臺北市立測試國小"' in html
+    assert f'name="revision" value="{failed_case.revision}"' in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_filing_with_a_pdf_writes_the_appeal_and_moves_the_case(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    response = client.post(appeal_url(failed_case), filled(failed_case, file=pdf("補充 證明.pdf")), follow=True)
+
+    html = response.content.decode()
+    text = text_of(html)
+    assert "已提出申復，縣市教專中心將確認是否受理。" in text
+    assert "狀態 申復審查 (受理中)" in text
+    assert f'href="{appeal_url(failed_case)}">認證審查結果申復表</a>' in html  # under 查看表單列表
+    case = Case.objects.get(pk=failed_case.pk)
+    assert case.state == State.APPEAL_INTAKE
+    assert case.appeal_deadline is None
+    appeal = Appeal.objects.get(case=case)
+    assert appeal.round == ReviewRound.FIRST
+    assert appeal.data["appeal_opinion"] == OPINIONS["appeal_opinion"]
+    assert appeal.data["reviewer_opinion"] == OPINIONS["reviewer_opinion"]
+    assert appeal.file_name == "補充 證明.pdf"
+    assert appeal.file.read() == factories.pdf_bytes()
+    assert appeal.accepted is None
+    event = CaseEvent.objects.filter(case=case).last()
+    assert (event.action, event.actor, event.from_state) == ("appeal", teacher, State.FIRST_FAILED)
+
+
+def test_the_pdf_is_optional(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    client.post(appeal_url(failed_case), filled(failed_case))
+
+    appeal = Appeal.objects.get(case=failed_case)
+    assert not appeal.file and appeal.file_name == ""
+
+
+def test_a_second_failure_is_appealed_as_the_second_round(client, teacher, taipei_officer):
+    case = factories.case(teacher, "advanced")
+    factories.fill_every_slot(case)
+    walk(case, TO_SECOND_FAILED, teacher, taipei_officer)
+    client.force_login(teacher)
+
+    client.post(appeal_url(case), filled(case))
+
+    assert Appeal.objects.get(case=case).round == ReviewRound.SECOND
+    assert Case.objects.get(pk=case.pk).state == State.APPEAL_INTAKE
+
+
+def test_missing_opinions_are_named_and_nothing_is_filed(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    response = client.post(appeal_url(failed_case), filled(failed_case, appeal_opinion="", reviewer_opinion=""))
+
+    text = text_of(response.content.decode())
+    assert response.status_code == 400
+    assert "尚未填寫：審查委員意見、申復意見。" in text
+    assert 'value="黃測試"' in response.content.decode()
+    assert not Appeal.objects.exists()
+    assert Case.objects.get(pk=failed_case.pk).state == State.FIRST_FAILED
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([pdf("照片.pdf", b"\x89PNG\r\n\x1a\n not a pdf")], pdf_rules.NOT_PDF.format(name="照片.pdf")),
+        ([pdf("一.pdf"), pdf("二.pdf")], pdf_rules.TOO_MANY),
+    ],
+    ids=["not-a-pdf", "two-files"],
+)
+def test_a_refused_pdf_keeps_what_was_typed_and_files_nothing(client, teacher, failed_case, files, message):
+    client.force_login(teacher)
+
+    response = client.post(appeal_url(failed_case), filled(failed_case, file=files))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert OPINIONS["appeal_opinion"] in html
+    assert not Appeal.objects.exists()
+    assert Case.objects.get(pk=failed_case.pk).state == State.FIRST_FAILED
+
+
+def test_a_double_click_files_one_appeal(client, teacher, failed_case):
+    client.force_login(teacher)
+    form = filled(failed_case)
+
+    client.post(appeal_url(failed_case), form)
+    response = client.post(appeal_url(failed_case), form, follow=True)
+
+    assert "此申請目前的狀態為「申復審查 (受理中)」，無法執行「申復」。" in text_of(response.content.decode())
+    assert Appeal.objects.filter(case=failed_case).count() == 1
+    assert CaseEvent.objects.filter(case=failed_case, action="appeal").count() == 1
+
+
+def test_a_stale_page_files_nothing(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    response = client.post(appeal_url(failed_case), filled(failed_case, revision=failed_case.revision - 1), follow=True)
+
+    assert "此頁面的資料已經更新，請重新整理後再操作。" in text_of(response.content.decode())
+    assert not Appeal.objects.exists()
+    assert Case.objects.get(pk=failed_case.pk).state == State.FIRST_FAILED
+
+
+def test_appeal_in_another_state_is_refused(client, teacher, taipei_officer):
+    case = factories.case(teacher, "advanced")
+    factories.fill_every_slot(case)
+    walk(case, TO_FIRST_FAILED[:-1], teacher, taipei_officer)
+    client.force_login(teacher)
+
+    response = client.post(appeal_url(case), filled(case), follow=True)
+
+    assert "此申請目前的狀態為「初審判定」，無法執行「申復」。" in text_of(response.content.decode())
+    assert not Appeal.objects.exists()
+    response = client.get(appeal_url(case), follow=True)  # nothing filed to read either
+    assert response.redirect_chain == [(reverse("certification:case", args=[case.pk]), 302)]
+    assert "此申請沒有申復資料。" in text_of(response.content.decode())
+
+
+def test_the_workflow_refuses_an_appeal_without_its_form(teacher, failed_case):
+    with pytest.raises(WorkflowError) as refused:
+        workflow.transition(failed_case, "appeal", teacher)
+
+    assert refused.value.message == "請填寫認證審查結果申復表後再按「申復」。"
+    assert Case.objects.get(pk=failed_case.pk).state == State.FIRST_FAILED
+
+
+def test_only_the_teacher_files(client, failed_case, taipei_officer, admin_user, reviewer):
+    other = factories.teacher(name="王其他", account="t-other")
+    form = filled(failed_case)
+
+    client.force_login(other)
+    assert client.post(appeal_url(failed_case), form).status_code == 404
+    assert client.get(appeal_url(failed_case)).status_code == 404
+    for staff in (taipei_officer, admin_user, reviewer):
+        client.force_login(staff)
+        assert client.post(appeal_url(failed_case), form).status_code == 403
+    assert not Appeal.objects.exists()
+
+
+def test_the_teacher_and_the_office_read_the_filed_appeal_and_its_pdf(
+    client, teacher, failed_case, taipei_officer, taichung_officer
+):
+    client.force_login(teacher)
+    client.post(appeal_url(failed_case), filled(failed_case, file=pdf("補充.pdf")))
+
+    for user in (teacher, taipei_officer):
+        client.force_login(user)
+        html = client.get(appeal_url(failed_case)).content.decode()
+        text = text_of(html)
+        assert "認證審查結果申復表" in text and OPINIONS["appeal_opinion"] in text
+        assert "初審結果之申復：受理中" in text
+        assert "<textarea" not in html
+        response = client.get(appeal_url(failed_case) + "?file=1")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content) == factories.pdf_bytes()
+
+    client.force_login(taichung_officer)
+    assert client.get(appeal_url(failed_case)).status_code == 404

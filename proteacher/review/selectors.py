@@ -1,0 +1,102 @@
+"""The office's lists of cases: filtered and counted, always inside certification.selectors' scope.
+
+Every list here starts from `cases_visible_to(user)` and only narrows it, so a 縣市 sees its own
+county whatever the address says.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from proteacher.accounts.models import Role, User
+from proteacher.certification.models import Case, CertificationType
+from proteacher.certification.selectors import cases_visible_to
+from proteacher.certification.workflow import STATE_LABELS, State
+from proteacher.registry.models import County
+
+# The queue's tabs: first the states waiting for the office, in the order a case meets them,
+# then the states waiting for someone else or finished.
+OFFICE_STATES = (
+    State.FORMAL_REVIEW,
+    State.FIRST_ASSIGN,
+    State.FIRST_DECISION,
+    State.SECOND_ASSIGN,
+    State.SECOND_DECISION,
+    State.APPEAL_INTAKE,
+    State.APPEAL_ASSIGN,
+    State.APPEAL_DECISION,
+    State.PASSED,
+    State.APPROVED,
+)
+OTHER_STATES = (
+    State.PREPARING,
+    State.FIRST_REVIEW,
+    State.FIRST_REVISION,
+    State.SECOND_REVIEW,
+    State.APPEAL_REVISION,
+    State.APPEAL_REVIEW,
+    State.FIRST_FAILED,
+    State.SECOND_FAILED,
+    State.ISSUED,
+    State.FAILED,
+)
+assert set(OFFICE_STATES + OTHER_STATES) == set(STATE_LABELS), "every state has a tab"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the office narrowed the list to; empty values filter nothing."""
+
+    certification_type: int | None = None
+    academic_year: int | None = None
+    county: int | None = None
+    school: str = ""
+    state: str = ""
+    q: str = ""
+
+
+def office_cases(user: User, filters: QueueFilters) -> QuerySet[Case]:
+    """The cases in the user's scope matching every filter but the state (the tabs count those)."""
+    cases = cases_visible_to(user)
+    if filters.certification_type:
+        cases = cases.filter(certification_type_id=filters.certification_type)
+    if filters.academic_year:
+        cases = cases.filter(academic_year=filters.academic_year)
+    # A 縣市's scope is its county already; its filter is fixed, so only 管理者 choose one.
+    if filters.county and user.role == Role.ADMIN:
+        cases = cases.filter(county_id=filters.county)
+    if filters.school:
+        cases = cases.filter(Q(school__name__icontains=filters.school) | Q(school__code=filters.school))
+    if filters.q:
+        cases = cases.filter(Q(teacher__name__icontains=filters.q) | Q(teacher__inservice_account__iexact=filters.q))
+    return cases
+
+
+def in_state(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
+    return cases.filter(state=state) if state else cases
+
+
+def queue_list(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
+    """The table's rows, the most recently changed first."""
+    return in_state(cases, state).order_by("-updated_at", "-pk")
+
+
+def state_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """{state: number of cases} in one grouped query; states without cases are absent."""
+    # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
+    rows = cases.order_by().values("state").annotate(count=Count("pk")).values_list("state", "count")
+    return dict(rows)
+
+
+def academic_years(user: User) -> list[int]:
+    """The academic years of the cases the user may see, newest first (the 學年度 filter)."""
+    years = cases_visible_to(user).order_by("-academic_year").values_list("academic_year", flat=True).distinct()
+    return list(years)
+
+
+def certification_types() -> list[tuple[int, str]]:
+    return list(CertificationType.objects.order_by("sort_order", "id").values_list("pk", "name"))
+
+
+def counties() -> list[tuple[int, str]]:
+    return list(County.objects.order_by("sort_order", "code").values_list("pk", "name"))

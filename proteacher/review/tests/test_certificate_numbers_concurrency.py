@@ -1,0 +1,135 @@
+"""Two worker processes issuing the same 1,000 cases at once on PostgreSQL: every case is issued
+exactly once, and the numbers are 1 … 1,000 of their county, type and year — distinct, gap-free.
+
+Real OS processes, each with its own database connection, against the test database (committed
+data: a transactional test). SQLite has no row locks to test, so the test needs PostgreSQL.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from proteacher.accounts.models import Role, User
+from proteacher.certification.models import Case, CaseEvent, Certificate, CertificateSerial, CertificationType
+from proteacher.certification.workflow import State
+from proteacher.testing import factories
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent row locks need PostgreSQL"),
+]
+
+CASES = 1000
+YEAR = 114
+
+# One issuing process: set up Django, wait for the word, issue every case it is given.
+ISSUER = """
+import json, sys
+import django
+django.setup()
+from proteacher.accounts.models import User
+from proteacher.review.issuing import issue_certificates
+order = json.loads(sys.stdin.readline())
+admin = User.objects.get(pk=order["admin"])
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()
+result = issue_certificates([(pk, None) for pk in order["cases"]], admin)
+print(json.dumps({"done": [case.pk for case in result.done], "refused": [why for _, why in result.refused]}))
+"""
+
+
+def database_url() -> str:
+    """The test database (pytest-django renamed it) as the processes' DATABASE_URL."""
+    db = settings.DATABASES["default"]
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def approved_cases(count: int) -> list[int]:
+    # The cases start where issuing starts: walking a thousand cases through a dozen transitions
+    # each would test nothing more here and take minutes.
+    factories.certification_types()
+    county = factories.county("臺北市")
+    kind = CertificationType.objects.get(code="advanced")
+    users = User.objects.bulk_create(
+        User(username=f"sso:bulk-{n}", role=Role.TEACHER, name=f"教師{n}", email=f"bulk-{n}@school.example.tw")
+        for n in range(count)
+    )
+    now = timezone.now()
+    cases = Case.objects.bulk_create(
+        Case(
+            teacher=user,
+            certification_type=kind,
+            academic_year=YEAR,
+            state=State.APPROVED,
+            county=county,
+            updated_at=now,
+        )
+        for user in users
+    )
+    return [case.pk for case in cases]
+
+
+def test_two_processes_issue_a_thousand_distinct_gap_free_numbers():
+    case_ids = approved_cases(CASES)
+    admin = factories.staff("issuing-admin", "admin")
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "proteacher.settings"}
+    # One walks the list forwards, the other backwards: they meet in the middle of the cases and
+    # contend for the one counter row the whole way.
+    orders = [case_ids, list(reversed(case_ids))]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", ISSUER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        for _ in orders
+    ]
+    try:
+        for process, order in zip(processes, orders, strict=True):
+            process.stdin.write(json.dumps({"admin": admin.pk, "cases": order}) + "\n")
+            process.stdin.flush()
+        for process in processes:
+            assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=600) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+
+    results = []
+    for process, (out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    done = [pk for result in results for pk in result["done"]]
+    assert sorted(done) == sorted(case_ids)  # every case issued once, by one process or the other
+    # …and refused to the other because it was issued, never for a clash over a number.
+    refusals = [why for result in results for why in result["refused"]]
+    assert len(refusals) == CASES
+    assert set(refusals) == {"此申請目前的狀態為「已發證」，無法執行「發證」。"}
+    assert all(result["done"] for result in results), "both processes issued some: they really ran together"
+
+    serials = sorted(Certificate.objects.filter(source="issued").values_list("serial", flat=True))
+    assert serials == list(range(1, CASES + 1))
+    numbers = set(Certificate.objects.values_list("number", flat=True))
+    assert len(numbers) == CASES
+    assert f"臺北證號第B{YEAR:03d}000001號" in numbers and f"臺北證號第B{YEAR:03d}001000號" in numbers
+    assert CertificateSerial.objects.get().last_serial == CASES
+    assert Case.objects.filter(state=State.ISSUED).count() == CASES
+    assert CaseEvent.objects.filter(action="issue").count() == CASES

@@ -1,0 +1,169 @@
+"""Who may open which page of the back office: every review route × every kind of visitor.
+
+The rules: a visitor who is not signed in is sent to sign in; a page for some roles answers 403
+to the others; a case (or an assignment) outside the visitor's scope is a 404, so probing numbers
+tells nothing. A 縣市 of another county and a 委員 not assigned to the case never get a 200 on it.
+
+- 認證審查 (queue, export), 分發委員 of a queue, 審查委員: 縣市 and 管理者.
+- The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
+- 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
+- A 委員's settings (reviewer_edit) and 發證: 管理者 only.
+- 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
+"""
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.urls import get_resolver, reverse
+
+from proteacher.certification.workflow import State
+from proteacher.review.models import Assignment, ReviewRound
+from proteacher.review.tests.test_decisions import advance
+from proteacher.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "teacher",
+    "county_same",
+    "county_other",
+    "reviewer_assigned",
+    "reviewer_unassigned",
+    "admin",
+]
+SIGN_IN = "sign in"  # a 302 to the login page that comes back afterwards
+# The view ran and answered (a page, a redirect with a message, a form's 400 or 409): anything
+# but a refusal of the visitor (403, 404, 405) or a sign-in redirect.
+REACHED = "reached"
+
+OFFICE_LISTS = {
+    "anonymous": SIGN_IN,
+    "teacher": 403,
+    "county_same": 200,
+    "county_other": 200,  # their own county's list
+    "reviewer_assigned": 403,
+    "reviewer_unassigned": 403,
+    "admin": 200,
+}
+CASE_PAGE = OFFICE_LISTS | {"county_other": 404, "reviewer_assigned": 200, "reviewer_unassigned": 404}
+OFFICE_CASE_PAGE = OFFICE_LISTS | {"county_other": 404}
+OFFICE_CASE_POST = OFFICE_CASE_PAGE | {"county_same": REACHED, "admin": REACHED}
+# A POST-only route answers the office's GET with 405 before looking the case up.
+POST_ONLY = OFFICE_LISTS | {"county_same": 405, "county_other": 405, "admin": 405}
+ADMIN_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:-1], 403) | {"admin": 200}
+REVIEWERS_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403)
+REVIEWERS_ONLY |= {"reviewer_assigned": 200, "reviewer_unassigned": 200}
+OWN_ASSIGNMENT = REVIEWERS_ONLY | {"reviewer_unassigned": 404}
+
+CASE = "<the case>"
+ASSIGNMENT = "<the assigned reviewer's assignment>"
+REVIEWER = "<the assigned reviewer>"
+
+# (route, URL kwargs, method, expected per persona)
+MATRIX = [
+    ("review:queue", {}, "get", OFFICE_LISTS),
+    ("review:export", {}, "get", OFFICE_LISTS),
+    ("review:case", {"pk": CASE}, "get", CASE_PAGE),
+    ("review:formal", {"pk": CASE}, "get", POST_ONLY),
+    ("review:formal", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:decide", {"pk": CASE}, "get", POST_ONLY),
+    ("review:decide", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:appeal_intake", {"pk": CASE}, "get", POST_ONLY),
+    ("review:appeal_intake", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:assign", {"pk": CASE}, "get", OFFICE_CASE_PAGE),
+    ("review:assign", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:assign_queue", {}, "get", OFFICE_LISTS),
+    ("review:reviewers", {}, "get", OFFICE_LISTS),
+    ("review:reviewer_edit", {"pk": REVIEWER}, "get", ADMIN_ONLY),
+    ("review:my_cases", {}, "get", REVIEWERS_ONLY),
+    ("review:review_form", {"assignment_id": ASSIGNMENT}, "get", OWN_ASSIGNMENT),
+    ("review:issuing", {}, "get", ADMIN_ONLY),
+]
+
+
+@pytest.fixture
+def people(teacher, taipei_officer, taichung_officer, reviewer, admin_user):
+    return {
+        "anonymous": None,
+        "teacher": teacher,
+        "county_same": taipei_officer,
+        "county_other": taichung_officer,
+        "reviewer_assigned": reviewer,
+        "reviewer_unassigned": factories.staff("reviewer-b", "reviewer", name="李委員"),
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def assignment(people):
+    """The teacher's 臺北市 case in 初審, assigned to one 委員."""
+    case = advance(factories.case(people["teacher"], "advanced"), State.FIRST_REVIEW, people["county_same"])
+    return Assignment.objects.create(
+        case=case,
+        round=ReviewRound.FIRST,
+        reviewer=people["reviewer_assigned"],
+        assigned_by=people["county_same"],
+        template_code="review_advanced",
+        template_version=1,
+    )
+
+
+def url_of(route, kwargs, assignment) -> str:
+    values = {CASE: assignment.case_id, ASSIGNMENT: assignment.pk, REVIEWER: assignment.reviewer_id}
+    return reverse(route, kwargs={key: values.get(value, value) for key, value in kwargs.items()})
+
+
+@pytest.mark.parametrize(
+    ("route", "kwargs", "method", "persona", "expected"),
+    [
+        pytest.param(route, kwargs, method, persona, expected[persona], id=f"{route}-{method}-{persona}")
+        for route, kwargs, method, expected in MATRIX
+        for persona in PERSONAS
+    ],
+)
+def test_route_access(client, people, assignment, route, kwargs, method, persona, expected):
+    if people[persona] is not None:
+        client.force_login(people[persona])
+    url = url_of(route, kwargs, assignment)
+
+    try:
+        response = getattr(client, method)(url)
+    except NotImplementedError:
+        pytest.skip(f"{route} is not built yet")
+
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"] == redirect_to_login(url).url
+    elif expected == REACHED:
+        assert response.status_code not in (401, 403, 404, 405)
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_the_matrix_covers_every_route():
+    resolver = get_resolver()
+    names = {f"review:{name}" for name in resolver.namespace_dict["review"][1].reverse_dict if isinstance(name, str)}
+
+    assert names == {route for route, *_ in MATRIX}
+
+
+def test_another_county_and_an_unassigned_reviewer_never_get_a_case_page():
+    for route, kwargs, _method, expected in MATRIX:
+        if CASE in kwargs.values() or ASSIGNMENT in kwargs.values():
+            assert expected["county_other"] != 200, route
+            assert expected["reviewer_unassigned"] != 200, route
+
+
+def test_the_teacher_never_reads_the_reviewers_names(client, people, assignment):
+    assignment.data = {"recommendation": "revise", "notes": "請補充。"}
+    assignment.recommendation = "revise"
+    assignment.save()
+    client.force_login(people["teacher"])
+
+    page = client.get(reverse("certification:case", args=[assignment.case_id])).content.decode()
+
+    assert "王委員" not in page
+    assert "reviewer-a" not in page
+    assert client.get(reverse("review:case", args=[assignment.case_id])).status_code == 403
