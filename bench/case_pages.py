@@ -1,4 +1,4 @@
-"""How fast are the case page and a form save with a national load? (200,000 teachers, 50,000 cases)
+"""How fast are the case page, a form save, the office's queue and a 委員's review with a national load?
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/case_pages.py
 
@@ -6,8 +6,9 @@ Creates the PostgreSQL database when it is missing and migrates it, loads teache
 histories and the answers in their slots with COPY (once: a later run finds them and skips the
 load), starts gunicorn on a free loopback port (2 sync workers, DEBUG off) with the platform's
 settings plus one bare Django list page, and measures each page with a bounded number of requests:
-the bare page, the case page (流程進度) signed in as a teacher, and the save of an online form.
-Prints the median and the 95th percentile per page and their ratio to the bare page.
+the bare page, the case page (流程進度) signed in as a teacher, the save of an online form, the
+認證審查 queue of a 縣市 and of 管理者, and a 委員's 審查標準表 (儲存 of a draft, and 送出 that ends the
+初審 of a case). Prints the median and the 95th percentile per page and their ratio to the bare page.
 See bench/README.md.
 """
 
@@ -18,6 +19,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import socket
 import statistics
@@ -41,6 +43,10 @@ os.environ["DEBUG"] = "0"
 from import_training import ensure_postgres_database  # noqa: E402
 
 USERNAME_PREFIX = "bench:"
+# Staff made for the review pages: not counted with the teachers (a different prefix).
+STAFF_PREFIX = "benchstaff:"
+# 委員 holding the loaded cases' 初審 (two per case), besides the one whose pages are measured.
+REVIEWER_POOL = 300
 # Cases per type out of ten: 初階 4, 進階 5, 教學輔導教師 1.
 TYPE_MIX = ["basic"] * 4 + ["advanced"] * 5 + ["mentor"]
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
@@ -60,6 +66,15 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
         "--skip-save", action="store_true", help="measure the bare page and the case page only (no form save)"
+    )
+    parser.add_argument(
+        "--skip-review", action="store_true", help="leave out the office queue and the 委員's 審查標準表"
+    )
+    parser.add_argument(
+        "--submits",
+        type=int,
+        default=60,
+        help="送出 measured per run; each ends the 初審 of a case prepared for it (default 60)",
     )
     parser.add_argument("--reload", action="store_true", help="empty the tables and load again")
     parser.add_argument(
@@ -304,6 +319,112 @@ def load(args) -> None:
     )
 
 
+def prepare_review() -> dict:
+    """The staff the review pages need and the 初審 of the loaded cases; run on every start, idempotent.
+
+    The load moves cases into 初審, 初審判定 and 通過 without reviewers. Here each such case without
+    any gets two 委員 of a pool of REVIEWER_POOL, never of the teacher's school (their 審查標準表
+    submitted for the cases past 初審), so that the assignment table, the 委員's open loads and
+    the queue hold what a national year holds. Also made: a 管理者, a 縣市 officer of the county with
+    the most cases, and the 委員 whose pages are measured. Returns them, by role.
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.db.models import Count, Max
+
+    from proteacher.accounts.models import Role, User
+    from proteacher.certification.models import Case, CertificationType
+    from proteacher.certification.workflow import State
+    from proteacher.documents.catalogue import get_template
+    from proteacher.registry.models import County, School
+    from proteacher.review.models import Assignment, Reviewer, ReviewRound
+
+    started = time.perf_counter()
+    rng = random.Random(2027)
+    unusable = make_password(None)  # signed in by writing their sessions, as for the teachers
+    biggest = Case.objects.values("county").annotate(count=Count("pk")).order_by("-count", "county").first()
+    county = County.objects.get(pk=biggest["county"])
+    school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+
+    def staff(key: str, role: str, name: str, county_id=None) -> User:
+        values = {"role": role, "name": name, "county_id": county_id, "email": f"{key}@proteacher.example.tw"}
+        user, _ = User.objects.update_or_create(
+            username=f"{STAFF_PREFIX}{key}", defaults=values, create_defaults={**values, "password": unusable}
+        )
+        return user
+
+    admin = staff("admin", Role.ADMIN, "工作小組管理者")
+    officer = staff("county", Role.COUNTY, f"{county.name}教專中心", county.pk)
+    reviewer = staff("reviewer", Role.REVIEWER, "測試委員")
+    Reviewer.objects.get_or_create(user=reviewer, defaults={"school_id": school_ids[0]})
+
+    have = set(User.objects.filter(username__startswith=f"{STAFF_PREFIX}r-").values_list("username", flat=True))
+    User.objects.bulk_create(
+        User(
+            username=name,
+            password=unusable,
+            role=Role.REVIEWER,
+            name=f"委員{number:03d}",
+            email=f"r{number:03d}@proteacher.example.tw",
+        )
+        for number in range(REVIEWER_POOL)
+        if (name := f"{STAFF_PREFIX}r-{number:03d}") not in have
+    )
+    pool = list(
+        User.objects.filter(username__startswith=f"{STAFF_PREFIX}r-").order_by("username").values_list("pk", flat=True)
+    )
+    Reviewer.objects.bulk_create(
+        [Reviewer(user_id=pk, school_id=rng.choice(school_ids)) for pk in pool], ignore_conflicts=True
+    )
+    school_of = dict(Reviewer.objects.filter(user_id__in=pool).values_list("user_id", "school_id"))
+
+    templates = {}
+    for kind in CertificationType.objects.all():
+        template = get_template(f"review_{kind.code}")
+        templates[kind.pk] = (template.code, template.version)
+    past_first = {State.FIRST_REVIEW: False, State.FIRST_DECISION: True, State.PASSED: True}
+    waiting = Case.objects.filter(state__in=list(past_first), assignments__isnull=True).values_list(
+        "pk", "state", "school_id", "certification_type_id", "updated_at"
+    )
+    rows = []
+    for case_id, state, school_id, type_id, at in waiting.order_by("pk").iterator(chunk_size=5000):
+        chosen = set()
+        while len(chosen) < 2:
+            candidate = rng.choice(pool)
+            if school_of[candidate] != school_id:
+                chosen.add(candidate)
+        submitted = past_first[state]
+        for reviewer_id in sorted(chosen):
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "round": ReviewRound.FIRST,
+                    "reviewer_id": reviewer_id,
+                    "assigned_by_id": admin.pk,
+                    "assigned_at": at,
+                    "template_code": templates[type_id][0],
+                    "template_version": templates[type_id][1],
+                    "data": {"notes": NOTE, "recommendation": "pass"} if submitted else {},
+                    "recommendation": "pass" if submitted else "",
+                    "submitted_at": at if submitted else None,
+                    "revision": 1 if submitted else 0,
+                }
+            )
+    if rows:
+        first_id = (Assignment.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+        copy_rows(Assignment, ({"id": first_id + index, **row} for index, row in enumerate(rows)))
+        table = Assignment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cursor.execute(f"ANALYZE {table}, {Reviewer._meta.db_table}, {User._meta.db_table}")
+        print(
+            f"  初審 of the loaded cases: {len(rows):,} assignments to {len(pool)} 委員 "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+    print(f"  縣市 officer of {county.name}, the county with the most cases ({biggest['count']:,})")
+    return {"admin": admin, "officer": officer, "reviewer": reviewer, "county": county}
+
+
 # --- The measured requests -----------------------------------------------------------------------
 
 
@@ -327,18 +448,32 @@ class FormFields(html.parser.HTMLParser):
     def __init__(self, action: str):
         super().__init__()
         self.action, self.inside, self.fields, self.textarea = action, False, [], None
+        # Every option of the form's radios, check boxes and drop-downs, checked or not, in page
+        # order: {name: (kind, [values])}, for a filler that answers what is still unanswered.
+        self.options: dict[str, tuple[str, list[str]]] = {}
+        self.select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             action = urllib.parse.urlsplit(attrs.get("action", "")).path
             self.inside = attrs.get("method", "get").lower() == "post" and action in ("", self.action)
-        elif not self.inside or "name" not in attrs or "disabled" in attrs:
             return
-        elif tag == "input" and attrs.get("type") not in ("submit", "button", "file", "checkbox", "radio"):
-            self.fields.append([attrs["name"], attrs.get("value", ""), attrs.get("type", "text")])
-        elif tag == "input" and attrs.get("type") in ("checkbox", "radio") and "checked" in attrs:
-            self.fields.append([attrs["name"], attrs.get("value", "on"), attrs["type"]])
+        if tag == "option":
+            if self.inside and self.select is not None:
+                self.options.setdefault(self.select, ("select", []))[1].append(attrs.get("value", ""))
+            return
+        if not self.inside or "name" not in attrs or "disabled" in attrs:
+            return
+        kind = attrs.get("type", "text")
+        if tag == "select":
+            self.select = attrs["name"]
+        elif tag == "input" and kind in ("checkbox", "radio"):
+            self.options.setdefault(attrs["name"], (kind, []))[1].append(attrs.get("value", "on"))
+            if "checked" in attrs:
+                self.fields.append([attrs["name"], attrs.get("value", "on"), kind])
+        elif tag == "input" and kind not in ("submit", "button", "file"):
+            self.fields.append([attrs["name"], attrs.get("value", ""), kind])
         elif tag == "textarea":
             self.textarea = [attrs["name"], "", "textarea"]
             self.fields.append(self.textarea)
@@ -350,6 +485,8 @@ class FormFields(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "textarea":
             self.textarea = None
+        elif tag == "select":
+            self.select = None
         elif tag == "form":
             self.inside = False
 
@@ -411,10 +548,24 @@ def request(port: int, method: str, path: str, headers: dict | None = None, body
 
 
 class Page:
-    """One measured page: `make(client_number)` returns (method, path, headers, body) per request."""
+    """One measured page: `make(client_number)` returns (method, path, headers, body) per request.
 
-    def __init__(self, name: str, make, check):
+    `per_run` bounds a page whose requests each use something up (a 送出 ends a case's 初審): it
+    is measured that many times per run, spread over the blocks, after `warmup` requests.
+    `verify()`, when given, checks in the database after the runs that the requests did their work.
+    """
+
+    def __init__(self, name: str, make, check, *, per_run: int | None = None, warmup: int = 30, verify=None):
         self.name, self.make, self.check = name, make, check
+        self.per_run, self.warmup, self.verify = per_run, warmup, verify
+
+    def block_counts(self, requests: int) -> list[int]:
+        """How many requests this page makes in each block of a run."""
+        counts = [min(BLOCK, requests - start) for start in range(0, requests, BLOCK)]
+        if self.per_run is None:
+            return counts
+        base, extra = divmod(self.per_run, len(counts))
+        return [base + (1 if index < extra else 0) for index in range(len(counts))]
 
     def measure(self, port: int, count: int, clients: int) -> tuple[list[float], float]:
         times: list[float] = []
@@ -544,6 +695,165 @@ def pages(port: int, clients: int, with_save: bool = True) -> list[Page]:
     return [bare, bare_signed_in, case_page, save]
 
 
+def fill_review(fields: list[list[str]], options: dict[str, tuple[str, list[str]]]) -> list[list[str]]:
+    """What a 委員 posts with every question answered: each text typed, each rating and the
+    recommended result chosen (通過), each 形式審查 box ticked."""
+    posted = [list(field) for field in fields]
+    for field in posted:
+        name, value, kind = field
+        if not value and kind == "textarea":
+            field[1] = NOTE
+        elif not value and kind == "text":
+            field[1] = NOTE[:40]
+    answered = {name for name, _, _ in posted}
+    for name, (kind, values) in options.items():
+        values = [value for value in values if value]
+        if name in answered or not values:
+            continue
+        if kind == "checkbox":
+            posted += [[name, value, kind] for value in values]
+        else:
+            posted.append([name, "pass" if "pass" in values else values[0], kind])
+    return posted
+
+
+def review_pages(port: int, clients: int, submits: int, runs: int, staff: dict) -> list[Page]:
+    """The office's 認證審查 queue, and a 委員's 審查標準表: 儲存 (a draft) and 送出."""
+    import collections
+
+    from django.urls import reverse
+
+    from proteacher.certification.models import Case
+    from proteacher.certification.workflow import State
+    from proteacher.review import assignment as services
+    from proteacher.review.models import Assignment, ReviewRound
+
+    def expect(status_wanted):
+        def check(client, status, headers, content):
+            return None if status == status_wanted else f"HTTP {status}: {content[:200]!r}"
+
+        return check
+
+    # The 形式審查 tab: the first 50 of the cases waiting for the office, with every tab's count.
+    queue_path = f"{reverse('review:queue')}?state={State.FORMAL_REVIEW}"
+    measured = []
+    for key, label in (("officer", f"縣市 {staff['county'].name}"), ("admin", "管理者")):
+        cookie = signed_in_cookie(staff[key])
+        status, _, content = request(port, "GET", queue_path, {"Cookie": cookie})
+        rows = content.count(b"<tr data-case=")
+        if status != 200 or not rows:
+            sys.exit(f"the queue page of {label} answered HTTP {status} with {rows} rows: {content[:300]!r}")
+        total = re.search(r"共 (\d+) 件，狀態為「形式審查」", content.decode())
+        print(f"  形式審查 queue of {label}: {total.group(1) if total else '?'} cases, {rows} on the page")
+        measured.append(
+            Page(
+                f"queue 認證審查, 形式審查 tab ({label})",
+                lambda client, cookie=cookie: ("GET", queue_path, {"Cookie": cookie}, None),
+                expect(200),
+            )
+        )
+
+    # The 委員's cases: 初審 of 進階 cases, assigned through the service the pages use; the drafts
+    # are kept from run to run, each 送出 takes a case the load left in 初審分發委員.
+    reviewer, admin = staff["reviewer"], staff["admin"]
+    own_school = reviewer.reviewer.school_id
+    mine = Assignment.objects.filter(
+        reviewer=reviewer, round=ReviewRound.FIRST, submitted_at__isnull=True, case__state=State.FIRST_REVIEW
+    ).order_by("pk")
+    needed = clients + clients + submits * runs
+    candidates = iter(
+        Case.objects.filter(state=State.FIRST_ASSIGN, certification_type__code="advanced")
+        .exclude(school_id=own_school)
+        .select_related("certification_type", "teacher")
+        .order_by("pk")[: max(0, needed - mine.count())]
+    )
+    started, assigned = time.perf_counter(), 0
+    for case in candidates:
+        services.assign_reviewers(case, ReviewRound.FIRST, [reviewer], admin, expected_revision=case.revision)
+        assigned += 1
+    open_ids = list(mine.values_list("pk", flat=True))
+    if len(open_ids) < needed:
+        sys.exit(
+            f"{len(open_ids)} cases for the 委員, {needed} needed: too few cases left in 初審分發委員 "
+            "(each 送出 uses one up); load again with --reload"
+        )
+    print(
+        f"  the measured 委員: {len(open_ids)} open 初審 ({assigned} assigned now through the service, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
+    drafts, to_submit = open_ids[:clients], collections.deque(open_ids[clients:])
+
+    cookie = signed_in_cookie(reviewer)
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    headers = {"Cookie": f"{cookie}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"}
+
+    def form_of(assignment_id: int) -> tuple[str, list[list[str]]]:
+        path = reverse("review:review_form", args=[assignment_id])
+        status, _, content = request(port, "GET", path, {"Cookie": headers["Cookie"]})
+        if status != 200:
+            sys.exit(f"the 審查標準表 answered HTTP {status}: {content[:300]!r}")
+        parser = FormFields(path)
+        parser.feed(content.decode())
+        fields = fill_review(parser.fields, parser.options)
+        return path, [["csrfmiddlewaretoken", csrf, "hidden"], *fields]
+
+    savers = [dict(zip(("path", "fields"), form_of(pk), strict=True)) for pk in drafts]
+    revisions = dict(Assignment.objects.filter(pk__in=drafts).values_list("pk", "revision"))
+
+    def make_save(client):
+        body = [(name, value) for name, value, _ in savers[client]["fields"]] + [("action", "save")]
+        return "POST", savers[client]["path"], headers, urllib.parse.urlencode(body).encode()
+
+    def check_save(client, status, response_headers, content):
+        # 儲存 answers with a redirect back to the form; a stale revision would be a 409.
+        if status != 302:
+            return f"HTTP {status}: {content[:300]!r}"
+        for field in savers[client]["fields"]:
+            if field[0] == "revision":
+                field[1] = str(int(field[1]) + 1)
+        return None
+
+    def verify_saves():
+        now = dict(Assignment.objects.filter(pk__in=drafts).values_list("pk", "revision"))
+        still_open = Assignment.objects.filter(pk__in=drafts, submitted_at__isnull=True).count()
+        if still_open != len(drafts) or any(now[pk] <= revisions[pk] for pk in drafts):
+            sys.exit("the 審查標準表 drafts were not saved as posted")
+
+    save = Page("審查標準表 儲存 (draft, 進階 初審)", make_save, check_save, verify=verify_saves)
+
+    # Every 送出 posts the same answers (the forms are alike) to the next prepared case.
+    _, submit_fields = form_of(to_submit[0])
+    submitted: list[int] = []
+
+    def make_submit(client):
+        assignment_id = to_submit.popleft()
+        submitted.append(assignment_id)
+        path = reverse("review:review_form", args=[assignment_id])
+        body = [(name, value) for name, value, _ in submit_fields] + [("action", "submit")]
+        return "POST", path, headers, urllib.parse.urlencode(body).encode()
+
+    def verify_submits():
+        # A 302 is also what 送出 with a blank answer gives (kept as a draft): check what happened.
+        done = Case.objects.filter(
+            assignments__pk__in=submitted,
+            assignments__submitted_at__isnull=False,
+            state=State.FIRST_DECISION,
+        ).count()
+        if done != len(submitted):
+            sys.exit(f"only {done} of {len(submitted)} 送出 ended the case's 初審")
+
+    submit = Page(
+        "審查標準表 送出 (初審 ends → 初審判定)",
+        make_submit,
+        expect(302),
+        per_run=submits,
+        warmup=clients,
+        verify=verify_submits,
+    )
+    measured += [save, submit]
+    return measured
+
+
 def main() -> None:
     args = parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -571,28 +881,34 @@ def main() -> None:
         load(args)
     else:
         print(f"{name}: {teachers:,} teachers and {cases:,} cases already loaded")
+    review_staff = None if args.skip_review else prepare_review()
     connection.close()
 
     server = Server(args.workers)
     try:
         measured = pages(server.port, args.clients, with_save=not args.skip_save)
+        if not args.skip_review:
+            measured += review_pages(server.port, args.clients, args.submits, args.runs, review_staff)
         print(
             f"gunicorn: {args.workers} sync workers, {args.clients} clients, "
             f"{args.requests} requests per page and run, {args.runs} runs (after 30 warm-up requests)"
+            + ("" if args.skip_review else f"; 送出 {args.submits} per run (after {args.clients})")
         )
         results: dict[str, list[float]] = {page.name: [] for page in measured}
         rates: dict[str, list[float]] = {page.name: [] for page in measured}
         for page in measured:
-            page.measure(server.port, 30, args.clients)
+            page.measure(server.port, page.warmup, args.clients)
         for run in range(1, args.runs + 1):
             # Pages take turns in blocks, so a burst of other work on the machine hits them alike.
             run_times: dict[str, list[float]] = {page.name: [] for page in measured}
             run_wall = dict.fromkeys(run_times, 0.0)
-            for block_start in range(0, args.requests, BLOCK):
+            schedule = {page.name: page.block_counts(args.requests) for page in measured}
+            for block in range(len(schedule[measured[0].name])):
                 for page in measured:
-                    times, wall = page.measure(server.port, min(BLOCK, args.requests - block_start), args.clients)
-                    run_times[page.name].extend(times)
-                    run_wall[page.name] += wall
+                    if count := schedule[page.name][block]:
+                        times, wall = page.measure(server.port, count, args.clients)
+                        run_times[page.name].extend(times)
+                        run_wall[page.name] += wall
             for page in measured:
                 times = run_times[page.name]
                 results[page.name].extend(times)
@@ -601,6 +917,9 @@ def main() -> None:
                     f"  run {run} {page.name}: median {statistics.median(times) * 1000:.1f} ms, "
                     f"p95 {percentile(times, 0.95) * 1000:.1f} ms, {len(times) / run_wall[page.name]:.0f} req/s"
                 )
+        for page in measured:
+            if page.verify:
+                page.verify()
     finally:
         server.stop()
 

@@ -150,7 +150,10 @@ class Case(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["county", "state"]),
+            # The office queues: a state's cases, newest change first, in one county or nationwide.
+            # Without them PostgreSQL sorts every case of a state to show a page of 50.
+            models.Index(fields=["county", "state", "updated_at", "id"]),
+            models.Index(fields=["state", "updated_at", "id"]),
             models.Index(fields=["state", "certification_type", "academic_year"]),
         ]
 

@@ -9,11 +9,12 @@ from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.certification.models import Certificate, CertificateKind
 from proteacher.dates import academic_year_bounds, current_academic_year, today
 from proteacher.registry.models import OldCertificate, School, TitleCode, TrainingCategory, TrainingRecord
+from proteacher.review.models import Reviewer
 from proteacher.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, TeacherProfile, School, TitleCode, TrainingRecord, OldCertificate, Certificate]
+MODELS = [User, TeacherProfile, Reviewer, School, TitleCode, TrainingRecord, OldCertificate, Certificate]
 
 
 def load_demo():
@@ -73,9 +74,25 @@ def test_a_changed_password_is_kept():
     assert admin.check_password("Another-pass-2027")
 
 
-def test_reviewer2_works_at_the_eligible_teachers_school():
+def test_the_reviewers_schools_are_on_their_reviewer_records():
     load_demo()
-    assert User.objects.get(username="reviewer2").profile.school.name == "臺北市立成淵高級中學"
+    load_demo()
+
+    # reviewer2 works at the eligible teacher's school: the conflict 分發委員 must refuse.
+    schools = dict(Reviewer.objects.values_list("user__username", "school__name"))
+    assert schools == {"reviewer1": "臺北市立建國高級中學", "reviewer2": "臺北市立成淵高級中學"}
+    assert Reviewer.objects.filter(is_active=True).count() == 2
+    # 委員 are staff: no teacher's profile.
+    assert not TeacherProfile.objects.filter(user__role=Role.REVIEWER).exists()
+
+
+def test_a_reviewers_changed_school_is_kept():
+    load_demo()
+    Reviewer.objects.filter(user__username="reviewer1").update(school=School.objects.get(name="臺北市立成淵高級中學"))
+
+    load_demo()
+
+    assert Reviewer.objects.get(user__username="reviewer1").school.name == "臺北市立成淵高級中學"
 
 
 def test_the_eligible_teacher_is_verified_and_meets_the_advanced_rules():

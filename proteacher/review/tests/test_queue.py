@@ -5,6 +5,8 @@ import re
 import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from proteacher.certification.models import CertificationType
 from proteacher.certification.workflow import State
@@ -221,3 +223,40 @@ def test_the_workspace_links_the_queue(client, taipei_officer):
     client.force_login(taipei_officer)
 
     assert f'href="{URL}"' in client.get(reverse("portal:workspace")).content.decode()
+
+
+@pytest.mark.parametrize("state", [State.FIRST_ASSIGN, State.SECOND_ASSIGN, State.APPEAL_ASSIGN])
+def test_a_tab_of_cases_waiting_for_reviewers_links_the_whole_queue_assignment(client, taipei_officer, state):
+    client.force_login(taipei_officer)
+
+    page = client.get(URL, {"state": state}).content.decode()
+
+    link = f"{reverse('review:assign_queue')}?state={state}"
+    assert f'<a class="btn btn-success" href="{link}" data-assign-queue>整批分發委員</a>' in page
+    # The link opens that page on the same queue.
+    opened = client.get(link).content.decode()
+    assert f'href="?state={state}">' in opened
+    assert re.search(rf'nav-link active" aria-current="page" href="\?state={state}"', opened)
+
+
+def test_the_whole_queue_link_keeps_the_type_and_year(client, taipei_officer):
+    waiting = advance(factories.case(teacher_in("臺北市", 20), academic_year=113), State.FIRST_ASSIGN, taipei_officer)
+    client.force_login(taipei_officer)
+
+    filters = {"certification_type": waiting.certification_type_id, "academic_year": 113}
+    page = client.get(URL, {"state": State.FIRST_ASSIGN, **filters, "q": "教師020"}).content.decode()
+
+    # Search, school and county do not carry over: that page takes the state, type and year only.
+    link = f"{reverse('review:assign_queue')}?" + urlencode({"state": State.FIRST_ASSIGN, **filters})
+    assert f'href="{escape(link)}" data-assign-queue' in page
+    opened = client.get(link).content.decode()
+    assert "待分發的申請（共 1 件）" in opened
+
+
+@pytest.mark.parametrize("state", ["", State.FORMAL_REVIEW, State.FIRST_DECISION, State.FIRST_REVIEW])
+def test_other_tabs_do_not_offer_the_whole_queue_assignment(client, cases, taipei_officer, state):
+    client.force_login(taipei_officer)
+
+    page = client.get(URL, {"state": state}).content.decode()
+
+    assert "整批分發委員" not in page

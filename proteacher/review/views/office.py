@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,6 +27,7 @@ from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
 from proteacher.documents.views import upload
 from proteacher.review import appeals, office, reviewing, selectors
+from proteacher.review.assignment import ASSIGN_STATES
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm, QueueFilterForm
 from proteacher.review.models import Appeal, Assignment, FormalReview, ReviewRound
 
@@ -92,10 +93,26 @@ def queue(request):
             "rows": [{"case": case, "state_label": workflow.label(case.state)} for case in page.object_list],
             "page_query": _query(request),
             "export_url": f"{reverse('review:export')}?{_query(request)}",
+            "assign_queue_url": _assign_queue_url(filters),
             "clear_url": base,
             "fixed_county": request.user.county if request.user.role == Role.COUNTY else None,
         },
     )
+
+
+def _assign_queue_url(filters) -> str:
+    """整批分發委員 for the 分發委員 tab on show, with the filters that page also takes (type, year).
+
+    County, school and search do not carry over: that page assigns the whole queue in the user's scope.
+    """
+    if filters.state not in ASSIGN_STATES:
+        return ""
+    query = {"state": filters.state}
+    if filters.certification_type:
+        query["certification_type"] = filters.certification_type
+    if filters.academic_year:
+        query["academic_year"] = filters.academic_year
+    return f"{reverse('review:assign_queue')}?{urlencode(query)}"
 
 
 def _text_cell(sheet, value) -> WriteOnlyCell:

@@ -25,8 +25,11 @@ from proteacher.accounts.identity import teacher_from_claims
 from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.accounts.services import create_staff_account
 from proteacher.accounts.verification import Decision, complete_transfer
+from proteacher.certification import defaults as certification_defaults
+from proteacher.certification.models import CertificationType, FormSlot, RuleSet
 from proteacher.dates import ROC_OFFSET, current_academic_year
 from proteacher.registry.importers import (
+    CountyImporter,
     OldCertificateImporter,
     SchoolImporter,
     TitleCodeImporter,
@@ -38,6 +41,9 @@ from proteacher.review.models import Reviewer
 from proteacher.testing.factories import PASSWORD
 
 SAMPLE_FILES: list[tuple[type[Importer], str]] = [
+    # The counties and the certification types ship with the migrations; loading them again costs
+    # nothing and makes the command whole on a database that was emptied (a flushed test database).
+    (CountyImporter, "counties.csv"),
     (SchoolImporter, "schools.csv"),
     (TitleCodeImporter, "title_codes.csv"),
     (OldCertificateImporter, "old_certificates.csv"),
@@ -118,6 +124,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("示範資料只在開發環境（DEBUG=1）載入；確定要載入請加上 --force。")
         with transaction.atomic():
+            certification_defaults.install(CertificationType, FormSlot, RuleSet)
             self.load_samples()
             self.create_staff()
             self.create_reviewers()
@@ -145,7 +152,7 @@ class Command(BaseCommand):
             if county_name:
                 county = County.objects.get(name=county_name)
             # The same service as the staff-account page, so demo accounts pass the same checks.
-            user = create_staff_account(
+            create_staff_account(
                 username=username,
                 name=name,
                 email=f"{username}@proteacher.example.tw",
@@ -153,12 +160,6 @@ class Command(BaseCommand):
                 password=PASSWORD,
                 county=county,
             )
-            if username == "reviewer2":
-                # The older record of the same school; assignment reads the Reviewer row (create_reviewers).
-                school = School.objects.get(name=REVIEWER_SCHOOLS[username])
-                TeacherProfile.objects.create(
-                    user=user, school=school, school_name=school.name, county_name=school.county.name
-                )
             self.stdout.write(f"已建立帳號 {username}（{Role(role).label}：{name}）")
 
     def create_reviewers(self) -> None:
