@@ -25,3 +25,14 @@ COUNTIES = [
     ("09020", "金門縣", "金門"),
     ("09007", "連江縣", "連江"),
 ]
+
+
+def install(county_model) -> None:
+    """Create the counties that are missing (never overwrites edits). Takes the model class so the
+    data migration and the post_migrate handler can each pass theirs."""
+    existing = set(county_model.objects.values_list("code", flat=True))
+    county_model.objects.bulk_create(
+        county_model(code=code, name=name, short_name=short_name, sort_order=order)
+        for order, (code, name, short_name) in enumerate(COUNTIES, start=1)
+        if code not in existing
+    )

@@ -142,6 +142,7 @@ def case(user: User, type_code: str = "advanced", academic_year: int | None = No
     from proteacher.certification.models import CertificationType
     from proteacher.dates import current_academic_year
 
+    certification_types()  # a database emptied by an earlier transactional test lacks them
     kind = CertificationType.objects.get(code=type_code)
     year = academic_year or current_academic_year()
     return workflow.open_case(user, kind, year, {"result": "pass", "made_by": "factories.case"})
