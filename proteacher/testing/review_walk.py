@@ -209,6 +209,8 @@ def choose_template(page: Page, slot_label: str, template_title: str) -> None:
     expect(add).to_be_disabled()
     row.get_by_role("combobox").select_option(label=template_title)
     expect(add).to_be_enabled()
+    # 新增鍵由反白轉為綠色
+    expect(add).to_have_class(re.compile(r"\bbtn-success\b"))
     add.click()
 
 

@@ -15,11 +15,9 @@ from proteacher.certification.models import Case
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot, sign_in_through_identity_page
+from proteacher.testing.review_walk import choose_template, fill_required_fields, save_form, slot_row, upload_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# What the browser types into a required field of each kind.
-SAMPLE_VALUES = {"date": "2025-10-10", "time": "10:00", "number": "1", "text": "測試內容"}
 
 
 def sign_in(page, user) -> None:
@@ -30,61 +28,6 @@ def sign_in(page, user) -> None:
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
-def slot_row(page, label: str):
-    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=label, exact=True))
-
-
-def choose_template(page, slot_label: str, template_title: str) -> None:
-    """選擇表件後，點選新增: the button stays greyed until a template is chosen."""
-    row = slot_row(page, slot_label)
-    add = row.get_by_role("button", name="新增")
-    expect(add).to_be_disabled()
-    row.get_by_role("combobox").select_option(label=template_title)
-    expect(add).to_be_enabled()
-    expect(add).to_have_class(re.compile(r"\bbtn-success\b"))
-    add.click()
-
-
-def save(page) -> None:
-    # 儲存 sits at the top right and the bottom right of every form.
-    page.get_by_role("button", name="儲存", exact=True).last.click()
-    page.wait_for_load_state()
-
-
-def upload_pdf(page, path) -> None:
-    page.get_by_label(re.compile(r"上傳(填寫)?用印完成紙本文件")).set_input_files(str(path))
-    save(page)
-
-
-def fill_required_fields(page) -> None:
-    """What a teacher types into every required field (aria-required, shown with *): text, dates and
-    times of their kind, the first choice of a required radio group, one row (新增) in a required list."""
-    form = page.locator("form").filter(has=page.get_by_role("button", name="儲存", exact=True)).first
-    # A required list starts empty: 新增 gives it a row whose cells are then filled like the rest.
-    for table in form.locator("table.form-rows").all():
-        if table.locator("th .req").count() and not table.locator("tr[data-row]").count():
-            form.locator(f"[data-add-row='{table.get_attribute('id')}']").click()
-    controls = form.locator("[aria-required=true], [required]")
-    assert controls.count(), "the form marks no field as required"
-    for index in range(controls.count()):
-        control = controls.nth(index)
-        if control.get_attribute("role") == "radiogroup":
-            control.get_by_role("radio").first.check()
-            continue
-        kind = control.get_attribute("type") or "text"
-        if control.evaluate("element => element.tagName") == "SELECT":
-            control.select_option(index=1)
-        elif not control.input_value():
-            control.fill(SAMPLE_VALUES.get(kind, SAMPLE_VALUES["text"]))
-    # Cells of a required list are required as a whole row: fill the row's empty text boxes too.
-    for cell in form.locator("tr[data-row] input[type=text]:visible, tr[data-row] textarea:visible").all():
-        if not cell.input_value():
-            cell.fill(SAMPLE_VALUES["text"])
-    for cell in form.locator("tr[data-row] input[type=time]").all():
-        if not cell.input_value():
-            cell.fill(SAMPLE_VALUES["time"])
-
-
 def fill_online_form(page, title: str, observer: str) -> None:
     expect(page.get_by_text(title, exact=False).first).to_be_visible()
     for header in ("授課教師", "任教年級", "任教領域/科目", "觀課人員", "教學單元"):
@@ -92,7 +35,7 @@ def fill_online_form(page, title: str, observer: str) -> None:
     # 觀課人員 is the teacher, filled in already.
     expect(page.get_by_label("觀課人員").first).to_have_value(re.compile(observer))
     fill_required_fields(page)
-    save(page)
+    save_form(page)
 
 
 def expect_done(page, case_url: str, slot_label: str, file_name: str = "") -> None:
