@@ -198,6 +198,12 @@ def open_own_case(page: Page) -> str:
     return page.url
 
 
+def settled(page: Page) -> None:
+    """Wait until the page has fully loaded: Locator.all() does not wait, and a long page (the
+    office's case page with its framed PDFs) may still be arriving below the part already checked."""
+    page.wait_for_load_state("load")
+
+
 def slot_row(page: Page, label: str):
     return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=label, exact=True))
 
@@ -229,6 +235,7 @@ def fill_required_fields(page: Page) -> None:
     """What a teacher types into every required field (aria-required, shown with *): text, dates and
     times of their kind, the first choice of a required radio group, one row (新增) in a required list."""
     form = page.locator("form").filter(has=page.get_by_role("button", name="儲存", exact=True)).first
+    settled(page)
     for table in form.locator("table.form-rows").all():
         if table.locator("th .req").count() and not table.locator("tr[data-row]").count():
             form.locator(f"[data-add-row='{table.get_attribute('id')}']").click()
@@ -424,6 +431,7 @@ def formal_review(
     """形式審查表: 是 for every slot (否 with its reason for those in `wrong`), 原因訊息, then the button."""
     wrong = wrong or {}
     form = page.locator("form.formal-review-form")
+    settled(page)
     for row in form.locator("tr[data-formal-slot]").all():
         label = row.get_by_role("rowheader").inner_text().strip()
         if label in wrong:
@@ -444,6 +452,7 @@ def assign_reviewers(page: Page, round_label: str, names: list[str]) -> None:
     """分發委員 from the office's case page: tick exactly `names`, 分發委員."""
     page.get_by_role("link", name="分發委員", exact=True).click()
     expect(page.get_by_role("heading", name=f"分發{round_label}委員")).to_be_visible()
+    settled(page)
     for box in page.locator("table.reviewer-options input[name=reviewers]").all():
         if box.is_disabled():
             continue
@@ -501,6 +510,7 @@ def review(page: Page, round_label: str, recommendation: str, comment: str, scre
     expect(page.get_by_role("heading", name=f"{SHORT} - {round_label}")).to_be_visible()
     form = page.locator("form.online-form")
     rubric = form.locator("table.rubric")
+    settled(page)
     for row in rubric.locator("tbody tr[id]").all():
         code = row.locator(".rubric-code").inner_text().strip()
         row.get_by_label(f"{code} 審查意見").fill(f"{comment}（第{code}項）")
