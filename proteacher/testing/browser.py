@@ -25,7 +25,12 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)")
+        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)"
+        # CI installs Chromium, so there a missing browser is a failure; on a newcomer's machine with
+        # only Python the rest of the suite still runs and the browser tests say what they need.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by
     # the test itself are still synchronous, so Django's async guard must step aside.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
