@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
-from proteacher.certification.models import Case, CertificationType
+from proteacher.certification.models import CertificationType
 from proteacher.certification.selectors import cases_visible_to
 from proteacher.certification.workflow import State
 from proteacher.registry.models import County
@@ -85,7 +85,8 @@ def issuing(request):
     passed = _cases(request.user, State.PASSED, filters)
     approved = _cases(request.user, State.APPROVED, filters)
     years = (
-        Case.objects.filter(state__in=(State.PASSED, State.APPROVED))
+        cases_visible_to(request.user)
+        .filter(state__in=(State.PASSED, State.APPROVED))
         .order_by("-academic_year")
         .values_list("academic_year", flat=True)
         .distinct()
