@@ -12,20 +12,13 @@ from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 
 from proteacher.accounts.models import Role, TeacherProfile, User
+from proteacher.errors import DomainError
 from proteacher.registry.models import County, School, TitleCode, normalize_place_name
 
 # ModelBackend is named because SSO does not authenticate through a backend of its own.
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 _STAFF_REFUSAL = "此全教網帳號已對應平臺的管理帳號，無法以帳號漫遊登入，請改用「縣市與管理者登入」。"
-
-
-class SsoLoginRefused(Exception):
-    """The network vouched for the person, but the platform will not sign them in."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -96,9 +89,9 @@ def teacher_from_claims(sub, claims) -> User:
     """
     identity = identity_from_claims(sub, claims)
     if not identity.sub:
-        raise SsoLoginRefused("全國教師在職進修資訊網未提供帳號資料，無法登入，請重新登入。")
+        raise DomainError("全國教師在職進修資訊網未提供帳號資料，無法登入，請重新登入。")
     if len(identity.sub) > User._meta.get_field("inservice_account").max_length:
-        raise SsoLoginRefused("全國教師在職進修資訊網帳號格式不符，無法登入，請聯繫教師專業發展支持作業平臺工作小組。")
+        raise DomainError("全國教師在職進修資訊網帳號格式不符，無法登入，請聯繫教師專業發展支持作業平臺工作小組。")
 
     county = match_county(identity.county)
     school = match_school(identity.school, county)
@@ -118,14 +111,14 @@ def _save_teacher(identity: SsoIdentity, county, school, title_code) -> User:
     username = f"sso:{identity.sub}"
     if user is None:
         if User.objects.filter(username=username).exists():
-            raise SsoLoginRefused(_STAFF_REFUSAL)
+            raise DomainError(_STAFF_REFUSAL)
         user = User(username=username, role=Role.TEACHER, inservice_account=identity.sub)
         user.set_unusable_password()
     elif user.role != Role.TEACHER or user.is_staff or user.is_superuser:
         # A staff account linked to a network account must keep its password login and its role.
-        raise SsoLoginRefused(_STAFF_REFUSAL)
+        raise DomainError(_STAFF_REFUSAL)
     elif not user.is_active:
-        raise SsoLoginRefused("此帳號已停用，請聯繫教師專業發展支持作業平臺工作小組。")
+        raise DomainError("此帳號已停用，請聯繫教師專業發展支持作業平臺工作小組。")
 
     if identity.name or not user.name:
         user.name = identity.name

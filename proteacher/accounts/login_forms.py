@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 
 from proteacher.accounts import services
 from proteacher.accounts.models import STAFF_ROLES, User
+from proteacher.errors import DomainError
 
 
 class BootstrapFormMixin:
@@ -71,7 +72,7 @@ class StaffLoginForm(BootstrapFormMixin, forms.Form):
         if username and password:
             try:
                 self.user = services.authenticate_staff(username, password)
-            except services.LoginRefused as refusal:
+            except DomainError as refusal:
                 for field in self.fields.values():
                     field.widget.attrs["aria-describedby"] = LOGIN_ERROR_ID
                     field.widget.attrs["aria-invalid"] = "true"

@@ -18,20 +18,13 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from proteacher.accounts.models import STAFF_ROLES, Role, User
+from proteacher.errors import DomainError
 from proteacher.registry.models import County
 
 logger = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = "帳號或密碼錯誤。"
 LOCKED = "此帳號因密碼錯誤次數過多，已暫時鎖定，請於 {minutes} 分鐘後再試，或使用「忘記密碼」。"
-
-
-class AccountError(Exception):
-    """A staff-account action that cannot be done; the message is shown as is."""
-
-
-class LoginRefused(AccountError):
-    pass
 
 
 def _locked_message(locked_until=None) -> str:
@@ -81,7 +74,7 @@ def _lock_if_exhausted(user: User) -> User:
 
 
 def authenticate_staff(username: str, password: str) -> User:
-    """Check a 委員/縣市/管理者 password; return the user or raise LoginRefused.
+    """Check a 委員/縣市/管理者 password; return the user or raise DomainError.
 
     An unknown account, a teacher (who signs in through SSO and has no usable password), an
     inactive account and a wrong password all get the same message, so that nobody can find out
@@ -92,11 +85,11 @@ def authenticate_staff(username: str, password: str) -> User:
         # Hash anyway, so the answer takes as long as for a real account.
         User().set_password(password)
         logger.info("Staff login refused for unknown or passwordless account %r", username)
-        raise LoginRefused(WRONG_CREDENTIALS)
+        raise DomainError(WRONG_CREDENTIALS)
 
     if not _reserve_attempt(user):
         user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        raise LoginRefused(_locked_message(user.locked_until))
+        raise DomainError(_locked_message(user.locked_until))
 
     if user.check_password(password):
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
@@ -106,8 +99,8 @@ def authenticate_staff(username: str, password: str) -> User:
     user = _lock_if_exhausted(user)
     logger.info("Wrong password for staff account %s", user.username)
     if user.is_locked():
-        raise LoginRefused(_locked_message(user.locked_until))
-    raise LoginRefused(WRONG_CREDENTIALS)
+        raise DomainError(_locked_message(user.locked_until))
+    raise DomainError(WRONG_CREDENTIALS)
 
 
 def clear_login_lock(user: User) -> None:
@@ -205,7 +198,7 @@ def create_staff_account(
 
 def unlock_staff_account(account: User, *, actor: User) -> None:
     if not account.is_locked() and account.failed_logins == 0:
-        raise AccountError("此帳號目前沒有被鎖定。")
+        raise DomainError("此帳號目前沒有被鎖定。")
     clear_login_lock(account)
     logger.info("Staff account %s unlocked by %s", account.username, actor.username)
 
@@ -213,9 +206,9 @@ def unlock_staff_account(account: User, *, actor: User) -> None:
 def set_staff_account_active(account: User, active: bool, *, actor: User) -> None:
     """Deactivate or reactivate a staff account; an inactive account's sessions stop working."""
     if account.role not in STAFF_ROLE_VALUES:
-        raise AccountError("只能管理委員、縣市與管理者帳號。")
+        raise DomainError("只能管理委員、縣市與管理者帳號。")
     if account.pk == actor.pk and not active:
-        raise AccountError("不能停用自己的帳號。")
+        raise DomainError("不能停用自己的帳號。")
     User.objects.filter(pk=account.pk).update(is_active=active)
     account.is_active = active
     logger.info("Staff account %s %s by %s", account.username, "activated" if active else "deactivated", actor.username)

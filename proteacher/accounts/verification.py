@@ -20,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from proteacher.accounts.models import EmailCode, TeacherProfile, User
 from proteacher.certification.models import Certificate, CertificateKind
+from proteacher.errors import DomainError
 from proteacher.registry.models import OldCertificate
 
 logger = logging.getLogger(__name__)
@@ -31,16 +32,12 @@ TAIPEI = zoneinfo.ZoneInfo("Asia/Taipei")
 _HMAC_SALT = "proteacher.accounts.verification.email-code"
 
 
-class VerificationError(Exception):
-    """A rule of 教師驗證 refused the request; the message is shown to the teacher as is."""
+class VerificationError(DomainError):
+    """A rule of 教師驗證 refused the request; `code` tells the page which step to show next."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
-        self.message = message
         self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _send_failed() -> VerificationError:

@@ -18,10 +18,6 @@ class CertificationConfig(AppConfig):
     name = "proteacher.certification"
 
     def ready(self) -> None:
-        from proteacher.certification import submission, workflow
-
-        # 送出審查文件 sends only a case whose every slot holds a complete answer.
-        workflow.register_side_effect("submit", submission.require_every_slot_complete)
         # The shipped types, slots and rules come back after a flush (tests on an emptied
         # database) and appear on a new database; edits made since are never overwritten.
         post_migrate.connect(_install_shipped_types, sender=self)

@@ -125,7 +125,7 @@ class Case(models.Model):
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
     certification_type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="cases")
     academic_year = models.PositiveSmallIntegerField("學年度")
-    # Only certification.workflow.transition() writes this.
+    # Only certification.workflow.transition() writes this (the states are workflow.STATES).
     state = models.CharField("狀態", max_length=30)
     # Where the teacher worked when applying: the county's centre reviews the case.
     school = models.ForeignKey("registry.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -161,13 +161,21 @@ class Case(models.Model):
         return f"{self.academic_year} {self.certification_type.short_name} {self.teacher}"
 
 
+def case_actions() -> list[tuple[str, str]]:
+    """CaseEvent.action's choices: every action of the workflow table, with its label. (A callable,
+    read when needed: the table names functions that use these models.)"""
+    from proteacher.certification.workflow import ACTION_CHOICES
+
+    return ACTION_CHOICES
+
+
 class CaseEvent(models.Model):
     """An immutable record of one change to a case: who, when, from, to and why."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=case_actions)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30)
     reason = models.TextField(blank=True)

@@ -1,13 +1,17 @@
-"""Which cases a signed-in user may see. Every view and list gets cases from here.
+"""What a signed-in user may see of cases, and the rows the case pages draw. Every view and list
+gets cases from here.
 
 Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北市 case learns nothing.
 """
+
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
-from proteacher.certification.models import Case, FormSlot
+from proteacher.certification.models import Case, FormSlot, SlotAnswer
+from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
 from proteacher.review.models import Assignment
 
 
@@ -49,3 +53,59 @@ def own_case_for(user: User, pk: int) -> Case:
 
 def slot_of(case: Case, slot_code: str) -> FormSlot:
     return get_object_or_404(FormSlot, certification_type_id=case.certification_type_id, code=slot_code)
+
+
+def case_slots(case: Case) -> list[FormSlot]:
+    """The case type's slots in the order of 編輯表單列表."""
+    return list(FormSlot.objects.filter(certification_type_id=case.certification_type_id).order_by("sort_order", "id"))
+
+
+# --- what the case pages draw ---------------------------------------------------------------------
+
+
+def template_title(code: str, version: int | None) -> str:
+    """The title of the version an answer was made with: an old case keeps its old names."""
+    try:
+        return get_template(code, version).title
+    except UnknownTemplate:
+        return title_of(code)
+
+
+@dataclass
+class SlotRow:
+    """One line of a case's form list (編輯表單列表, the office's and the 委員's 表單列表)."""
+
+    slot: FormSlot
+    answer: SlotAnswer | None
+
+    @property
+    def title(self) -> str:
+        return template_title(self.answer.template_code, self.answer.template_version) if self.answer else ""
+
+    @property
+    def status(self) -> str:
+        if self.answer is None:
+            return "未填寫"
+        return "已完成" if self.answer.is_complete else "尚未完成"
+
+    @property
+    def is_upload(self) -> bool:
+        """A file is stored (an upload template's answer)."""
+        return bool(self.answer and self.answer.file)
+
+    @property
+    def is_online(self) -> bool:
+        """An online form is stored (it opens in its print view)."""
+        if self.answer is None:
+            return False
+        try:
+            return not get_template(self.answer.template_code, self.answer.template_version).is_upload
+        except UnknownTemplate:
+            return False
+
+
+def slot_rows(case: Case) -> list[SlotRow]:
+    """Every slot of the case's type with its answer, if any: two queries whatever the slot count."""
+    # The answers' JSON can be large (a Flanders code list, long notes) and the list needs none of it.
+    answers = {answer.slot_code: answer for answer in SlotAnswer.objects.filter(case=case).defer("data")}
+    return [SlotRow(slot, answers.get(slot.code)) for slot in case_slots(case)]

@@ -12,27 +12,20 @@ from django.db.models import Max
 from proteacher import dates
 from proteacher.certification import rules, workflow
 from proteacher.certification.models import Case, CertificationType, FormSlot, RuleSet, SlotAnswer
+from proteacher.errors import DomainError
 
 ALREADY_APPLIED = "目前沒有可申請的認證 (本學年度已申請過)"
 CLOSED = "此認證目前未開放申請。"
 NOT_ELIGIBLE = "資格不符，無法申請。請查看下表未符合的項目。"
 
 
-class ApplicationError(Exception):
-    """申請 refused; `message` is what the teacher reads."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyApplied(ApplicationError):
+class AlreadyApplied(DomainError):
     def __init__(self, case: Case):
         super().__init__(ALREADY_APPLIED)
         self.case = case
 
 
-class NotEligible(ApplicationError):
+class NotEligible(DomainError):
     def __init__(self, evaluation: rules.Evaluation):
         super().__init__(NOT_ELIGIBLE)
         self.evaluation = evaluation
@@ -47,12 +40,12 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
 
     The evaluation is made here, on the server, whatever the page showed, and stored with the
     case. Raises AlreadyApplied (one case per teacher, type and academic year), NotEligible (with
-    the evaluation, to show the failing rows) or ApplicationError; creates nothing then.
+    the evaluation, to show the failing rows) or DomainError; creates nothing then.
     """
     on_day = on_day or dates.today()
     year = dates.academic_year(on_day)
     if not certification_type.is_open:
-        raise ApplicationError(CLOSED)
+        raise DomainError(CLOSED)
     existing = _this_years_case(teacher, certification_type, year)
     if existing is not None:
         raise AlreadyApplied(existing)
@@ -73,12 +66,6 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
 
 
 # --- 管理者: types, slots and rules -----------------------------------------------------------
-
-
-class SettingsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "is_open")
@@ -116,14 +103,14 @@ def update_slots(certification_type: CertificationType, changes: list[dict]) -> 
         for change in changes:
             slot: FormSlot = change["slot"]
             if slot.certification_type_id != certification_type.pk:
-                raise SettingsError("表單項目不屬於此認證類別。")
+                raise DomainError("表單項目不屬於此認證類別。")
             if change.get("remove"):
                 if slot.code in in_use:
-                    raise SettingsError(f"「{slot.label}」已有申請案填寫，無法刪除。")
+                    raise DomainError(f"「{slot.label}」已有申請案填寫，無法刪除。")
                 slot.delete()
                 continue
             if not change.get("template_codes"):
-                raise SettingsError(f"「{change.get('label') or slot.label}」請至少選擇一種表件。")
+                raise DomainError(f"「{change.get('label') or slot.label}」請至少選擇一種表件。")
             slot.label = change["label"]
             slot.sort_order = change["sort_order"]
             slot.template_codes = list(change["template_codes"])
@@ -138,16 +125,16 @@ def add_slot(
 ) -> FormSlot:
     """Add a 表單項目 at the end of the list. Its code appears in URLs and answers and never changes."""
     if not template_codes:
-        raise SettingsError("請至少選擇一種表件。")
+        raise DomainError("請至少選擇一種表件。")
     with transaction.atomic():
         CertificationType.objects.select_for_update().get(pk=certification_type.pk)
         existing = FormSlot.objects.filter(certification_type=certification_type)
         taken = set(existing.values_list("code", flat=True))
         if code:
             if not SLOT_CODE.match(code):
-                raise SettingsError("代碼請以小寫英文字母開頭，只用小寫英文字母、數字與底線。")
+                raise DomainError("代碼請以小寫英文字母開頭，只用小寫英文字母、數字與底線。")
             if code in taken:
-                raise SettingsError(f"代碼「{code}」已經使用。")
+                raise DomainError(f"代碼「{code}」已經使用。")
         else:
             number = len(taken) + 1
             while f"slot_{number}" in taken:
@@ -168,13 +155,13 @@ def save_rule_set(
 ) -> RuleSet:
     """Save the rules as a NEW version; earlier versions stay as they were (cases name them)."""
     if not rules_data:
-        raise SettingsError("請至少保留一條規則。")
+        raise DomainError("請至少保留一條規則。")
     unknown = [rule["check"] for rule in rules_data if rule.get("check") not in rules.CHECKS]
     if unknown:
-        raise SettingsError(f"未知的檢核方式：{'、'.join(unknown)}")
+        raise DomainError(f"未知的檢核方式：{'、'.join(unknown)}")
     codes = [rule["code"] for rule in rules_data]
     if len(set(codes)) != len(codes):
-        raise SettingsError("規則代碼重複。")
+        raise DomainError("規則代碼重複。")
     try:
         with transaction.atomic():
             # Two 管理者 saving at once take turns here; each gets its own version number.
@@ -189,7 +176,7 @@ def save_rule_set(
                 created_by=actor,
             )
     except IntegrityError:
-        raise SettingsError("另一位管理者剛儲存了新版本，請重新整理後再儲存。") from None
+        raise DomainError("另一位管理者剛儲存了新版本，請重新整理後再儲存。") from None
 
 
 def rule_sets_in_force(certification_type: CertificationType, year: int | None = None) -> list[RuleSet]:

@@ -12,7 +12,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from pypdf import PdfReader
 
-from proteacher.documents.services import FormError
+from proteacher.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024  # 2 MB: 2,097,152 bytes pass, one byte more does not
 MAX_FILES = 1
@@ -70,48 +70,48 @@ def display_name(client_name: str | None) -> str:
 def check_pdf(
     uploaded_files: list[UploadedFile], max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES
 ) -> UploadedFile:
-    """The one uploaded file when it satisfies every rule; otherwise FormError with the reason.
+    """The one uploaded file when it satisfies every rule; otherwise DomainError with the reason.
 
     The size comes from the upload handler's count, so an oversized file is refused before any
     of it is read (larger uploads are already on disk, streamed there by Django's handlers).
     """
     files = [f for f in uploaded_files if f is not None]
     if not files:
-        raise FormError(NO_FILE)
+        raise DomainError(NO_FILE)
     if len(files) > max_files:
-        raise FormError(TOO_MANY)
+        raise DomainError(TOO_MANY)
     upload = files[0]
     name = display_name(upload.name)
     size = upload.size or 0
     if size == 0:
-        raise FormError(EMPTY.format(name=name))
+        raise DomainError(EMPTY.format(name=name))
     if size > max_bytes:
-        raise FormError(TOO_LARGE.format(name=name, limit=limit_label(max_bytes), size=_size_label(size)))
+        raise DomainError(TOO_LARGE.format(name=name, limit=limit_label(max_bytes), size=_size_label(size)))
 
     upload.seek(0)
     head = upload.read(WINDOW)
     if HEADER not in head:
-        raise FormError(NOT_PDF.format(name=name))
+        raise DomainError(NOT_PDF.format(name=name))
     upload.seek(max(0, size - WINDOW))
     if TRAILER not in upload.read(WINDOW):
-        raise FormError(BROKEN.format(name=name))
+        raise DomainError(BROKEN.format(name=name))
 
     upload.seek(0)
     try:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted:
             # Even an empty user password counts: the reviewers' viewer must open it as is.
-            raise FormError(ENCRYPTED.format(name=name))
+            raise DomainError(ENCRYPTED.format(name=name))
         if len(reader.pages) == 0:
-            raise FormError(BROKEN.format(name=name))
+            raise DomainError(BROKEN.format(name=name))
         for page in reader.pages:
             # Decoding every page's content stream finds damage the cross-reference table hides.
             page.mediabox  # noqa: B018
             page.get_contents()
-    except FormError:
+    except DomainError:
         raise
     except Exception as error:  # pypdf raises many types (PdfReadError, ValueError, KeyError, ...)
-        raise FormError(BROKEN.format(name=name)) from error
+        raise DomainError(BROKEN.format(name=name)) from error
     finally:
         upload.seek(0)
     return upload

@@ -6,24 +6,17 @@ from django.utils import timezone
 from proteacher.certification.models import Case, FormSlot, SlotAnswer
 from proteacher.certification.workflow import EDITABLE_STATES
 from proteacher.documents.catalogue import FormTemplate
-
-
-class FormError(Exception):
-    """A save that cannot happen; `message` is what the teacher reads."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from proteacher.errors import DomainError
 
 
 def ensure_editable(case: Case) -> None:
     if case.state not in EDITABLE_STATES:
-        raise FormError("此申請已送出審查，表單僅供檢視，無法修改。")
+        raise DomainError("此申請已送出審查，表單僅供檢視，無法修改。")
 
 
 def ensure_allowed(slot: FormSlot, template: FormTemplate) -> None:
     if template.code not in slot.template_codes:
-        raise FormError(f"「{slot.label}」不能使用「{template.title}」。")
+        raise DomainError(f"「{slot.label}」不能使用「{template.title}」。")
 
 
 def lock_case_for_edit(case: Case) -> Case:
@@ -54,7 +47,7 @@ def save_answer(
         locked = lock_case_for_edit(case)
         answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
         if answer is not None and expected_revision is not None and answer.revision != expected_revision:
-            raise FormError("此表單已在其他視窗儲存過，請重新開啟後再修改，以免覆蓋較新的內容。")
+            raise DomainError("此表單已在其他視窗儲存過，請重新開啟後再修改，以免覆蓋較新的內容。")
         if answer is None:
             answer = SlotAnswer(case=locked, slot_code=slot.code)
         answer.template_code = template.code

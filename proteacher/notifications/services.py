@@ -1,8 +1,9 @@
 """Queue 訊息通知: the in-app message and its email, in the transaction of the change they report.
 
-Nothing here talks to a mail server: the email is an OutgoingMail row, rendered now and sent
-later by the worker (outbox.send_due_mail), so a slow or failing mail server can never hold up
-or undo a case's transition.
+What is said, and to whom, is the caller's (a case's messages are the workflow table's); this app
+only delivers. Nothing here talks to a mail server: the email is an OutgoingMail row, rendered now
+and sent later by the worker (outbox.send_due_mail), so a slow or failing mail server can never
+hold up or undo a case's transition.
 """
 
 from django.conf import settings
@@ -11,8 +12,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from proteacher.notifications import catalogue
 from proteacher.notifications.models import Notification, OutgoingMail
+
+# The email's subject; its body is templates/email/notification.txt.
+EMAIL_SUBJECT = "【教師專業發展支持作業平臺】{title}"
 
 
 def notify(user, title: str, body: str, case=None, *, event=None, at=None) -> Notification:
@@ -24,27 +27,12 @@ def notify(user, title: str, body: str, case=None, *, event=None, at=None) -> No
         if user.email:
             OutgoingMail.objects.create(
                 to=user.email,
-                subject=catalogue.email_subject(title),
+                subject=EMAIL_SUBJECT.format(title=title),
                 body=_email_body(user, notification),
                 notification=notification,
                 next_attempt_at=notification.created_at,
             )
     return notification
-
-
-def notify_case_event(event) -> Notification | None:
-    """The workflow's event listener: tell the teacher about the change, if the catalogue has words for it.
-
-    Runs inside transition()'s transaction, so the message and the mail exist exactly when the
-    change does: a transition that fails later rolls them back with it.
-    """
-    if event.action not in catalogue.MESSAGES:
-        return None
-    case = event.case
-    message = catalogue.render(
-        event.action, case.certification_type, reason=event.reason, appeal_deadline=case.appeal_deadline
-    )
-    return notify(case.teacher, message.title, message.body, case=case, event=event, at=event.at)
 
 
 def mark_read(notification: Notification) -> None:

@@ -25,6 +25,7 @@ from typing import IO, Any, ClassVar
 from django.db import IntegrityError, connection, models, transaction
 
 from proteacher.dates import ROC_OFFSET, today
+from proteacher.errors import DomainError
 from proteacher.registry.models import normalize_place_name
 
 # Rows per INSERT (updates, and new rows where COPY is not used): few statements, yet far below
@@ -37,7 +38,7 @@ LOOKUP_CHUNK = 500
 Source = str | Path | IO[bytes]
 
 
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The file as a whole cannot be read: wrong type, unknown encoding, broken workbook."""
 
     def __init__(self, reason: str, line: int | None = None):

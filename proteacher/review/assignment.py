@@ -14,35 +14,12 @@ from django.db.models import Count, Q, QuerySet
 from proteacher.accounts.models import Role, User
 from proteacher.certification import workflow
 from proteacher.certification.models import Case
-from proteacher.certification.workflow import State, WorkflowError
 from proteacher.documents.catalogue import UnknownTemplate, get_template
-from proteacher.review.models import Assignment, Reviewer, ReviewRound
+from proteacher.errors import DomainError
+from proteacher.review.models import Assignment, Reviewer
 
-# The state in which a round's reviewers are assigned, the action that assigns them, and the
-# states of the review itself and of its decision. The round is always derived from the state.
-ASSIGN_STATES = {
-    State.FIRST_ASSIGN: ReviewRound.FIRST,
-    State.SECOND_ASSIGN: ReviewRound.SECOND,
-    State.APPEAL_ASSIGN: ReviewRound.APPEAL,
-}
-ASSIGN_ACTIONS = {
-    ReviewRound.FIRST: "assign_first",
-    ReviewRound.SECOND: "assign_second",
-    ReviewRound.APPEAL: "assign_appeal",
-}
-REVIEW_STATES = {
-    ReviewRound.FIRST: State.FIRST_REVIEW,
-    ReviewRound.SECOND: State.SECOND_REVIEW,
-    ReviewRound.APPEAL: State.APPEAL_REVIEW,
-}
-
-
-class AssignmentError(Exception):
-    """An assignment that cannot be made; `message` is what the officer reads."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# The states in which a round's 委員 are assigned (初審 / 複審 / 申復分發委員), in the table's order.
+ASSIGN_STATES = tuple(state.code for state in workflow.STATES if state.stage == "assign")
 
 
 def reviewers_per_case() -> int:
@@ -51,7 +28,13 @@ def reviewers_per_case() -> int:
 
 
 def round_to_assign(case: Case) -> str | None:
-    return ASSIGN_STATES.get(case.state)
+    """The round whose 委員 the case waits for (its state is that round's 分發委員), or None."""
+    spec = workflow.BY_STATE.get(case.state)
+    return spec.round if spec is not None and spec.stage == "assign" else None
+
+
+def not_assigning(case: Case) -> str:
+    return f"此申請目前的狀態為「{workflow.label(case.state)}」，不在分發委員階段。"
 
 
 def review_template_code(case: Case) -> str:
@@ -158,13 +141,13 @@ def reviewer_options(case: Case) -> list[ReviewerOption]:
 
 def _check_reviewers(case: Case, reviewers: list[User]) -> None:
     if not reviewers:
-        raise AssignmentError("請至少選擇一位委員。")
+        raise DomainError("請至少選擇一位委員。")
     if len({u.pk for u in reviewers}) != len(reviewers):
-        raise AssignmentError("同一位委員只能勾選一次。")
+        raise DomainError("同一位委員只能勾選一次。")
     for user in reviewers:
         reason = unavailable(user) or conflict(case, user)
         if reason:
-            raise AssignmentError(f"「{user}」無法分發：{reason}")
+            raise DomainError(f"「{user}」無法分發：{reason}")
 
 
 def assign_reviewers(
@@ -176,20 +159,20 @@ def assign_reviewers(
     double click or a stale page is refused with its message before any row is written; the rows
     and the event commit together or not at all.
     """
-    if round not in ASSIGN_ACTIONS:
-        raise AssignmentError("沒有這個審查階段。")
+    if round not in workflow.ROUNDS:
+        raise DomainError("沒有這個審查階段。")
     reviewers = list(reviewers)
     _check_reviewers(case, reviewers)
     try:
         template = get_template(review_template_code(case))
     except UnknownTemplate:
-        raise AssignmentError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
+        raise DomainError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
     try:
         with transaction.atomic():
             workflow.transition(
                 case,
-                ASSIGN_ACTIONS[round],
-                officer,
+                workflow.round_action(round, route="review:assign"),
+                actor=officer,
                 expected_revision=expected_revision,
                 reviewers=[u.pk for u in reviewers],
             )
@@ -206,11 +189,9 @@ def assign_reviewers(
                 )
                 for user in reviewers
             )
-    except WorkflowError as refusal:
-        raise AssignmentError(refusal.message) from None
     except IntegrityError:
         # The unique (case, round, reviewer) constraint: only a race the case lock did not cover.
-        raise AssignmentError("此申請已經分發過委員，請重新整理後再確認。") from None
+        raise DomainError("此申請已經分發過委員，請重新整理後再確認。") from None
 
 
 @dataclass
@@ -245,22 +226,20 @@ def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | No
     """
     per_case = reviewers_per_case() if per_case is None else per_case
     if per_case < 1:
-        raise AssignmentError("每案至少分發一位委員。")
+        raise DomainError("每案至少分發一位委員。")
     reviewers = list(reviewers)
     if not reviewers:
-        raise AssignmentError("請至少選擇一位委員。")
+        raise DomainError("請至少選擇一位委員。")
     for user in reviewers:
         reason = unavailable(user)
         if reason:
-            raise AssignmentError(f"「{user}」無法分發：{reason}")
+            raise DomainError(f"「{user}」無法分發：{reason}")
     loads = {u.pk: 0 for u in reviewers} | reviewer_load(reviewers)
     results = []
     for case in cases:
         round = round_to_assign(case)
         if round is None:
-            results.append(
-                QueueResult(case, error=f"此申請目前的狀態為「{workflow.label(case.state)}」，不在分發委員階段。")
-            )
+            results.append(QueueResult(case, error=not_assigning(case)))
             continue
         free = [u for u in reviewers if conflict(case, u) is None]
         if len(free) < per_case:
@@ -272,7 +251,7 @@ def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | No
         chosen = pick(free, loads, per_case)
         try:
             assign_reviewers(case, round, chosen, officer, expected_revision=case.revision)
-        except AssignmentError as refusal:
+        except DomainError as refusal:
             results.append(QueueResult(case, error=refusal.message))
             continue
         for user in chosen:
@@ -284,7 +263,7 @@ def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | No
 def update_reviewer(user: User, *, school, is_active: bool) -> Reviewer:
     """管理者 sets a 委員's 服務學校 and whether they may be given cases."""
     if user.role != Role.REVIEWER:
-        raise AssignmentError("此帳號不是審查委員。")
+        raise DomainError("此帳號不是審查委員。")
     with transaction.atomic():
         record = Reviewer.objects.select_for_update().get_or_create(user=user)[0]
         record.school = school

@@ -3,8 +3,8 @@
 from django import forms
 
 from proteacher.accounts.login_forms import BootstrapFormMixin
+from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
-from proteacher.certification.workflow import STATE_LABELS
 from proteacher.registry.models import School, normalize_place_name
 from proteacher.review.assignment import ASSIGN_STATES, reviewer_users, reviewers_per_case
 
@@ -37,7 +37,7 @@ class QueueForm(BootstrapFormMixin, forms.Form):
 
     state = forms.ChoiceField(
         label="審查階段",
-        choices=[(state, STATE_LABELS[state]) for state in ASSIGN_STATES],
+        choices=[(state, workflow.label(state)) for state in ASSIGN_STATES],
         error_messages={"required": "請選擇審查階段。", "invalid_choice": "請選擇審查階段。"},
     )
     certification_type = forms.ModelChoiceField(

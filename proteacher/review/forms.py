@@ -1,16 +1,17 @@
 """The office's forms: the queue's filters, the 形式審查表, the decisions and 申復 受理 / 未受理.
 
-They parse what was posted; the rules of each action live in review.office, which the forms ask
-so that a page and a direct call of the service refuse the same things with the same words.
+They parse what was posted; the rules of each action live in the workflow table (and the
+functions its rows name), which the forms ask so that a page and a direct call of the service
+refuse the same things with the same words.
 """
 
 from django import forms
 
 from proteacher.accounts.login_forms import BootstrapFormMixin
+from proteacher.certification import formal_verdicts, workflow
 from proteacher.certification.models import FormSlot
-from proteacher.certification.workflow import STATE_LABELS, Transition
 from proteacher.review import office
-from proteacher.review.selectors import OFFICE_STATES, OTHER_STATES, QueueFilters
+from proteacher.review.selectors import QueueFilters
 
 YES, NO = "yes", "no"
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
@@ -31,7 +32,7 @@ class QueueFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["certification_type"].choices = [("", "全部")] + list(types)
         self.fields["academic_year"].choices = [("", "全部")] + [(year, f"{year}學年度") for year in years]
         self.fields["state"].choices = [("", "全部")] + [
-            (state, STATE_LABELS[state]) for state in OFFICE_STATES + OTHER_STATES
+            (state, workflow.label(state)) for state in workflow.OFFICE_STATES + workflow.OTHER_STATES
         ]
         if counties is None:
             # A 縣市 works on its own county: the filter is fixed and not offered.
@@ -57,23 +58,24 @@ class RevisionMixin(forms.Form):
     # The case revision the page showed; the workflow refuses a stale page with it.
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
-    def posted_revision(self) -> int:
-        try:
-            return int(self.data.get("revision", ""))
-        except (TypeError, ValueError):
-            return -1  # nothing posted: treated as a stale page
+
+def _choose(*actions: str) -> str:
+    labels = [f"「{workflow.label_of(action)}」" for action in actions]
+    return f"請按{'或'.join(labels)}。"
 
 
 class FormalReviewForm(BootstrapFormMixin, RevisionMixin):
     """形式審查表: per slot 資料齊全且正確 (是 / 否) and a reason; an overall 原因訊息; 通過 or 退件."""
 
     PASS, RETURN = "pass", "return"
+    pass_label = workflow.label_of(office.FORMAL[True])
+    return_label = workflow.label_of(office.FORMAL[False])
 
     decision = forms.ChoiceField(
-        choices=[(PASS, "通過 (準備分發委員)"), (RETURN, "退件 (退回再編輯修正)")],
+        choices=[(PASS, pass_label), (RETURN, return_label)],
         error_messages={
-            "required": "請按「通過 (準備分發委員)」或「退件 (退回再編輯修正)」。",
-            "invalid_choice": "請按「通過 (準備分發委員)」或「退件 (退回再編輯修正)」。",
+            "required": _choose(*office.FORMAL.values()),
+            "invalid_choice": _choose(*office.FORMAL.values()),
         },
     )
     reason = forms.CharField(label="原因訊息", required=False, max_length=2000, widget=REASON_WIDGET)
@@ -115,13 +117,12 @@ class FormalReviewForm(BootstrapFormMixin, RevisionMixin):
         cleaned = super().clean()
         if "decision" not in cleaned:
             return cleaned
-        problems = office.formal_review_problems(
-            self.slots, self.slot_results(), self.passed, cleaned.get("reason", "")
-        )
+        step = workflow.BY_ACTION[office.FORMAL[self.passed]]
+        if step.reason_required and not cleaned.get("reason", "").strip():
+            self.add_error("reason", step.reason_required.format(label=step.label))
+        problems = formal_verdicts.problems(self.slots, self.slot_results(), self.passed, self.return_label)
         for key, message in problems.items():
-            if key == "reason":
-                self.add_error("reason", message)
-            elif key == "decision":
+            if key == "decision":
                 self.add_error(None, message)
             elif self.cleaned_data.get(f"{key}-ok") == NO:
                 self.add_error(f"{key}-reason", message)
@@ -144,16 +145,16 @@ class DecisionForm(BootstrapFormMixin, RevisionMixin):
     )
     reason = forms.CharField(label="原因訊息", required=False, max_length=2000, widget=REASON_WIDGET)
 
-    def __init__(self, steps: list[Transition], *args, **kwargs):
+    def __init__(self, steps: list[workflow.Transition], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [(step.action, step.label) for step in steps]
         self.fields["action"].error_messages["invalid_choice"] = office.NOT_A_DECISION
 
     def clean(self):
         cleaned = super().clean()
-        action = cleaned.get("action")
-        if action in office.DECISIONS_NEEDING_REASON and not cleaned.get("reason", "").strip():
-            self.add_error("reason", office.DECISION_NEEDS_REASON.format(decision=office.decision_label(action)))
+        step = workflow.BY_ACTION.get(cleaned.get("action", ""))
+        if step is not None and step.reason_required and not cleaned.get("reason", "").strip():
+            self.add_error("reason", step.reason_required.format(label=step.label))
         return cleaned
 
 
@@ -163,7 +164,10 @@ class AppealIntakeForm(BootstrapFormMixin, RevisionMixin):
     accept = forms.ChoiceField(
         label="申復申請案",
         widget=forms.RadioSelect,
-        choices=[(YES, "申復申請案受理 (將進行申復審查)"), (NO, "申復申請案未受理")],
+        choices=[
+            (YES, workflow.label_of(office.APPEAL_INTAKE[True])),
+            (NO, workflow.label_of(office.APPEAL_INTAKE[False])),
+        ],
         error_messages={"required": "請選擇是否受理。", "invalid_choice": "請選擇是否受理。"},
     )
     reason = forms.CharField(label="原因訊息", required=False, max_length=2000, widget=REASON_WIDGET)
@@ -174,6 +178,7 @@ class AppealIntakeForm(BootstrapFormMixin, RevisionMixin):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("accept") == NO and not cleaned.get("reason", "").strip():
-            self.add_error("reason", office.APPEAL_REJECT_NEEDS_REASON)
+        step = workflow.BY_ACTION[office.APPEAL_INTAKE[cleaned.get("accept") == YES]]
+        if "accept" in cleaned and step.reason_required and not cleaned.get("reason", "").strip():
+            self.add_error("reason", step.reason_required.format(label=step.label))
         return cleaned

@@ -6,6 +6,7 @@ rounds: 複審 and 申復 recommend 通過 or 不通過, 初審 also 修正後�
 """
 
 import copy
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import transaction
@@ -14,30 +15,15 @@ from django.utils import timezone
 
 from proteacher.certification import workflow
 from proteacher.certification.models import Case
-from proteacher.certification.workflow import WorkflowError
 from proteacher.documents import engine
 from proteacher.documents.catalogue import FormTemplate, get_template
-from proteacher.review.assignment import REVIEW_STATES
-from proteacher.review.models import Assignment, ReviewRound
+from proteacher.errors import DomainError
+from proteacher.review.models import Assignment
 
-# The system action that moves the case to the round's 判定 once every 委員 has submitted.
-DONE_ACTIONS = {
-    ReviewRound.FIRST: "first_reviews_done",
-    ReviewRound.SECOND: "second_reviews_done",
-    ReviewRound.APPEAL: "appeal_reviews_done",
-}
 # The key of the recommended result in every 審查標準表 (copied to Assignment.recommendation).
 RECOMMENDATION_KEY = "recommendation"
 
 SUBMITTED = "此審查標準表已送出，僅供檢視。"
-
-
-class ReviewError(Exception):
-    """A save or 送出 that cannot happen; `message` is what the 委員 reads."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def assignment_for(user, pk: int) -> Assignment:
@@ -94,7 +80,7 @@ def readonly_reason(assignment: Assignment, case: Case | None = None) -> str:
     case = case or assignment.case
     if assignment.submitted_at is not None:
         return SUBMITTED
-    if case.state != REVIEW_STATES[assignment.round]:
+    if case.state != workflow.state_in(assignment.round, "review"):
         return f"此申請目前的狀態為「{workflow.label(case.state)}」，審查標準表無法修改。"
     return ""
 
@@ -112,19 +98,19 @@ def save_review(assignment: Assignment, data: dict, *, submit: bool, expected_re
     kept = {key: data[key] for key in form.data_keys() if key in data}
     recommendation = kept.get(RECOMMENDATION_KEY) or ""
     if recommendation and recommendation not in dict(recommendation_choices(assignment)):
-        raise ReviewError("「審查結果建議」的選項不正確，請重新選擇。")
+        raise DomainError("「審查結果建議」的選項不正確，請重新選擇。")
     if submit:
         missing = form.missing(kept)
         if missing:
-            raise ReviewError(f"尚未填寫：{'、'.join(missing)}。填寫完成後才能送出。")
+            raise DomainError(f"尚未填寫：{'、'.join(missing)}。填寫完成後才能送出。")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=assignment.case_id)
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         reason = readonly_reason(locked, case)
         if reason:
-            raise ReviewError(reason)
+            raise DomainError(reason)
         if expected_revision is not None and locked.revision != expected_revision:
-            raise ReviewError("此審查標準表已在其他視窗儲存過，請重新整理後再修改，以免覆蓋較新的內容。")
+            raise DomainError("此審查標準表已在其他視窗儲存過，請重新整理後再修改，以免覆蓋較新的內容。")
         locked.data = kept
         locked.recommendation = recommendation
         locked.revision += 1
@@ -135,10 +121,32 @@ def save_review(assignment: Assignment, data: dict, *, submit: bool, expected_re
         locked.save(update_fields=fields)
         round_open = Assignment.objects.filter(case=case, round=locked.round, submitted_at__isnull=True).exists()
         if submit and not round_open:
-            try:
-                workflow.transition(case, DONE_ACTIONS[locked.round], None)
-            except WorkflowError as refusal:
-                raise ReviewError(refusal.message) from None
+            # The round's end: the platform's own step (委員審查完成) to its 判定, exactly once.
+            workflow.transition(case, workflow.round_action(locked.round, roles=(workflow.SYSTEM,)), actor=None)
     assignment.data, assignment.recommendation = locked.data, locked.recommendation
     assignment.revision, assignment.submitted_at = locked.revision, locked.submitted_at
     return locked
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """What 儲存 or 送出 did, in the 委員's words."""
+
+    submitted: bool
+    message: str
+    level: str  # "success" or "warning", for the page's message
+
+
+def press(assignment: Assignment, data: dict, missing: list[str], *, submit: bool, expected_revision: int | None):
+    """The page's 儲存 / 送出: 送出 of a form with something missing keeps what was typed as a draft
+    and says what is missing, so that nothing typed is lost; a complete 送出 hands the form in.
+    `missing` is what the form engine found missing in `data`."""
+    hand_in = submit and not missing
+    save_review(assignment, data, submit=hand_in, expected_revision=expected_revision)
+    if hand_in:
+        return Pressed(True, "已送出審查標準表。", "success")
+    if submit:
+        return Pressed(False, f"已儲存為草稿，尚未送出。尚未填寫：{'、'.join(missing)}。", "warning")
+    if missing:
+        return Pressed(False, f"已儲存。尚未填寫：{'、'.join(missing)}", "success")
+    return Pressed(False, "已儲存。", "success")

@@ -11,36 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from proteacher.accounts.models import Role, User
 from proteacher.certification.models import Case, CertificationType
 from proteacher.certification.selectors import cases_visible_to
-from proteacher.certification.workflow import STATE_LABELS, State
 from proteacher.registry.models import County
-
-# The queue's tabs: first the states waiting for the office, in the order a case meets them,
-# then the states waiting for someone else or finished.
-OFFICE_STATES = (
-    State.FORMAL_REVIEW,
-    State.FIRST_ASSIGN,
-    State.FIRST_DECISION,
-    State.SECOND_ASSIGN,
-    State.SECOND_DECISION,
-    State.APPEAL_INTAKE,
-    State.APPEAL_ASSIGN,
-    State.APPEAL_DECISION,
-    State.PASSED,
-    State.APPROVED,
-)
-OTHER_STATES = (
-    State.PREPARING,
-    State.FIRST_REVIEW,
-    State.FIRST_REVISION,
-    State.SECOND_REVIEW,
-    State.APPEAL_REVISION,
-    State.APPEAL_REVIEW,
-    State.FIRST_FAILED,
-    State.SECOND_FAILED,
-    State.ISSUED,
-    State.FAILED,
-)
-assert set(OFFICE_STATES + OTHER_STATES) == set(STATE_LABELS), "every state has a tab"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from proteacher.review.views import assignment, decisions, issuing, office, reviewer
+from proteacher.review.views import assignment, decisions, issuing, office, queue, reviewer
 
 app_name = "review"
 urlpatterns = [
     # 縣市 / 管理者: queues, the case as the office sees it, 形式審查, decisions, appeals
-    path("", office.queue, name="queue"),
-    path("export.xlsx", office.export, name="export"),
+    path("", queue.queue, name="queue"),
+    path("export.xlsx", queue.export, name="export"),
     path("cases/<int:pk>/", office.case_view, name="case"),
     path("cases/<int:pk>/formal/", office.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),

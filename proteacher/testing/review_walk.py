@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from proteacher.accounts.models import Role, User
 from proteacher.accounts.services import create_staff_account
-from proteacher.certification import workflow
+from proteacher.certification import selectors, workflow
 from proteacher.certification.models import Case, FormSlot
 from proteacher.documents import engine, services
 from proteacher.documents.catalogue import get_template
@@ -560,17 +560,17 @@ def prepare_case(until: str, *, first_comment: str = "", second_comment: str = "
     reviewer = User.objects.get(username="reviewer1")
     case = factories.case(teacher)
     fill_every_slot(case)
-    workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
     if until == workflow.State.FORMAL_REVIEW:
         return case
-    verdicts = {slot.code: {"ok": True, "reason": ""} for slot in office.case_slots(case)}
+    verdicts = {slot.code: {"ok": True, "reason": ""} for slot in selectors.case_slots(case)}
     office.formal_review(case, officer, verdicts, True, expected_revision=case.revision)
     assignment.assign_reviewers(case, ReviewRound.FIRST, [reviewer], officer, case.revision)
     _submit_round(case, ReviewRound.FIRST, "revise", first_comment or "請補充觀察紀錄的具體事實")
     if until == workflow.State.FIRST_DECISION:
         return case
     office.decide(case, officer, "first_revise", "請依初審意見修正後送複審", expected_revision=case.revision)
-    workflow.transition(case, "resubmit", teacher, expected_revision=case.revision)
+    workflow.transition(case, "resubmit", actor=teacher, expected_revision=case.revision)
     assignment.assign_reviewers(case, ReviewRound.SECOND, [reviewer], officer, case.revision)
     _submit_round(case, ReviewRound.SECOND, "fail", second_comment or "修正後仍缺少觀察後回饋會談的具體內容")
     assert case.state == until == workflow.State.SECOND_DECISION

@@ -2,8 +2,9 @@
 
 import pytest
 
-from proteacher.accounts.identity import SsoLoginRefused, teacher_from_claims, unmatched_master_data_warning
+from proteacher.accounts.identity import teacher_from_claims, unmatched_master_data_warning
 from proteacher.accounts.models import Role, TeacherProfile, User
+from proteacher.errors import DomainError
 from proteacher.registry.models import School
 from proteacher.testing import factories
 
@@ -173,7 +174,7 @@ def test_a_staff_account_is_never_taken_over(taipei_officer):
     taipei_officer.inservice_account = "t-officer"
     taipei_officer.save()
 
-    with pytest.raises(SsoLoginRefused) as refused:
+    with pytest.raises(DomainError) as refused:
         teacher_from_claims("t-officer", claims(name="冒用者"))
 
     assert "縣市與管理者登入" in refused.value.message
@@ -187,7 +188,7 @@ def test_a_staff_account_is_never_taken_over(taipei_officer):
 def test_a_superuser_marked_as_teacher_is_not_taken_over_either():
     User.objects.create_superuser("root", "root@example.tw", "x-Secret-2026", inservice_account="t-root")
 
-    with pytest.raises(SsoLoginRefused):
+    with pytest.raises(DomainError):
         teacher_from_claims("t-root", claims())
 
 
@@ -195,7 +196,7 @@ def test_a_username_held_by_someone_else_is_not_reused(admin_user):
     admin_user.username = "sso:t-new"
     admin_user.save()
 
-    with pytest.raises(SsoLoginRefused):
+    with pytest.raises(DomainError):
         teacher_from_claims("t-new", claims())
 
     assert not User.objects.filter(inservice_account="t-new").exists()
@@ -205,7 +206,7 @@ def test_a_deactivated_teacher_is_refused(teacher):
     teacher.is_active = False
     teacher.save()
 
-    with pytest.raises(SsoLoginRefused) as refused:
+    with pytest.raises(DomainError) as refused:
         teacher_from_claims("t-huang", claims())
 
     assert "停用" in refused.value.message
@@ -213,7 +214,7 @@ def test_a_deactivated_teacher_is_refused(teacher):
 
 @pytest.mark.parametrize("sub", ["", "   ", None, "x" * 65])
 def test_an_unusable_account_is_refused(sub):
-    with pytest.raises(SsoLoginRefused):
+    with pytest.raises(DomainError):
         teacher_from_claims(sub, claims())
 
     assert not User.objects.exists()

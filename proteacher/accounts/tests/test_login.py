@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from proteacher.accounts import services
 from proteacher.accounts.models import User
+from proteacher.errors import DomainError
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +245,7 @@ def test_attempts_in_flight_each_use_up_a_try(taipei_officer):
     for _ in range(5):
         assert services._reserve_attempt(taipei_officer)
 
-    with pytest.raises(services.LoginRefused) as refusal:
+    with pytest.raises(DomainError) as refusal:
         services.authenticate_staff("taipei-officer", factories.PASSWORD)
 
     assert str(refusal.value) == locked_message(15)
@@ -273,7 +274,7 @@ def test_parallel_guesses_cannot_get_past_the_limit(monkeypatch):
         start.wait()
         try:
             services.authenticate_staff("target", f"guess-{number}")
-        except services.LoginRefused:
+        except DomainError:
             pass
         finally:
             connection.close()

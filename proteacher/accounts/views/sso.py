@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from joserfc.errors import JoseError
 
 from proteacher.accounts.demo_identities import DEMO_IDENTITIES
-from proteacher.accounts.identity import SsoLoginRefused, sign_in_from_claims, unmatched_master_data_warning
+from proteacher.accounts.identity import sign_in_from_claims, unmatched_master_data_warning
+from proteacher.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def _sign_in(request, sub, claims):
     """What the callback and the development page share once the network has vouched for someone."""
     try:
         user = sign_in_from_claims(request, sub, claims)
-    except SsoLoginRefused as refusal:
+    except DomainError as refusal:
         return _refuse(request, refusal.message)
     warning = unmatched_master_data_warning(user)
     if warning:

@@ -13,6 +13,7 @@ from proteacher.accounts import selectors, services
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.accounts.staff_forms import StaffAccountForm, TeacherSearchForm
+from proteacher.errors import DomainError
 
 PAGE_SIZE = 50
 
@@ -41,7 +42,7 @@ def _staff_action(request):
             messages.success(request, f"已{'啟用' if action == 'activate' else '停用'}「{account}」。")
         else:
             messages.error(request, "無法辨識的操作。")
-    except services.AccountError as refusal:
+    except DomainError as refusal:
         messages.error(request, str(refusal))
     return redirect("accounts:staff_list")
 

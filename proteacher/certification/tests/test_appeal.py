@@ -8,12 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from proteacher.certification import workflow
+from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
-from proteacher.certification.workflow import State, WorkflowError
+from proteacher.certification.workflow import State
 from proteacher.documents import pdf_rules
-from proteacher.review import appeals
+from proteacher.errors import DomainError
 from proteacher.review.models import Appeal, ReviewRound
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk as shared_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +32,9 @@ OPINIONS = {"reviewer_opinion": "委員認為觀察紀錄不足。", "appeal_opi
 
 
 def walk(case, actions, teacher, officer):
-    for action in actions:
-        step = next(t for t in workflow.TRANSITIONS if t.action == action)
-        actor = teacher if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
-        workflow.transition(case, action, actor, reason="資料有所不足。" if action.endswith("_fail") else "")
-    case.refresh_from_db()
-    return case
+    return shared_walk(
+        case, actions, officer, reasons={"first_fail": "資料有所不足。", "second_fail": "資料有所不足。"}
+    )
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def test_the_case_page_offers_appeal_with_its_deadline(client, teacher, failed_c
     html = client.get(reverse("certification:case", args=[failed_case.pk])).content.decode()
     text = text_of(html)
 
-    deadline = appeals.format_deadline(failed_case.appeal_deadline)
+    deadline = format_deadline(failed_case.appeal_deadline)
     assert "狀態 初審未通過" in text
     assert f"申復期限 {deadline}" in text
     assert f'<a class="btn btn-success btn-lg" href="{appeal_url(failed_case)}">申復</a>' in html
@@ -217,8 +216,8 @@ def test_appeal_in_another_state_is_refused(client, teacher, taipei_officer):
 
 
 def test_the_workflow_refuses_an_appeal_without_its_form(teacher, failed_case):
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(failed_case, "appeal", teacher)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(failed_case, "appeal", actor=teacher)
 
     assert refused.value.message == "請填寫認證審查結果申復表後再按「申復」。"
     assert Case.objects.get(pk=failed_case.pk).state == State.FIRST_FAILED

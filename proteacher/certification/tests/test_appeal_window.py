@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proteacher import worker
-from proteacher.certification import workflow
+from proteacher.certification import deadlines, jobs, workflow
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
-from proteacher.review import appeals
 from proteacher.review.models import Appeal
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk as shared_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +45,9 @@ def clock(monkeypatch):
 
 
 def walk(case, actions, teacher, officer):
-    for action in actions:
-        step = next(t for t in workflow.TRANSITIONS if t.action == action)
-        actor = teacher if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
-        workflow.transition(case, action, actor)
-    case.refresh_from_db()
-    return case
+    return shared_walk(
+        case, actions, officer, reasons={"first_fail": "資料有所不足。", "second_fail": "資料有所不足。"}
+    )
 
 
 def failed_at(clock, user, officer, notice=NOTICE, final="first_fail"):
@@ -79,12 +76,12 @@ def appeal_form(case) -> dict:
 
 
 def test_the_deadline_is_the_same_clock_time_ten_calendar_days_later_in_taipei():
-    assert appeals.deadline_after(NOTICE) == DEADLINE
+    assert deadlines.deadline_after(NOTICE) == DEADLINE
     # 16:30 UTC on 31 January is already 1 February in Taipei: the days are Taipei's.
     late_evening_utc = datetime.datetime(2026, 1, 31, 16, 30, tzinfo=datetime.UTC)
-    assert appeals.deadline_after(late_evening_utc) == datetime.datetime(2026, 2, 11, 0, 30, tzinfo=TAIPEI)
+    assert deadlines.deadline_after(late_evening_utc) == datetime.datetime(2026, 2, 11, 0, 30, tzinfo=TAIPEI)
     # Holidays count: ten days over the 2026 Lunar New Year holidays are still ten days.
-    assert appeals.deadline_after(datetime.datetime(2026, 2, 13, 9, 0, tzinfo=TAIPEI)) == datetime.datetime(
+    assert deadlines.deadline_after(datetime.datetime(2026, 2, 13, 9, 0, tzinfo=TAIPEI)) == datetime.datetime(
         2026, 2, 23, 9, 0, tzinfo=TAIPEI
     )
 
@@ -158,7 +155,7 @@ def test_the_job_closes_expired_windows_only(clock, teacher, taichung_teacher, t
     still_open = failed_at(clock, taichung_teacher, taichung_officer, notice=NOTICE + 2 * MINUTE)
 
     clock.now = DEADLINE + MINUTE
-    moved = appeals.close_expired_windows()
+    moved = jobs.close_expired_windows()
 
     assert moved == 2
     for case in (expired_first, expired_second):
@@ -169,7 +166,7 @@ def test_the_job_closes_expired_windows_only(clock, teacher, taichung_teacher, t
         assert event.reason == "未於申復期限（2026-02-04 22:30）內提出申復。"
     still_open.refresh_from_db()
     assert still_open.state == State.FIRST_FAILED and still_open.appeal_deadline == DEADLINE + 2 * MINUTE
-    assert appeals.close_expired_windows() == 0  # idempotent
+    assert jobs.close_expired_windows() == 0  # idempotent
     assert CaseEvent.objects.filter(action="appeal_expire").count() == 2
 
 
@@ -177,14 +174,14 @@ def test_a_minute_before_the_deadline_the_job_leaves_the_case(clock, teacher, ta
     case = failed_at(clock, teacher, taipei_officer)
     clock.now = DEADLINE - MINUTE
 
-    assert appeals.close_expired_windows() == 0
+    assert jobs.close_expired_windows() == 0
     assert Case.objects.get(pk=case.pk).state == State.FIRST_FAILED
 
 
 def test_the_teacher_reads_the_result_after_the_job(client, clock, teacher, taipei_officer):
     case = failed_at(clock, teacher, taipei_officer)
     clock.now = DEADLINE + MINUTE
-    appeals.close_expired_windows()
+    jobs.close_expired_windows()
     client.force_login(teacher)
 
     html = client.get(reverse("certification:case", args=[case.pk])).content.decode()
@@ -197,7 +194,7 @@ def test_the_teacher_reads_the_result_after_the_job(client, clock, teacher, taip
 
 
 def test_the_worker_runs_the_job(clock, teacher, taipei_officer):
-    job = next(job for job in worker.registered_jobs() if job.function is appeals.close_expired_windows)
+    job = next(job for job in worker.JOBS if job.function is jobs.close_expired_windows)
     assert 0 < job.every_seconds <= 600
     case = failed_at(clock, teacher, taipei_officer)
     clock.now = DEADLINE + MINUTE
@@ -228,10 +225,10 @@ def test_the_job_passes_over_a_case_being_appealed_this_instant(clock, teacher, 
     holder.start()
     try:
         assert locked.wait(10)
-        assert appeals.close_expired_windows() == 0  # skipped, not waited for
+        assert jobs.close_expired_windows() == 0  # skipped, not waited for
     finally:
         release.set()
         holder.join()
 
-    assert appeals.close_expired_windows() == 1
+    assert jobs.close_expired_windows() == 1
     assert Case.objects.get(pk=case.pk).state == State.FAILED

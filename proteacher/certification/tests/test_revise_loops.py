@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from proteacher.certification import submission, workflow
 from proteacher.certification.models import Case, CaseEvent
-from proteacher.certification.views.cases import NEXT_STEPS, RETURNED_STEP
 from proteacher.certification.workflow import State
-from proteacher.review import appeals
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk as shared_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +28,7 @@ REASONS = {
 
 
 def walk(case, actions, teacher, officer):
-    for action in actions:
-        step = next(t for t in workflow.TRANSITIONS if t.action == action)
-        actor = teacher if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
-        extra = {}
-        if action == "appeal":
-            form = appeals.appeal_template()
-            extra["appeal_form"] = appeals.AppealForm(form, {"appeal_opinion": "理由"})
-        workflow.transition(case, action, actor, reason=REASONS.get(action, ""), **extra)
-    case.refresh_from_db()
-    return case
+    return shared_walk(case, actions, officer, reasons=REASONS)
 
 
 @pytest.fixture
@@ -66,8 +56,8 @@ def act(client, case, action, revision):
 
 
 def test_both_loops_use_the_forms_check_of_sending():
-    assert submission.require_every_slot_complete in workflow.SIDE_EFFECTS["resubmit"]
-    assert submission.require_every_slot_complete in workflow.SIDE_EFFECTS["appeal_resubmit"]
+    assert submission.every_slot_complete in workflow.BY_ACTION["resubmit"].checks
+    assert submission.every_slot_complete in workflow.BY_ACTION["appeal_resubmit"].checks
 
 
 # --- 初審修正資料 ---------------------------------------------------------------------------
@@ -80,7 +70,7 @@ def test_after_revise_the_teacher_edits_again_and_reads_the_reason(client, teach
     text = text_of(html)
 
     assert "狀態 初審修正資料" in text
-    assert f"相關訊息 {NEXT_STEPS[State.FIRST_REVISION]}" in text
+    assert f"相關訊息 {workflow.BY_STATE[State.FIRST_REVISION].next_step}" in text
     assert "原因訊息 觀察紀錄表的事實摘要不足，請補充。" in text
     assert "編輯表單列表" in html and "<select" in html
     assert f'href="{reverse("certification:reviews", args=[case.pk])}#first">進階審查標準表 初審</a>' in html
@@ -99,7 +89,7 @@ def test_sending_the_revised_forms_goes_to_second_assignment(client, teacher, ca
     text = text_of(response.content.decode())
     assert "已送出複審資料。" in text
     assert "狀態 複審分發委員" in text
-    assert f"相關訊息 {NEXT_STEPS[State.SECOND_ASSIGN]}" in text
+    assert f"相關訊息 {workflow.BY_STATE[State.SECOND_ASSIGN].next_step}" in text
     assert Case.objects.get(pk=case.pk).state == State.SECOND_ASSIGN
     event = CaseEvent.objects.filter(case=case).last()
     assert (event.action, event.actor, event.from_state) == ("resubmit", teacher, State.FIRST_REVISION)
@@ -196,7 +186,7 @@ def test_after_an_accepted_appeal_the_teacher_sees_both_rounds_and_resubmits(cli
 
     assert "狀態 申復修正資料" in text
     assert "原因訊息 申復理由成立，請修正後重新送審。" in text
-    assert f"相關訊息 {NEXT_STEPS[State.APPEAL_REVISION]}" in text
+    assert f"相關訊息 {workflow.BY_STATE[State.APPEAL_REVISION].next_step}" in text
     assert "<select" in html
     assert ">進階審查標準表 初審</a>" in html and ">進階審查標準表 複審</a>" in html
     assert ">申復重新送審</button>" in html
@@ -245,7 +235,7 @@ def test_after_a_return_the_teacher_sees_the_formal_review_and_the_reason(client
     text = text_of(html)
 
     assert "狀態 準備資料" in text
-    assert f"相關訊息 {RETURNED_STEP}" in text
+    assert f"相關訊息 {workflow.BY_STATE[State.PREPARING].next_step_after['formal_return']}" in text
     assert "原因訊息 實施證明缺少核章。" in text
     assert f'href="{reverse("certification:reviews", args=[case.pk])}#formal">形式審查表</a>' in html
     assert ">送出審查文件</button>" in html and "<select" in html
@@ -255,4 +245,4 @@ def test_a_case_never_reviewed_lists_no_review_forms(client, teacher, case):
     html = page_of(client, teacher, case)
 
     assert "查看表單列表" not in html
-    assert f"相關訊息 {NEXT_STEPS[State.PREPARING]}" in text_of(html)
+    assert f"相關訊息 {workflow.BY_STATE[State.PREPARING].next_step}" in text_of(html)

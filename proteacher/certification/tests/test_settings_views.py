@@ -11,6 +11,7 @@ from proteacher.certification import rules, workflow
 from proteacher.certification.models import CertificationType, FormSlot, RuleSet, SlotAnswer
 from proteacher.certification.tests.test_rules import eligible_for_advanced
 from proteacher.documents import catalogue
+from proteacher.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +268,7 @@ def test_the_service_refuses_removing_an_answered_slot(teacher):
         "remove": True,
     }
 
-    with pytest.raises(services.SettingsError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         services.update_slots(advanced(), [change])
 
     assert refusal.value.message == "「社群參與證明」已有申請案填寫，無法刪除。"
@@ -572,7 +573,7 @@ def test_the_seed_rule_shape_round_trips_through_every_check(client, admin):
 def test_rules_need_a_known_check():
     from proteacher.certification import services
 
-    with pytest.raises(services.SettingsError):
+    with pytest.raises(DomainError):
         services.save_rule_set(
             advanced(),
             from_academic_year=115,

@@ -7,6 +7,7 @@ from proteacher.certification import workflow
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
+from proteacher.testing.workflow import take
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,8 @@ def test_a_double_click_sends_once_and_says_so(client, teacher, case):
 def test_a_page_from_before_a_return_is_refused(client, teacher, case, taipei_officer):
     factories.fill_every_slot(case)
     old_revision = case.revision
-    workflow.transition(case, "submit", teacher, expected_revision=old_revision)
-    workflow.transition(case, "formal_return", taipei_officer, reason="請補核章。")
+    workflow.transition(case, "submit", actor=teacher, expected_revision=old_revision)
+    take(case, "formal_return", taipei_officer, reason="請補核章。")
     client.force_login(teacher)
 
     page = send(client, case, old_revision).content.decode()

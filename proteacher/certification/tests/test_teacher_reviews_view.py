@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from proteacher.certification import workflow
 from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.review.models import Assignment, FormalReview, ReviewRound
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk as shared_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,7 @@ TO_FIRST_DECISION = ["submit", "formal_pass", "assign_first", "first_reviews_don
 
 
 def walk(case, actions, teacher, officer, reason=""):
-    for action in actions:
-        step = next(t for t in workflow.TRANSITIONS if t.action == action)
-        actor = teacher if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
-        workflow.transition(case, action, actor, reason=reason)
-    case.refresh_from_db()
+    shared_walk(case, actions, officer, reasons={action: reason for action in actions} if reason else None)
 
 
 def comment_key(template) -> str:

@@ -8,18 +8,22 @@ from django.utils import timezone
 
 from proteacher.certification import workflow
 from proteacher.certification.models import Case, CaseEvent
-from proteacher.certification.workflow import SYSTEM, TRANSITIONS, WorkflowError
+from proteacher.certification.workflow import SYSTEM, TRANSITIONS
+from proteacher.errors import DomainError
 from proteacher.testing import factories
+from proteacher.testing.workflow import without_checks_and_effects
 
 pytestmark = pytest.mark.django_db
+
+# A 原因訊息, for the rows that ask for one.
+REASON = "請補正。"
 
 
 @pytest.fixture(autouse=True)
 def only_the_table(monkeypatch):
-    # The rule under test is transition()'s own; the apps' side effects (forms complete, reviewers
-    # assigned, certificate numbers) and messages are tested with their apps.
-    monkeypatch.setattr(workflow, "SIDE_EFFECTS", {})
-    monkeypatch.setattr(workflow, "EVENT_LISTENERS", [])
+    # The rule under test is transition()'s own; the rows' checks and effects (forms complete,
+    # verdicts, certificate numbers) are tested where they live.
+    without_checks_and_effects(monkeypatch)
 
 
 @pytest.fixture
@@ -52,8 +56,8 @@ def test_the_wrong_role_is_refused(step, people, teacher):
     for role, actor in people.items():
         if role in step.roles:
             continue
-        with pytest.raises(WorkflowError) as refused:
-            workflow.transition(case, step.action, actor, expected_revision=case.revision)
+        with pytest.raises(DomainError) as refused:
+            workflow.transition(case, step.action, actor=actor, expected_revision=case.revision)
         assert refused.value.message
         assert snapshot(case) == before
 
@@ -63,8 +67,8 @@ def test_the_wrong_state_is_refused(step, people, teacher):
     wrong = next(state for state in workflow.STATE_LABELS if state not in step.sources)
     case = case_in(teacher, wrong)
     before = snapshot(case)
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(case, step.action, allowed_actor(step, people), expected_revision=case.revision)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(case, step.action, actor=allowed_actor(step, people), expected_revision=case.revision)
     assert f"目前的狀態為「{workflow.label(wrong)}」" in refused.value.message
     assert snapshot(case) == before
 
@@ -74,8 +78,8 @@ def test_a_stale_page_is_refused(step, people, teacher):
     case = case_in(teacher, step.sources[0])
     Case.objects.filter(pk=case.pk).update(revision=3)
     before = snapshot(case)
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(case, step.action, allowed_actor(step, people), expected_revision=2)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(case, step.action, actor=allowed_actor(step, people), expected_revision=2)
     assert refused.value.message == "此頁面的資料已經更新，請重新整理後再操作。"
     assert snapshot(case) == before
 
@@ -86,13 +90,13 @@ def test_a_double_click_acts_once(step, people, teacher):
     shown = Case.objects.get(pk=case.pk)  # what the page showed, for both clicks
     actor = allowed_actor(step, people)
 
-    workflow.transition(shown, step.action, actor, expected_revision=shown.revision)
+    workflow.transition(shown, step.action, actor=actor, expected_revision=shown.revision, reason=REASON)
     after_first = snapshot(case)
     assert after_first[0] == step.target
 
     stale_view = Case.objects.get(pk=case.pk)
     stale_view.state, stale_view.revision = step.sources[0], after_first[1] - 1
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(stale_view, step.action, actor, expected_revision=stale_view.revision)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(stale_view, step.action, actor=actor, expected_revision=stale_view.revision, reason=REASON)
     assert "已經處理過" in refused.value.message or "已經更新" in refused.value.message
     assert snapshot(case) == after_first

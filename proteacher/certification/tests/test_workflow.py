@@ -4,9 +4,10 @@ import pytest
 
 from proteacher.certification import submission, workflow
 from proteacher.certification.models import Case, CaseEvent, FormSlot
-from proteacher.certification.workflow import State, WorkflowError
+from proteacher.certification.workflow import State
 from proteacher.documents import services
 from proteacher.documents.catalogue import get_template
+from proteacher.errors import DomainError
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,16 +18,16 @@ def case(teacher):
     return factories.case(teacher, "advanced")
 
 
-def test_the_forms_check_is_registered_for_submit():
-    assert submission.require_every_slot_complete in workflow.SIDE_EFFECTS["submit"]
+def test_the_forms_check_is_declared_for_submit():
+    assert submission.every_slot_complete in workflow.BY_ACTION["submit"].checks
 
 
 def test_it_names_every_missing_slot_in_list_order(case, teacher):
     factories.answer(case, "implementation")
     factories.answer(case, "pre_conference")
 
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
 
     assert refused.value.message == "尚有表單未完成：社群參與證明、觀察紀錄表、觀察後回饋會談紀錄表、認證檢核表。"
 
@@ -35,8 +36,8 @@ def test_a_draft_with_missing_fields_counts_as_missing(case, teacher):
     factories.fill_every_slot(case)
     case.answers.filter(slot_code="observation").update(is_complete=False)
 
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
 
     assert refused.value.message == "尚有表單未完成：觀察紀錄表。"
 
@@ -44,8 +45,8 @@ def test_a_draft_with_missing_fields_counts_as_missing(case, teacher):
 def test_a_refused_submit_changes_nothing(case, teacher):
     before = Case.objects.get(pk=case.pk)
 
-    with pytest.raises(WorkflowError):
-        workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    with pytest.raises(DomainError):
+        workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
 
     after = Case.objects.get(pk=case.pk)
     assert (after.state, after.revision, after.updated_at) == (State.PREPARING, before.revision, before.updated_at)
@@ -56,7 +57,7 @@ def test_a_complete_case_goes_to_formal_review_with_its_event(case, teacher):
     factories.fill_every_slot(case)
     before = Case.objects.get(pk=case.pk)
 
-    workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
 
     after = Case.objects.get(pk=case.pk)
     assert after.state == State.FORMAL_REVIEW
@@ -76,7 +77,7 @@ def test_the_check_follows_the_type_slots(teacher):
     for slot in FormSlot.objects.filter(certification_type__code="basic"):
         factories.answer(basic, slot.code)
 
-    workflow.transition(basic, "submit", teacher, expected_revision=basic.revision)
+    workflow.transition(basic, "submit", actor=teacher, expected_revision=basic.revision)
 
     assert Case.objects.get(pk=basic.pk).state == State.FORMAL_REVIEW
 
@@ -84,8 +85,8 @@ def test_the_check_follows_the_type_slots(teacher):
 def test_another_teacher_cannot_send_the_case(case, teacher, taichung_teacher):
     factories.fill_every_slot(case)
 
-    with pytest.raises(WorkflowError) as refused:
-        workflow.transition(case, "submit", taichung_teacher, expected_revision=case.revision)
+    with pytest.raises(DomainError) as refused:
+        workflow.transition(case, "submit", actor=taichung_teacher, expected_revision=case.revision)
 
     assert refused.value.message == "您沒有執行此操作的權限。"
     assert Case.objects.get(pk=case.pk).state == State.PREPARING
@@ -93,11 +94,11 @@ def test_another_teacher_cannot_send_the_case(case, teacher, taichung_teacher):
 
 def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
     factories.fill_every_slot(case)
-    workflow.transition(case, "submit", teacher, expected_revision=case.revision)
+    workflow.transition(case, "submit", actor=teacher, expected_revision=case.revision)
     slot = FormSlot.objects.get(certification_type=case.certification_type, code="implementation")
     answer = case.answers.get(slot_code="implementation")
 
-    with pytest.raises(services.FormError) as save_refused:
+    with pytest.raises(DomainError) as save_refused:
         services.save_answer(
             case,
             slot,
@@ -106,7 +107,7 @@ def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
             is_complete=True,
             expected_revision=answer.revision,
         )
-    with pytest.raises(services.FormError) as discard_refused:
+    with pytest.raises(DomainError) as discard_refused:
         services.discard_answer(case, slot)
 
     assert save_refused.value.message == discard_refused.value.message == "此申請已送出審查，表單僅供檢視，無法修改。"

@@ -11,19 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
+from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.selectors import case_page_for, own_case_for
-from proteacher.certification.workflow import WorkflowError
 from proteacher.documents import engine, pdf_rules
 from proteacher.documents.views.upload import serve_file
+from proteacher.errors import DomainError
+from proteacher.posted import posted_revision
 from proteacher.review import appeals
 from proteacher.review.models import Appeal
-
-
-def _posted_revision(request) -> int:
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return -1  # no revision posted: treated as a stale page
 
 
 @login_required
@@ -36,7 +31,7 @@ def appeal(request, pk):
             raise PermissionDenied
         return _file(request, own_case_for(request.user, pk))
     case = case_page_for(request.user, pk)
-    if case.teacher_id == request.user.pk and case.state in appeals.APPEALABLE_STATES:
+    if case.teacher_id == request.user.pk and case.state in workflow.APPEALABLE_STATES:
         problem = workflow.unavailable_reason(case, "appeal", request.user)
         if problem:
             messages.error(request, problem)
@@ -54,7 +49,7 @@ def _render_form(request, case, data, errors=None, status=200):
         "template": template,
         "sections": form.bind(data, errors, editable=True),
         "error_list": form.error_list(errors or {}),
-        "deadline": appeals.format_deadline(case.appeal_deadline) if case.appeal_deadline else "",
+        "deadline": format_deadline(case.appeal_deadline) if case.appeal_deadline else "",
         "size_rule": pdf_rules.rules_label(),
         "guide_url": pdf_rules.OFFICE_PDF_GUIDE_URL,
         "case_url": reverse("certification:case", args=[case.pk]),
@@ -78,16 +73,16 @@ def _file(request, case):
             request.user,
             data=data,
             uploads=request.FILES.getlist("file"),
-            expected_revision=_posted_revision(request),
+            expected_revision=posted_revision(request.POST),
         )
     except appeals.AppealFormIncomplete as error:
         # A missing answer or a refused PDF: the form again, as typed (the file is chosen again).
         messages.error(request, error.message)
         return _render_form(request, case, data, status=400)
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("certification:case", pk=case.pk)
-    messages.success(request, "已提出申復，縣市教專中心將確認是否受理。")
+    messages.success(request, workflow.BY_ACTION["appeal"].done)
     return redirect("certification:case", pk=case.pk)
 
 

@@ -13,6 +13,7 @@ from proteacher.certification import rules, services
 from proteacher.certification.models import CertificationType, RuleSet
 from proteacher.certification.settings_forms import NewRuleForm, NewSlotForm, RuleForm, RuleSetForm, SlotForm, TypeForm
 from proteacher.documents import catalogue
+from proteacher.errors import DomainError
 
 
 @roles_required(Role.ADMIN)
@@ -50,7 +51,7 @@ def type_edit(request, type_code):
             slot = services.add_slot(certification_type, **new_slot_form.cleaned_data)
             messages.success(request, f"已新增表單項目「{slot.label}」。")
             return redirect("certification:settings_type", type_code=type_code)
-    except services.SettingsError as refusal:
+    except DomainError as refusal:
         messages.error(request, refusal.message)
         refused = True
     if action and not refused:
@@ -130,7 +131,7 @@ def rules_edit(request, type_code):
                     rules_data=[form.rule() for form in kept],
                     actor=request.user,
                 )
-            except services.SettingsError as refusal:
+            except DomainError as refusal:
                 messages.error(request, refusal.message)
             else:
                 messages.success(request, f"已儲存資格規則第{saved.version}版。")

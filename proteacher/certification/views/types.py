@@ -10,6 +10,7 @@ from proteacher.accounts.decorators import verified_teacher_required
 from proteacher.certification import rules, services, workflow
 from proteacher.certification.models import CertificationType
 from proteacher.certification.selectors import cases_visible_to
+from proteacher.errors import DomainError
 
 
 @login_required
@@ -57,7 +58,7 @@ def apply(request, type_code):
         # The table the server decided on, with 資格不符 beside each failing row.
         messages.error(request, refusal.message)
         return _type_page(request, certification_type, evaluation=refusal.evaluation)
-    except services.ApplicationError:
+    except DomainError:
         # Already applied this year, or closed: the type page itself says so, in the seed's words.
         return redirect("certification:type", type_code=certification_type.code)
     messages.success(request, f"已建立{certification_type.short_name}申請，請於編輯表單列表中填寫或上傳各項表單。")

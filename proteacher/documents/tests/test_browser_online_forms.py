@@ -387,7 +387,7 @@ def test_after_sending_the_forms_are_read_only(teacher_page):
         data, missing, _ = engine.validate(template, header)
         slot = FormSlot.objects.get(certification_type=case.certification_type, code=slot_code)
         services.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=None)
-    workflow.transition(case, "submit", page.teacher)
+    workflow.transition(case, "submit", actor=page.teacher)
     page.goto(page.base_url + reverse("certification:slot_edit", args=[case.pk, "observation"]))
     expect(page.get_by_text("此申請已送出審查，表單僅供檢視，無法修改。")).to_be_visible()
     expect(page.get_by_role("button", name="儲存")).to_have_count(0)

@@ -153,7 +153,7 @@ def test_another_teacher_cannot_open_or_save_the_form(client, taichung_teacher, 
 
 def test_after_sending_the_form_is_read_only(client, teacher, case):
     fill_every_slot_completely(case)
-    workflow.transition(case, "submit", teacher)
+    workflow.transition(case, "submit", actor=teacher)
     client.force_login(teacher)
     page = client.get(form_url(case)).content.decode()
     assert "此申請已送出審查，表單僅供檢視，無法修改。" in page
@@ -163,7 +163,7 @@ def test_after_sending_the_form_is_read_only(client, teacher, case):
 
 def test_after_sending_a_post_is_refused(client, teacher, case):
     fill_every_slot_completely(case)
-    workflow.transition(case, "submit", teacher)
+    workflow.transition(case, "submit", actor=teacher)
     client.force_login(teacher)
     page = post(client, case, {**HEADER, "teacher": "偷改"}, revision="1").content.decode()
     assert "此申請已送出審查，表單僅供檢視，無法修改。" in page

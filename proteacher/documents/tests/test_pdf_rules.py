@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from proteacher.documents import pdf_rules
-from proteacher.documents.services import FormError
+from proteacher.errors import DomainError
 
 # --- sample files, shared with the view tests ---
 
@@ -68,7 +68,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def refusal(files) -> str:
-    with pytest.raises(FormError) as caught:
+    with pytest.raises(DomainError) as caught:
         pdf_rules.check_pdf(files)
     return caught.value.message
 

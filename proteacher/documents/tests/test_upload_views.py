@@ -288,7 +288,7 @@ def test_officer_cannot_open_the_teachers_upload_page(client, case, taipei_offic
 def submitted(case, teacher):
     """Every slot complete (the implementation slot holds implementation.pdf), then sent."""
     factories.fill_every_slot(case)
-    workflow.transition(case, "submit", teacher)
+    workflow.transition(case, "submit", actor=teacher)
     case.refresh_from_db()
     assert case.state == workflow.State.FORMAL_REVIEW
     return answer_of(case)

@@ -9,24 +9,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from proteacher.documents import engine, services
-from proteacher.documents.services import FormError
+from proteacher.errors import DomainError
+from proteacher.posted import posted_revision
 
 
 def _readonly_reason(case) -> str:
     try:
         services.ensure_editable(case)
-    except FormError as error:
+    except DomainError as error:
         return error.message
     return ""
-
-
-def _posted_revision(post) -> int | None:
-    # A form opened before anything was saved posts 0, so a save from another tab in between is
-    # noticed as well (services.save_answer compares it with the stored revision).
-    try:
-        return int(post.get("revision", ""))
-    except ValueError:
-        return None
 
 
 def _form_url(case, slot, template) -> str:
@@ -64,7 +56,7 @@ def edit_online(request, case, slot, template, answer):
         return redirect(_form_url(case, slot, template))
 
     data, missing, errors = engine.validate(template, request.POST)
-    revision = _posted_revision(request.POST)
+    revision = posted_revision(request.POST)
     shown_revision = request.POST.get("revision", saved_revision)
     if request.POST.get("action") == "layout":
         # 套用座位表: draw the chart at its new size with everything typed, nothing saved yet.
@@ -73,7 +65,7 @@ def edit_online(request, case, slot, template, answer):
         return _render(request, case, slot, template, answer, data=data, errors=errors, revision=shown_revision)
     try:
         services.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=revision)
-    except FormError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return _render(request, case, slot, template, answer, data=data, revision=shown_revision, status=409)
     if missing:

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_safe
 from proteacher.certification.models import SlotAnswer
 from proteacher.certification.workflow import EDITABLE_STATES
 from proteacher.documents import blanks, pdf_rules
-from proteacher.documents.services import FormError, discard_answer, ensure_editable, save_answer
+from proteacher.documents.services import discard_answer, ensure_editable, save_answer
+from proteacher.errors import DomainError
+from proteacher.posted import posted_revision
 
 SAVE, REMOVE = "save", "remove"
 ANOTHER_TEMPLATE = "「{slot}」已填寫其他表件，請先於流程進度頁變更表件後再上傳。"
@@ -20,13 +22,6 @@ STALE = "此表單已在其他視窗儲存過，請重新開啟後再修改，�
 def _page_url(case, slot, template) -> str:
     # The template is named in the address so the page still knows it after the file is removed.
     return f"{reverse('certification:slot_edit', args=[case.pk, slot.code])}?template={template.code}"
-
-
-def _posted_revision(request) -> int | None:
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return None
 
 
 def _file_rules(template) -> tuple[int, int]:
@@ -42,9 +37,9 @@ def _save(request, case, slot, template, answer) -> str:
         return f"已儲存「{template.title}」。"
     upload = pdf_rules.check_pdf(files, max_bytes=max_bytes, max_files=max_files)
     if answer is None and SlotAnswer.objects.filter(case=case, slot_code=slot.code).exists():
-        raise FormError(ANOTHER_TEMPLATE.format(slot=slot.label))
+        raise DomainError(ANOTHER_TEMPLATE.format(slot=slot.label))
     replaced = answer.file.name if answer is not None and answer.file else None
-    expected = _posted_revision(request) if answer is not None else None
+    expected = posted_revision(request.POST) if answer is not None else None
     saved = save_answer(
         case,
         slot,
@@ -62,9 +57,9 @@ def _save(request, case, slot, template, answer) -> str:
 
 def _remove(request, case, slot, template, answer) -> str:
     if answer is None or not answer.file:
-        raise FormError(NOTHING_TO_REMOVE)
-    if _posted_revision(request) != answer.revision:
-        raise FormError(STALE)
+        raise DomainError(NOTHING_TO_REMOVE)
+    if posted_revision(request.POST) != answer.revision:
+        raise DomainError(STALE)
     # An upload answer is its file alone: removing the file empties the slot (新增 again).
     discard_answer(case, slot)
     return f"已取消上傳「{answer.file_name}」。"
@@ -81,7 +76,7 @@ def edit_upload(request, case, slot, template, answer):
             ensure_editable(case)
             done = _remove if action == REMOVE else _save
             message = done(request, case, slot, template, answer)
-        except FormError as error:
+        except DomainError as error:
             status = 403 if case.state not in EDITABLE_STATES else 400
             # Show what is stored now, not what the refused request hoped for.
             answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template.code).first()

@@ -5,18 +5,18 @@ from django.urls import reverse
 
 from proteacher.certification import workflow
 from proteacher.certification.models import Case, CaseEvent
-from proteacher.certification.workflow import State, WorkflowError
-from proteacher.notifications import catalogue, services
+from proteacher.certification.workflow import State, engine
+from proteacher.errors import DomainError
+from proteacher.notifications import services
 from proteacher.notifications.models import Notification, OutgoingMail
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_listener_is_registered_with_the_workflow():
-    assert workflow.EVENT_LISTENERS.count(services.notify_case_event) == 1
+TOLD = sorted(step.action for step in workflow.TRANSITIONS if step.notice is not workflow.SILENT)
 
 
-@pytest.mark.parametrize("action", sorted(catalogue.MESSAGES))
+@pytest.mark.parametrize("action", TOLD)
 def test_each_told_action_leaves_one_message_and_one_mail_for_the_teacher(action, walk, case_of, teacher):
     case = walk.to(case_of("advanced"), action)
     before = Notification.objects.count()
@@ -26,23 +26,25 @@ def test_each_told_action_leaves_one_message_and_one_mail_for_the_teacher(action
     event = CaseEvent.objects.filter(case=case).last()
     assert event.action == action
     notification = Notification.objects.get(event=event)
-    expected = catalogue.render(action, case.certification_type, reason="請補充觀察後回饋會談紀錄")
+    title, body = workflow.notice_of(
+        action, case.certification_type, reason="請補充觀察後回饋會談紀錄", appeal_deadline=case.appeal_deadline
+    )
     assert (notification.recipient, notification.case, notification.title, notification.body) == (
         teacher,
         case,
-        expected.title,
-        expected.body,
+        title,
+        body,
     )
     assert notification.created_at == event.at and notification.read_at is None
     assert Notification.objects.count() == before + 1
     mail = OutgoingMail.objects.get(notification=notification)
     assert (mail.to, mail.subject, mail.status, mail.attempts) == (
         "t-huang@school.example.tw",
-        "【教師專業發展支持作業平臺】" + expected.title,
+        "【教師專業發展支持作業平臺】" + title,
         OutgoingMail.Status.QUEUED,
         0,
     )
-    assert expected.body in mail.body
+    assert body in mail.body
 
 
 @pytest.mark.parametrize("type_code", ["basic", "advanced", "mentor"])
@@ -114,14 +116,16 @@ def test_no_mail_for_a_teacher_without_an_address(walk, case_of, teacher):
     assert not OutgoingMail.objects.exists()
 
 
-def test_a_transition_that_fails_after_the_listener_leaves_no_message_and_no_mail(walk, case_of, monkeypatch):
+def test_a_transition_that_fails_after_the_message_leaves_no_message_and_no_mail(walk, case_of, monkeypatch):
     case = walk.to(case_of(), "formal_return")
     before = (Notification.objects.count(), OutgoingMail.objects.count(), case.revision)
+    tell = engine._tell
 
-    def later_listener_fails(event):
+    def told_then_fails(event, notice):
+        tell(event, notice)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(workflow, "EVENT_LISTENERS", [services.notify_case_event, later_listener_fails])
+    monkeypatch.setattr(engine, "_tell", told_then_fails)
     with pytest.raises(RuntimeError):
         walk.take(case, "formal_return")
 
@@ -135,8 +139,8 @@ def test_a_refused_transition_tells_nobody(walk, case_of, taichung_officer):
     case = walk.to(case_of(), "formal_return")
     before = (Notification.objects.count(), OutgoingMail.objects.count())
 
-    with pytest.raises(WorkflowError):  # a 臺中市 officer may not act on a 臺北市 case
-        workflow.transition(case, "formal_return", taichung_officer, expected_revision=case.revision)
+    with pytest.raises(DomainError):  # a 臺中市 officer may not act on a 臺北市 case
+        workflow.transition(case, "formal_return", actor=taichung_officer, expected_revision=case.revision)
 
     assert (Notification.objects.count(), OutgoingMail.objects.count()) == before
 

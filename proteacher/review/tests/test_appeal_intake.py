@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from proteacher.certification.models import Case, CaseEvent
-from proteacher.certification.workflow import State, WorkflowError
+from proteacher.certification.workflow import State
+from proteacher.errors import DomainError
 from proteacher.review import office
 from proteacher.review.models import Appeal
 from proteacher.review.tests.test_decisions import advance, messages_of
@@ -172,7 +173,7 @@ def test_the_admin_answers_any_county(appealed, admin_user):
 def test_the_service_refuses_a_rejection_without_reason_and_leaves_nothing(appealed, taipei_officer):
     before = snapshot(appealed)
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(DomainError) as refused:
         office.take_appeal(appealed, taipei_officer, False, " ", appealed.revision)
 
     assert refused.value.message == "申復申請案未受理請填寫原因訊息。"

@@ -9,14 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
-from proteacher.certification import workflow
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
-from proteacher.review import appeals
+from proteacher.errors import DomainError
 from proteacher.review import assignment as services
-from proteacher.review.assignment import AssignmentError
 from proteacher.review.models import Assignment, Reviewer, ReviewRound
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -33,30 +32,11 @@ PATHS = {
         "appeal_resubmit",
     ],
 }
-TEACHER_ACTIONS = {"submit", "resubmit", "appeal", "appeal_resubmit"}
-SYSTEM_ACTIONS = {"first_reviews_done", "second_reviews_done", "appeal_reviews_done"}
-
-
-APPEAL_FORM = {
-    "teacher": "黃測試",
-    "county": "臺北市",
-    "school": "臺北市立測試國小",
-    "date": "2025-01-02",
-    "reviewer_opinion": "審查意見",
-    "appeal_opinion": "申復意見",
-}
 
 
 def advance(case, officer, *actions):
     """Move a case by workflow actions, each taken by whoever the table lets take it."""
-    for action in actions:
-        if action == "appeal":
-            # 申復 needs its 申復表: filed the way the teacher's page files it.
-            appeals.file_appeal(case, case.teacher, data=APPEAL_FORM, uploads=[], expected_revision=None)
-            continue
-        actor = case.teacher if action in TEACHER_ACTIONS else None if action in SYSTEM_ACTIONS else officer
-        workflow.transition(case, action, actor)
-    return case
+    return walk(case, actions, officer)
 
 
 def waiting_case(teacher, officer, state=State.FIRST_ASSIGN, type_code="advanced"):
@@ -156,7 +136,7 @@ def test_a_reviewer_who_is_the_teacher_is_refused(case, teacher, taipei_officer)
     User.objects.filter(pk=teacher.pk).update(role=Role.REVIEWER)
     teacher.refresh_from_db()
 
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, [teacher], taipei_officer, expected_revision=case.revision)
 
     assert refused.value.message == "「黃測試」無法分發：委員即為申請教師本人，不能審查自己的申請。"
@@ -168,7 +148,7 @@ def test_a_reviewer_with_the_teachers_inservice_account_is_refused(case, taipei_
     twin.inservice_account = "T-HUANG"  # the teacher's 全教網帳號 is t-huang
     twin.save()
 
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, [twin], taipei_officer, expected_revision=case.revision)
 
     assert "委員即為申請教師本人（相同全教網帳號）" in refused.value.message
@@ -176,7 +156,7 @@ def test_a_reviewer_with_the_teachers_inservice_account_is_refused(case, taipei_
 
 
 def test_a_reviewer_from_the_teachers_school_is_refused(case, taipei_officer, colleague, outsiders):
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(
             case, ReviewRound.FIRST, [outsiders[0], colleague], taipei_officer, expected_revision=case.revision
         )
@@ -188,20 +168,20 @@ def test_a_reviewer_from_the_teachers_school_is_refused(case, taipei_officer, co
 
 
 def test_at_least_one_reviewer(case, taipei_officer):
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, [], taipei_officer, expected_revision=case.revision)
     assert refused.value.message == "請至少選擇一位委員。"
 
 
 def test_a_paused_reviewer_is_refused(case, taipei_officer):
     paused = make_reviewer("reviewer-paused", "暫停委員", active=False)
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, [paused], taipei_officer, expected_revision=case.revision)
     assert refused.value.message == "「暫停委員」無法分發：此委員目前暫停分發。"
 
 
 def test_a_stale_page_is_refused_and_writes_nothing(case, taipei_officer, outsiders):
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(
             case, ReviewRound.FIRST, outsiders, taipei_officer, expected_revision=case.revision - 1
         )
@@ -214,7 +194,7 @@ def test_a_double_click_is_refused_with_the_state_and_no_duplicate_rows(case, ta
     first_click, second_click = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
     services.assign_reviewers(first_click, ReviewRound.FIRST, outsiders, taipei_officer, case.revision)
 
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(second_click, ReviewRound.FIRST, outsiders, taipei_officer, case.revision)
 
     assert refused.value.message == "此申請已經處理過，目前的狀態為「初審」。"
@@ -227,7 +207,7 @@ def test_the_wrong_state_is_refused(teacher, taipei_officer, outsiders):
     factories.fill_every_slot(case)
     advance(case, taipei_officer, "submit")
 
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, outsiders, taipei_officer, expected_revision=case.revision)
 
     assert refused.value.message == "此申請目前的狀態為「形式審查」，無法執行「分發委員」。"
@@ -235,7 +215,7 @@ def test_the_wrong_state_is_refused(teacher, taipei_officer, outsiders):
 
 
 def test_an_officer_of_another_county_is_refused(case, taichung_officer, outsiders):
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.assign_reviewers(case, ReviewRound.FIRST, outsiders, taichung_officer, expected_revision=case.revision)
     assert refused.value.message == "您沒有執行此操作的權限。"
     assert not Assignment.objects.exists()

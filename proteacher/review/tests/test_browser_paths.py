@@ -16,11 +16,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from proteacher.certification import workflow
+from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import CertificationType
 from proteacher.certification.workflow import State
 from proteacher.dates import today
-from proteacher.notifications import catalogue
-from proteacher.review.appeals import format_deadline
 from proteacher.testing import factories
 from proteacher.testing import review_walk as walk
 from proteacher.testing.browser import screenshot
@@ -65,10 +65,9 @@ ISSUED = (
 
 
 def platform_words(action: str) -> tuple[str, str]:
-    """The messages SPEC §7 leaves to the platform (a receipt, 受理, 未受理 …), from its catalogue."""
+    """The messages SPEC §7 leaves to the platform (a receipt, 受理, 未受理 …), from the workflow table."""
     advanced = CertificationType.objects.get(code="advanced")
-    message = catalogue.render(action, advanced)
-    return message.title, message.body
+    return workflow.notice_of(action, advanced)
 
 
 def reason_line(reason: str) -> str:

@@ -1,68 +1,17 @@
-"""初審判定 / 複審判定 / 申復判定: each decision moves the case and tells the teacher why.
-
-Also holds `advance()`, which walks a case along real transitions to a state (the other office
-tests import it): the forms are filled so 送出 passes its check, and 申復 is filed with its form.
-"""
+"""初審判定 / 複審判定 / 申復判定: each decision moves the case and tells the teacher why."""
 
 import pytest
 from django.urls import reverse
 
 from proteacher.certification import workflow
-from proteacher.certification.models import Case, CaseEvent, FormSlot
-from proteacher.certification.workflow import State, WorkflowError
-from proteacher.review import appeals, office
+from proteacher.certification.models import Case, CaseEvent
+from proteacher.certification.workflow import State
+from proteacher.errors import DomainError
+from proteacher.review import office
 from proteacher.testing import factories
+from proteacher.testing.workflow import advance
 
 pytestmark = pytest.mark.django_db
-
-# The actions from 準備資料 to each state, in order; each action is taken by the role the
-# workflow table names (the office: the officer given to advance()).
-PATHS = {
-    State.PREPARING: [],
-    State.FORMAL_REVIEW: ["submit"],
-    State.FIRST_ASSIGN: ["submit", "formal_pass"],
-    State.FIRST_REVIEW: ["submit", "formal_pass", "assign_first"],
-    State.FIRST_DECISION: ["submit", "formal_pass", "assign_first", "first_reviews_done"],
-}
-PATHS[State.FIRST_REVISION] = PATHS[State.FIRST_DECISION] + ["first_revise"]
-PATHS[State.FIRST_FAILED] = PATHS[State.FIRST_DECISION] + ["first_fail"]
-PATHS[State.PASSED] = PATHS[State.FIRST_DECISION] + ["first_pass"]
-PATHS[State.APPROVED] = PATHS[State.PASSED] + ["approve"]
-PATHS[State.SECOND_ASSIGN] = PATHS[State.FIRST_REVISION] + ["resubmit"]
-PATHS[State.SECOND_REVIEW] = PATHS[State.SECOND_ASSIGN] + ["assign_second"]
-PATHS[State.SECOND_DECISION] = PATHS[State.SECOND_REVIEW] + ["second_reviews_done"]
-PATHS[State.SECOND_FAILED] = PATHS[State.SECOND_DECISION] + ["second_fail"]
-PATHS[State.APPEAL_INTAKE] = PATHS[State.FIRST_FAILED] + ["appeal"]
-PATHS[State.APPEAL_REVISION] = PATHS[State.APPEAL_INTAKE] + ["appeal_accept"]
-PATHS[State.APPEAL_ASSIGN] = PATHS[State.APPEAL_REVISION] + ["appeal_resubmit"]
-PATHS[State.APPEAL_REVIEW] = PATHS[State.APPEAL_ASSIGN] + ["assign_appeal"]
-PATHS[State.APPEAL_DECISION] = PATHS[State.APPEAL_REVIEW] + ["appeal_reviews_done"]
-PATHS[State.FAILED] = PATHS[State.APPEAL_INTAKE] + ["appeal_reject"]
-
-REASONS = {"first_revise": "請補充觀察紀錄。", "first_fail": "資料不足。", "second_fail": "仍有不足。"}
-REASONS |= {"appeal_reject": "逾期提出。", "appeal_fail": "申復理由不成立。"}
-
-
-def file_appeal(case: Case) -> None:
-    data = appeals.initial_data(case) | {"reviewer_opinion": "委員認為資料不足。", "appeal_opinion": "已補充說明。"}
-    appeals.file_appeal(case, case.teacher, data=data, uploads=[], expected_revision=case.revision)
-
-
-def advance(case: Case, state: str, officer) -> Case:
-    """Walk a case in 準備資料 to `state` along the workflow, as teacher, office and platform."""
-    answered = set(case.answers.values_list("slot_code", flat=True))
-    for slot in FormSlot.objects.filter(certification_type_id=case.certification_type_id):
-        if slot.code not in answered:
-            factories.answer(case, slot.code)
-    for action in PATHS[state]:
-        if action == "appeal":
-            file_appeal(case)
-            continue
-        roles = next(step.roles for step in workflow.TRANSITIONS if step.action == action)
-        actor = case.teacher if workflow.TEACHER in roles else None if workflow.SYSTEM in roles else officer
-        workflow.transition(case, action, actor, expected_revision=case.revision, reason=REASONS.get(action, ""))
-    assert case.state == state
-    return case
 
 
 @pytest.fixture
@@ -193,7 +142,7 @@ def test_revise_and_fail_need_a_reason(client, case_in, taipei_officer, action):
     response = decide(client, case, action, "   ")
 
     assert response.status_code == 400
-    assert f"「{office.decision_label(action)}」請填寫原因訊息。" in response.content.decode()
+    assert f"「{workflow.label_of(action)}」請填寫原因訊息。" in response.content.decode()
     case.refresh_from_db()
     assert case.state == State.FIRST_DECISION
     assert events(case) == before
@@ -262,7 +211,7 @@ def test_a_decision_the_page_did_not_offer_is_refused(client, case_in, taipei_of
 def test_the_workflow_refuses_a_decision_of_another_round_by_name(case_in, taipei_officer):
     case = case_in(State.FIRST_DECISION)
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(DomainError) as refused:
         office.decide(case, taipei_officer, "second_pass", expected_revision=case.revision)
 
     assert refused.value.message == "此申請目前的狀態為「初審判定」，無法執行「通過」。"
@@ -315,8 +264,8 @@ def test_a_stale_page_with_an_incomplete_form_hears_about_the_page_first(client,
 def test_the_county_may_not_take_the_approval_that_belongs_to_the_admin(case_in, taipei_officer):
     case = case_in(State.PASSED)
 
-    with pytest.raises(WorkflowError):
-        workflow.transition(case, "approve", taipei_officer, expected_revision=case.revision)
+    with pytest.raises(DomainError):
+        workflow.transition(case, "approve", actor=taipei_officer, expected_revision=case.revision)
 
 
 # --- The service, as commands and other apps call it ---------------------------------------------
@@ -325,7 +274,7 @@ def test_the_county_may_not_take_the_approval_that_belongs_to_the_admin(case_in,
 def test_the_service_refuses_what_is_not_a_decision(case_in, taipei_officer):
     case = case_in(State.FIRST_DECISION)
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(DomainError) as refused:
         office.decide(case, taipei_officer, "approve", expected_revision=case.revision)
 
     assert refused.value.message == "請選擇判定結果。"
@@ -334,7 +283,7 @@ def test_the_service_refuses_what_is_not_a_decision(case_in, taipei_officer):
 def test_the_service_refuses_a_teacher(case_in, teacher):
     case = case_in(State.FIRST_DECISION)
 
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(DomainError) as refused:
         office.decide(case, teacher, "first_pass", expected_revision=case.revision)
 
     assert refused.value.message == "您沒有執行此操作的權限。"
@@ -344,7 +293,7 @@ def test_a_refused_reason_check_leaves_the_callers_case_as_stored(case_in, taipe
     case = case_in(State.FIRST_DECISION)
     revision = case.revision
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DomainError):
         office.decide(case, taipei_officer, "first_fail", "", expected_revision=revision)
 
     assert (case.state, case.revision) == (State.FIRST_DECISION, revision)

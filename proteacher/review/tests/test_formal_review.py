@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from proteacher.certification import workflow
+from proteacher.certification import formal_verdicts, workflow
 from proteacher.certification.models import Case, CaseEvent, FormSlot
-from proteacher.certification.workflow import State, WorkflowError
+from proteacher.certification.workflow import State
 from proteacher.documents import services
+from proteacher.errors import DomainError
 from proteacher.review import office
 from proteacher.review.models import FormalReview
 from proteacher.review.tests.test_decisions import advance, messages_of
@@ -132,7 +133,7 @@ def test_after_a_return_the_teacher_edits_and_sends_again(client, sent, taipei_o
     page = client.get(reverse("certification:case", args=[sent.pk])).content.decode()
     assert "編輯表單列表" in page
     assert "請補正。" in page
-    services.ensure_editable(Case.objects.get(pk=sent.pk))  # raises FormError when locked
+    services.ensure_editable(Case.objects.get(pk=sent.pk))  # raises DomainError when locked
 
     sent.refresh_from_db()
     client.post(reverse("certification:submit", args=[sent.pk]), {"revision": sent.revision})
@@ -197,7 +198,7 @@ def test_pass_is_refused_while_a_slot_is_not_ok(client, sent, taipei_officer):
     response = formal_post(client, sent, "pass", problems={"observation": "缺頁。"})
 
     assert response.status_code == 400
-    assert office.FORMAL_PASS_WITH_PROBLEMS in response.content.decode()
+    assert formal_verdicts.PASS_WITH_PROBLEMS.format(return_label="退件 (退回再編輯修正)") in response.content.decode()
     assert snapshot(sent) == before
 
 
@@ -274,7 +275,7 @@ def test_a_page_from_before_a_return_and_resubmission_is_stale(client, sent, tai
     office.formal_review(
         sent, admin_user, {code: {"ok": True} for code in slot_codes(sent)}, False, "請補正。", sent.revision
     )
-    workflow.transition(sent, "submit", teacher, expected_revision=sent.revision)
+    workflow.transition(sent, "submit", actor=teacher, expected_revision=sent.revision)
     before = snapshot(sent)
 
     response = formal_post(client, sent, "pass", revision=old_revision)
@@ -307,7 +308,7 @@ def test_the_service_stores_only_the_types_slots(sent, taipei_officer):
 
 
 def test_the_service_refuses_a_teacher_before_reading_the_form(sent, teacher):
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(DomainError) as refused:
         office.formal_review(sent, teacher, {}, True, "", sent.revision)
 
     assert refused.value.message == "您沒有執行此操作的權限。"
@@ -316,7 +317,7 @@ def test_the_service_refuses_a_teacher_before_reading_the_form(sent, teacher):
 def test_a_refused_form_leaves_no_trace(sent, taipei_officer):
     before = snapshot(sent)
 
-    with pytest.raises(WorkflowError):
+    with pytest.raises(DomainError):
         office.formal_review(sent, taipei_officer, {}, False, "", sent.revision)
 
     assert sent.state == State.FORMAL_REVIEW

@@ -1,6 +1,7 @@
 """發證作業: 管理者 approves 通過 cases in batches (→ 通過可產證) and issues them (→ 已發證) with
 certificate numbers counted per county, type and year from 1, gap-free, and a 數位研習證明."""
 
+import dataclasses
 import re
 
 import pytest
@@ -10,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from proteacher.certification import workflow
+from proteacher.certification import certificates, workflow
 from proteacher.certification.models import Case, CaseEvent, Certificate, CertificateSerial, TrainingCertificate
-from proteacher.certification.workflow import State, WorkflowError
+from proteacher.certification.workflow import State, table
 from proteacher.dates import current_academic_year
+from proteacher.errors import DomainError
 from proteacher.review import issuing
 from proteacher.testing import factories
+from proteacher.testing.workflow import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +33,12 @@ def passed_case(type_code="advanced", county_name="臺北市", year=YEAR, name=N
     case = factories.case(user, type_code, academic_year=year)
     factories.fill_every_slot(case)
     officer = factories.staff(f"officer-{number}", "county", county_name=county_name)
-    for action in TO_PASSED:
-        step = next(t for t in workflow.TRANSITIONS if t.action == action)
-        actor = user if workflow.TEACHER in step.roles else None if workflow.SYSTEM in step.roles else officer
-        workflow.transition(case, action, actor)
-    case.refresh_from_db()
-    return case
+    return walk(case, TO_PASSED, officer)
 
 
 def approved_case(admin, **kwargs):
     case = passed_case(**kwargs)
-    workflow.transition(case, "approve", admin)
+    workflow.transition(case, "approve", actor=admin)
     case.refresh_from_db()
     return case
 
@@ -58,8 +56,8 @@ def text_of(html: str) -> str:
 
 
 def test_the_number_reads_as_in_the_spec():
-    assert issuing.certificate_number("臺北", "B", 108, 13) == "臺北證號第B108000013號"
-    assert issuing.certificate_number("臺北", "A", 104, 811) == "臺北證號第A104000811號"
+    assert certificates.certificate_number("臺北", "B", 108, 13) == "臺北證號第B108000013號"
+    assert certificates.certificate_number("臺北", "A", 104, 811) == "臺北證號第A104000811號"
 
 
 # --- the services -----------------------------------------------------------------------------
@@ -116,11 +114,13 @@ def test_issuing_writes_the_certificate_the_training_certificate_and_the_event(a
 def test_a_failed_issue_rolls_its_number_back_and_the_next_case_takes_it(admin_user, monkeypatch):
     first, broken, third = (approved_case(admin_user) for _ in range(3))
 
-    def refuse_the_broken_one(case, actor, data):
-        if case.pk == broken.pk:
-            raise WorkflowError("此申請的資料不完整。")
+    def refuse_the_broken_one(change):
+        if change.case.pk == broken.pk:
+            raise DomainError("此申請的資料不完整。")
 
-    monkeypatch.setitem(workflow.SIDE_EFFECTS, "issue", [*workflow.SIDE_EFFECTS["issue"], refuse_the_broken_one])
+    declared = table.BY_ACTION["issue"]
+    failing = dataclasses.replace(declared, effects=(*declared.effects, refuse_the_broken_one))
+    monkeypatch.setitem(table.BY_ACTION, "issue", failing)
 
     result = issuing.issue_certificates(selection(first, broken, third), admin_user)
 
@@ -131,7 +131,7 @@ def test_a_failed_issue_rolls_its_number_back_and_the_next_case_takes_it(admin_u
     assert Case.objects.get(pk=broken.pk).state == State.APPROVED
     assert CertificateSerial.objects.get().last_serial == 2
 
-    monkeypatch.setitem(workflow.SIDE_EFFECTS, "issue", workflow.SIDE_EFFECTS["issue"][:-1])
+    monkeypatch.setitem(table.BY_ACTION, "issue", declared)
     broken.refresh_from_db()
     issuing.issue_certificates(selection(broken), admin_user)
     assert numbers(broken) == [f"臺北證號第B{YEAR:03d}000003號"]

@@ -8,10 +8,11 @@ from django.db import connection
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
 from proteacher.documents import engine
+from proteacher.errors import DomainError
 from proteacher.review import reviewing
 from proteacher.review.assignment import assign_reviewers
 from proteacher.review.models import Assignment, ReviewRound
-from proteacher.review.reviewing import ReviewError, save_review
+from proteacher.review.reviewing import save_review
 from proteacher.review.tests.test_assignment import make_reviewer, waiting_case
 from proteacher.testing import factories
 
@@ -105,7 +106,7 @@ def test_a_draft_may_be_incomplete_but_submit_may_not(first_round):
     _, (first, _) = first_round
     save_review(first, {"notes": "先寫一點"}, submit=False, expected_revision=0)
 
-    with pytest.raises(ReviewError) as refused:
+    with pytest.raises(DomainError) as refused:
         save_review(first, {"notes": "先寫一點"}, submit=True, expected_revision=1)
 
     assert refused.value.message.startswith("尚未填寫：1 審查等級與審查意見、")
@@ -118,7 +119,7 @@ def test_a_second_submit_is_refused_and_changes_nothing(first_round):
     submit(first)
     before = Assignment.objects.get(pk=first.pk)
 
-    with pytest.raises(ReviewError) as refused:
+    with pytest.raises(DomainError) as refused:
         save_review(first, complete_review(first, "fail"), submit=True, expected_revision=None)
 
     assert refused.value.message == "此審查標準表已送出，僅供檢視。"
@@ -137,7 +138,7 @@ def test_the_last_reviewers_double_click_moves_the_case_once(first_round):
     shown = second.revision
     save_review(second, complete_review(second), submit=True, expected_revision=shown)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(DomainError):
         save_review(second, complete_review(second), submit=True, expected_revision=shown)
 
     assert CaseEvent.objects.filter(case=case, action="first_reviews_done").count() == 1
@@ -147,7 +148,7 @@ def test_a_stale_tab_is_refused(first_round):
     _, (first, _) = first_round
     save_review(first, {"notes": "第一個分頁"}, submit=False, expected_revision=0)
 
-    with pytest.raises(ReviewError) as refused:
+    with pytest.raises(DomainError) as refused:
         save_review(first, {"notes": "第二個分頁"}, submit=False, expected_revision=0)
 
     assert refused.value.message == "此審查標準表已在其他視窗儲存過，請重新整理後再修改，以免覆蓋較新的內容。"
@@ -175,7 +176,7 @@ def test_the_first_round_offers_four_results_and_the_others_two(teacher, taipei_
 def test_a_first_round_only_result_is_refused_in_the_second_round(teacher, taipei_officer, reviewers):
     case, (assignment,) = assigned_case(teacher, taipei_officer, reviewers[:1], State.SECOND_ASSIGN)
 
-    with pytest.raises(ReviewError) as refused:
+    with pytest.raises(DomainError) as refused:
         save_review(assignment, complete_review(assignment, "revise"), submit=True, expected_revision=0)
 
     assert refused.value.message == "「審查結果建議」的選項不正確，請重新選擇。"

@@ -11,21 +11,15 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role, User
 from proteacher.certification import workflow
 from proteacher.certification.selectors import case_for, cases_visible_to
-from proteacher.certification.workflow import State
+from proteacher.errors import DomainError
+from proteacher.posted import posted_revision
 from proteacher.review import assignment as services
 from proteacher.review.assignment_forms import QueueForm, ReviewerChoiceForm, ReviewerForm
-from proteacher.review.models import Reviewer, ReviewRound
+from proteacher.review.models import Reviewer
 
 PAGE_SIZE = 50
 # The queue page lists this many of the cases it is about to assign (the count shows them all).
 QUEUE_PREVIEW = 50
-
-
-def _posted_revision(post) -> int:
-    try:
-        return int(post.get("revision", ""))
-    except ValueError:
-        return -1  # no revision posted: treated as a stale page
 
 
 def _names(users) -> str:
@@ -44,23 +38,20 @@ def assign(request, pk):
     chosen = ReviewerChoiceForm(request.POST)
     posted_ids = set(request.POST.getlist("reviewers"))
     if round is None:
-        messages.error(request, _not_assigning(case))
+        messages.error(request, services.not_assigning(case))
         return _assign_page(request, case, status=409)
     if not chosen.is_valid():
         messages.error(request, chosen.first_error())
         return _assign_page(request, case, posted_ids, status=400)
     reviewers = list(chosen.cleaned_data["reviewers"])
     try:
-        services.assign_reviewers(case, round, reviewers, request.user, _posted_revision(request.POST))
-    except services.AssignmentError as refusal:
+        services.assign_reviewers(case, round, reviewers, request.user, posted_revision(request.POST))
+    except DomainError as refusal:
         messages.error(request, refusal.message)
         return _assign_page(request, case_for(request.user, pk), posted_ids, status=409)
-    messages.success(request, f"已分發{ReviewRound(round).label}委員：{_names(reviewers)}。")
+    step = workflow.BY_ACTION[workflow.round_action(round, route="review:assign")]
+    messages.success(request, step.done.format(round=workflow.ROUNDS[round], names=_names(reviewers)))
     return redirect("review:case", pk=case.pk)
-
-
-def _not_assigning(case) -> str:
-    return f"此申請目前的狀態為「{workflow.label(case.state)}」，不在分發委員階段。"
 
 
 def _assign_page(request, case, chosen_ids=None, status=200):
@@ -75,8 +66,8 @@ def _assign_page(request, case, chosen_ids=None, status=200):
             "case": case,
             "type": case.certification_type,
             "state_label": workflow.label(case.state),
-            "round_label": ReviewRound(round).label if round else "",
-            "not_assigning": "" if round else _not_assigning(case),
+            "round_label": workflow.ROUNDS[round] if round else "",
+            "not_assigning": "" if round else services.not_assigning(case),
             "options": options,
             "chosen_ids": chosen_ids,
             "per_case": services.reviewers_per_case(),
@@ -103,7 +94,7 @@ def assign_queue(request):
         return HttpResponseNotAllowed(["GET", "POST"])
     source = request.POST if request.method == "POST" else request.GET
     # Without a chosen queue the page opens on 初審分發委員.
-    form = QueueForm(source if "state" in source else {"state": State.FIRST_ASSIGN})
+    form = QueueForm(source if "state" in source else {"state": services.ASSIGN_STATES[0]})
     run = None
     chosen_ids: set[str] = set()
     status = 200
@@ -119,7 +110,7 @@ def assign_queue(request):
                 run = services.assign_queue(
                     cases, list(chosen.cleaned_data["reviewers"]), request.user, form.cleaned_data["per_case"]
                 )
-            except services.AssignmentError as refusal:
+            except DomainError as refusal:
                 messages.error(request, refusal.message)
                 status = 409
             else:

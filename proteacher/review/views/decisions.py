@@ -6,20 +6,11 @@ from django.views.decorators.http import require_POST
 from proteacher.accounts.decorators import roles_required
 from proteacher.certification import workflow
 from proteacher.certification.selectors import case_for
-from proteacher.certification.workflow import WorkflowError
+from proteacher.errors import DomainError
+from proteacher.posted import posted_revision
 from proteacher.review import office
 from proteacher.review.forms import AppealIntakeForm, DecisionForm
-from proteacher.review.views.office import (
-    OFFICE,
-    as_shown,
-    done,
-    is_current,
-    posted_revision,
-    refused,
-    render_case,
-)
-
-APPEAL_ACTIONS = ("appeal_accept", "appeal_reject")
+from proteacher.review.views.office import OFFICE, done, is_current, refused, render_case, shown_state
 
 
 @roles_required(*OFFICE)
@@ -27,24 +18,26 @@ APPEAL_ACTIONS = ("appeal_accept", "appeal_reject")
 def decide(request, pk):
     """One decision of the round's 判定 (action: first_pass … appeal_fail) with its 原因訊息."""
     case = case_for(request.user, pk)
-    offered = [step for step, _ in workflow.available_actions(case, request.user) if step.action in office.DECISIONS]
+    offered = [step for step, _ in workflow.available_actions(case, request.user) if step.route == "review:decide"]
     form = DecisionForm(offered, request.POST)
-    if not form.is_valid() and is_current(case, request, office.DECISIONS):
+    if not form.is_valid() and is_current(case, request, "review:decide"):
         messages.error(request, "判定尚未完成，請依提示修正後再送出。")
         return render_case(request, case, decision_form=form, status=400)
     # A stale page, a second click or a decision of another state: the workflow refuses it by name.
     action = request.POST.get("action", "")
     try:
         moved = office.decide(
-            as_shown(case, request),
+            case,
             request.user,
             action,
             request.POST.get("reason", ""),
-            expected_revision=posted_revision(request),
+            expected_state=shown_state(request),
+            expected_revision=posted_revision(request.POST),
         )
-    except WorkflowError as error:
+    except DomainError as error:
         return refused(request, case, error)
-    return done(request, moved, f"已判定「{office.decision_label(action)}」。")
+    step = workflow.BY_ACTION[action]
+    return done(request, moved, step.done.format(label=step.label))
 
 
 @roles_required(*OFFICE)
@@ -54,18 +47,19 @@ def appeal_intake(request, pk):
     case = case_for(request.user, pk)
     form = AppealIntakeForm(request.POST)
     valid = form.is_valid()
-    if not valid and is_current(case, request, APPEAL_ACTIONS):
+    if not valid and is_current(case, request, "review:appeal_intake"):
         messages.error(request, "請依提示修正後再送出。")
         return render_case(request, case, appeal_form=form, status=400)
     accept = valid and form.accepted
     try:
         moved = office.take_appeal(
-            as_shown(case, request),
+            case,
             request.user,
             accept,
             request.POST.get("reason", ""),
-            expected_revision=posted_revision(request),
+            expected_state=shown_state(request),
+            expected_revision=posted_revision(request.POST),
         )
-    except WorkflowError as error:
+    except DomainError as error:
         return refused(request, case, error)
-    return done(request, moved, "申復申請案已受理。" if accept else "申復申請案未受理。")
+    return done(request, moved, workflow.BY_ACTION[office.APPEAL_INTAKE[accept]].done)

@@ -16,25 +16,13 @@ from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
 from proteacher.certification.selectors import cases_visible_to
-from proteacher.certification.workflow import State
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
 
-# The two batch actions of the page: which state they take cases from, what they call, what they say.
-ACTIONS = {
-    "approve": {
-        "state": State.PASSED,
-        "service": services.approve_batch,
-        "button": "核定可產證",
-        "done": "已核定可產證 {count} 件。",
-    },
-    "issue": {
-        "state": State.APPROVED,
-        "service": services.issue_certificates,
-        "button": "發證",
-        "done": "已發證 {count} 件。",
-    },
-}
+# The page's two batches, as the table offers them on review:issuing: 核定可產證 takes 通過 cases,
+# 發證 takes 通過可產證 cases; each runs its service.
+SERVICES = {"approve": services.approve_batch, "issue": services.issue_certificates}
+ACTIONS = {step.action: step for step in workflow.offered_on("review:issuing")}
 FILTER_KEYS = ("type", "year", "county")
 REFUSALS_NAMED = 10
 
@@ -82,11 +70,11 @@ def issuing(request):
     filters = _filters(request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         return _batch(request, filters)
-    passed = _cases(request.user, State.PASSED, filters)
-    approved = _cases(request.user, State.APPROVED, filters)
+    passed = _cases(request.user, workflow.State.PASSED, filters)
+    approved = _cases(request.user, workflow.State.APPROVED, filters)
     years = (
         cases_visible_to(request.user)
-        .filter(state__in=(State.PASSED, State.APPROVED))
+        .filter(state__in=(workflow.State.PASSED, workflow.State.APPROVED))
         .order_by("-academic_year")
         .values_list("academic_year", flat=True)
         .distinct()
@@ -99,7 +87,10 @@ def issuing(request):
         "passed": passed,
         "approved": approved,
         "actions": ACTIONS,
-        "state_labels": {State.PASSED: workflow.label(State.PASSED), State.APPROVED: workflow.label(State.APPROVED)},
+        "state_labels": {
+            workflow.State.PASSED: workflow.label(workflow.State.PASSED),
+            workflow.State.APPROVED: workflow.label(workflow.State.APPROVED),
+        },
     }
     return render(request, "review/issuing.html", context)
 
@@ -111,13 +102,13 @@ def _batch(request, filters: dict[str, str]):
         return redirect(_page_url(filters))
     selection = _selection(request.POST)
     if not selection:
-        messages.error(request, f"請勾選要{action['button']}的案件。")
+        messages.error(request, f"請勾選要{action.label}的案件。")
         return redirect(_page_url(filters))
     if request.POST.get("confirm") != "1":
         chosen = {pk for pk, _ in selection}
         cases = list(
             cases_visible_to(request.user)
-            .filter(state=action["state"], pk__in=chosen)
+            .filter(state=action.sources[0], pk__in=chosen)
             .order_by("county__sort_order", "certification_type__sort_order", "academic_year", "pk")
         )
         context = {
@@ -130,9 +121,9 @@ def _batch(request, filters: dict[str, str]):
             "back_url": _page_url(filters),
         }
         return render(request, "review/issuing_confirm.html", context)
-    result = action["service"](selection, request.user)
+    result = SERVICES[action.action](selection, request.user)
     if result.done:
-        messages.success(request, action["done"].format(count=len(result.done)))
+        messages.success(request, action.done.format(count=len(result.done)))
     if result.refused:
         # A double click refuses the whole batch again: name a few, count the rest.
         named = "；".join(

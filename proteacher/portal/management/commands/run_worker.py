@@ -1,4 +1,4 @@
-"""The background worker: sends queued notification emails and runs the registered periodic jobs.
+"""The background worker: sends queued notification emails and runs the periodic jobs of proteacher.worker.
 
     manage.py run_worker          # loop until SIGTERM / SIGINT, a pass every WORKER_INTERVAL_SECONDS
     manage.py run_worker --once   # one pass (tests, or cron instead of a long-running process)
@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from proteacher import worker
 from proteacher.notifications.outbox import send_due_mail
-from proteacher.worker import registered_jobs
 
 logger = logging.getLogger("proteacher.worker")
 
@@ -26,7 +26,7 @@ MAIL_BATCHES_PER_PASS = 10
 
 
 class Command(BaseCommand):
-    help = "Send queued notification emails and run the registered periodic jobs (--once: a single pass)."
+    help = "Send queued notification emails and run the periodic jobs (--once: a single pass)."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if not once:
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
-            names = ", ".join(job.name for job in registered_jobs()) or "none"
+            names = ", ".join(job.name for job in worker.JOBS) or "none"
             logger.info("Worker started: a pass every %d s; periodic jobs: %s", interval, names)
         while True:
             if not once:
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                     break
         except Exception:
             logger.exception("Sending mail failed")
-        for job in registered_jobs():
+        for job in worker.JOBS:
             if self.stopping:
                 break
             now = time.monotonic()

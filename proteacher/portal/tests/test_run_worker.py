@@ -1,4 +1,4 @@
-"""manage.py run_worker: mail and the periodic jobs other apps register."""
+"""manage.py run_worker: mail and the periodic jobs declared in proteacher.worker."""
 
 import signal
 
@@ -7,23 +7,24 @@ from django.core.management import call_command
 
 from proteacher import worker
 from proteacher.notifications import services
-from proteacher.notifications.management.commands import run_worker
 from proteacher.notifications.models import OutgoingMail
+from proteacher.portal.management.commands import run_worker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def jobs(monkeypatch):
-    """Only the jobs a test registers (the apps' own jobs are tested in their apps)."""
-    monkeypatch.setattr(worker, "_jobs", {})
-    return worker
+    """Only the jobs a test declares (the platform's own jobs are tested where they live)."""
+    declared: list[worker.Job] = []
+    monkeypatch.setattr(worker, "JOBS", declared)
+    return declared
 
 
-def test_once_sends_the_queued_mail_and_runs_every_registered_job(jobs, teacher, mailoutbox):
+def test_once_sends_the_queued_mail_and_runs_every_job(jobs, teacher, mailoutbox):
     services.notify(teacher, "進階專業回饋人才認證通過", "感謝您申請。")
     runs = []
-    jobs.register_job("close_expired_appeal_windows", lambda: runs.append("closed") or 0, every_seconds=600)
+    jobs.append(worker.Job("close_expired_appeal_windows", lambda: runs.append("closed") or 0, every_seconds=600))
 
     call_command("run_worker", "--once")
 
@@ -34,7 +35,7 @@ def test_once_sends_the_queued_mail_and_runs_every_registered_job(jobs, teacher,
 
 def test_a_job_runs_again_only_when_its_time_has_come(jobs, monkeypatch):
     runs = []
-    jobs.register_job("count", lambda: runs.append(1), every_seconds=60)
+    jobs.append(worker.Job("count", lambda: runs.append(1), every_seconds=60))
     clock = [1000.0]
     monkeypatch.setattr(run_worker.time, "monotonic", lambda: clock[0])
     command = run_worker.Command()
@@ -55,8 +56,8 @@ def test_a_failing_job_does_not_stop_the_others(jobs, caplog):
     def broken():
         raise RuntimeError("boom")
 
-    jobs.register_job("broken", broken, every_seconds=60)
-    jobs.register_job("fine", lambda: runs.append(1), every_seconds=60)
+    jobs.append(worker.Job("broken", broken, every_seconds=60))
+    jobs.append(worker.Job("fine", lambda: runs.append(1), every_seconds=60))
 
     call_command("run_worker", "--once")
 
@@ -64,22 +65,18 @@ def test_a_failing_job_does_not_stop_the_others(jobs, caplog):
     assert "Job broken failed" in caplog.text
 
 
-def test_registering_again_replaces_the_job(jobs):
-    jobs.register_job("count", lambda: 1, every_seconds=60)
-    jobs.register_job("count", lambda: 2, every_seconds=30)
+def test_the_declared_jobs_have_names_of_their_own_and_intervals():
+    names = [job.name for job in worker.JOBS]
 
-    assert [(job.name, job.every_seconds, job.function()) for job in jobs.registered_jobs()] == [("count", 30, 2)]
-
-
-def test_an_interval_must_be_positive(jobs):
-    with pytest.raises(ValueError):
-        jobs.register_job("never", lambda: None, every_seconds=0)
+    assert len(set(names)) == len(names)
+    assert all(job.every_seconds > 0 for job in worker.JOBS)
+    assert "close_expired_appeal_windows" in names
 
 
 def test_the_loop_passes_until_told_to_stop(jobs, monkeypatch, settings):
     settings.WORKER_INTERVAL_SECONDS = 7
     runs = []
-    jobs.register_job("count", lambda: runs.append(1), every_seconds=1)
+    jobs.append(worker.Job("count", lambda: runs.append(1), every_seconds=1))
     sleeps = []
 
     def sleep(command, seconds):

@@ -1,0 +1,32 @@
+"""歷程紀錄: a case's events as its pages list them (the teacher's without names, the office's with)."""
+
+from proteacher.certification import workflow
+from proteacher.certification.models import Case, CaseEvent
+
+
+def case_events(case: Case, *, with_actors: bool = False) -> list[CaseEvent]:
+    events = CaseEvent.objects.filter(case=case).order_by("at", "id")
+    if with_actors:
+        return list(events.select_related("actor"))
+    return list(events.only("at", "action", "from_state", "to_state", "reason"))
+
+
+def history(events: list[CaseEvent], *, with_actors: bool = False) -> list[dict]:
+    """歷程紀錄: each change with the action that made it and its 原因訊息. Who acted is for staff
+    only: the teacher's page never names anyone (reviewers stay anonymous to the teacher)."""
+    rows = []
+    for event in events:
+        row = {
+            "at": event.at,
+            "change": (
+                f"{workflow.label(event.from_state)} → {workflow.label(event.to_state)}"
+                if event.from_state
+                else workflow.label(event.to_state)
+            ),
+            "action": workflow.label_of(event.action),
+            "reason": event.reason,
+        }
+        if with_actors:
+            row["actor"] = event.actor.header_name if event.actor else "系統"
+        rows.append(row)
+    return rows

@@ -1,0 +1,17 @@
+"""What a page posts back about itself, read the same way everywhere."""
+
+# Never a real revision: a page that posted none (or garbage) is treated as out of date.
+NOT_SHOWN = -1
+
+
+def posted_revision(data, name: str = "revision") -> int:
+    """The revision of the record the page showed (a case's, an answer's, a form's).
+
+    A page that posted none, or something that is not a number, gets NOT_SHOWN, which matches no
+    stored revision: the save or the action is refused as coming from a stale page instead of
+    overwriting what it never saw.
+    """
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        return NOT_SHOWN

@@ -1,0 +1,143 @@
+"""功能專區 認證審查 for 縣市 and 管理者: the queue of cases by state, and its Excel export."""
+
+import io
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from proteacher.accounts.decorators import roles_required
+from proteacher.accounts.models import Role
+from proteacher.certification import workflow
+from proteacher.review import selectors
+from proteacher.review.forms import QueueFilterForm
+
+PAGE_SIZE = 50
+OFFICE = (Role.COUNTY, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_HEADER = ["教師", "全教網帳號", "學校", "縣市", "認證類別", "學年度", "狀態", "最後更新時間"]
+
+
+def _filter_form(request) -> QueueFilterForm:
+    user = request.user
+    return QueueFilterForm(
+        request.GET,
+        types=selectors.certification_types(),
+        years=selectors.academic_years(user),
+        counties=selectors.counties() if user.role == Role.ADMIN else None,
+    )
+
+
+def _query(request, **changes) -> str:
+    """The page's query string with some parameters changed (an empty value removes one), without page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+@roles_required(*OFFICE)
+@require_safe
+def queue(request):
+    """認證審查: a tab per state with its count, the filters, and the matching cases, 50 a page."""
+    form = _filter_form(request)
+    filters = form.filters()
+    cases = selectors.office_cases(request.user, filters)
+    counts = selectors.state_counts(cases)
+    page = Paginator(selectors.queue_list(cases, filters.state), PAGE_SIZE).get_page(request.GET.get("page"))
+    base = reverse("review:queue")
+
+    def tab(state: str, text: str, count: int) -> dict:
+        return {"state": state, "label": text, "count": count, "url": f"{base}?{_query(request, state=state)}"}
+
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "state_label": workflow.label(filters.state) if filters.state else "",
+            "all_tab": tab("", "全部", sum(counts.values())),
+            "office_tabs": [tab(s, workflow.label(s), counts.get(s, 0)) for s in workflow.OFFICE_STATES],
+            "other_tabs": [tab(s, workflow.label(s), counts.get(s, 0)) for s in workflow.OTHER_STATES],
+            "page": page,
+            "rows": [{"case": case, "state_label": workflow.label(case.state)} for case in page.object_list],
+            "page_query": _query(request),
+            "export_url": f"{reverse('review:export')}?{_query(request)}",
+            "assign_queue_url": _assign_queue_url(filters),
+            "clear_url": base,
+            "fixed_county": request.user.county if request.user.role == Role.COUNTY else None,
+        },
+    )
+
+
+def _assign_queue_url(filters) -> str:
+    """整批分發委員 for the 分發委員 tab on show, with the filters that page also takes (type, year).
+
+    County, school and search do not carry over: that page assigns the whole queue in the user's scope.
+    """
+    if not filters.state or workflow.BY_STATE[filters.state].stage != "assign":
+        return ""
+    query = {"state": filters.state}
+    if filters.certification_type:
+        query["certification_type"] = filters.certification_type
+    if filters.academic_year:
+        query["academic_year"] = filters.academic_year
+    return f"{reverse('review:assign_queue')}?{urlencode(query)}"
+
+
+def _text_cell(sheet, value) -> WriteOnlyCell:
+    # Always text: a name such as "=1+1" must not become a formula in the office's spreadsheet.
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+def _export_name(filters) -> str:
+    year = f"{filters.academic_year}學年度" if filters.academic_year else "全部學年度"
+    state = f"_{workflow.label(filters.state)}" if filters.state else ""
+    return f"認證審查_{year}{state}.xlsx"
+
+
+@roles_required(*OFFICE)
+@require_safe
+def export(request):
+    """The queue's filtered list, every page of it, as an Excel file."""
+    form = _filter_form(request)
+    filters = form.filters()
+    cases = selectors.queue_list(selectors.office_cases(request.user, filters), filters.state)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("認證審查")
+    for column, width in zip("ABCDEFGH", (14, 16, 28, 10, 24, 8, 18, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.append([_text_cell(sheet, title) for title in EXPORT_HEADER])
+    # Streamed from the database in chunks: a national list does not sit in memory as objects.
+    for case in cases.iterator(chunk_size=1000):
+        sheet.append(
+            [
+                _text_cell(sheet, case.teacher.name),
+                _text_cell(sheet, case.teacher.inservice_account or ""),
+                _text_cell(sheet, case.school.name if case.school else ""),
+                _text_cell(sheet, case.county.name if case.county else ""),
+                _text_cell(sheet, case.certification_type.name),
+                case.academic_year,
+                _text_cell(sheet, workflow.label(case.state)),
+                # Text in Asia/Taipei, as the page shows it: Excel has no time zones.
+                _text_cell(sheet, timezone.localtime(case.updated_at).strftime("%Y-%m-%d %H:%M")),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _export_name(filters))
+    response["Cache-Control"] = "private, no-store"
+    return response
