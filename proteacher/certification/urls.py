@@ -1,7 +1,6 @@
 from django.urls import path
 
-from proteacher.certification.views import appeal, cases, settings, types
-from proteacher.documents.views import slots
+from proteacher.certification.views import appeal, cases, settings, slots, types
 
 app_name = "certification"
 urlpatterns = [

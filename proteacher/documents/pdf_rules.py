@@ -39,6 +39,13 @@ BROKEN = "「{name}」已損毀或不完整，無法開啟，請重新轉存PDF�
 ENCRYPTED = "「{name}」設有密碼或加密保護，審查委員將無法開啟，請移除密碼保護後再上傳。"
 
 
+def file_rules(template) -> tuple[int, int]:
+    """(largest size in bytes, how many files) an upload template allows: its "file_rules", or
+    the platform's 2 MB and one file."""
+    rules = template.definition.get("file_rules", {})
+    return int(rules.get("max_bytes", MAX_BYTES)), int(rules.get("max_files", MAX_FILES))
+
+
 def limit_label(max_bytes: int = MAX_BYTES) -> str:
     """ "2MB" for 2,097,152 bytes: the figure the rule line shows."""
     megabytes = max_bytes / (1024 * 1024)

@@ -173,7 +173,7 @@ def answer(
 ):
     """A slot's answer as a saved form leaves it: an online form's data, or an uploaded PDF.
 
-    Written directly (not through documents.services.save_answer) so that tests can prepare
+    Written directly (not through certification.answers.save_answer) so that tests can prepare
     answers on cases in any state; `upload` defaults to the template's kind in the catalogue.
     """
     from django.core.files.base import ContentFile

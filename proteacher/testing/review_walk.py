@@ -22,9 +22,9 @@ from playwright.sync_api import Page, expect
 
 from proteacher.accounts.models import Role, User
 from proteacher.accounts.services import create_staff_account
-from proteacher.certification import selectors, workflow
+from proteacher.certification import answers, selectors, workflow
 from proteacher.certification.models import Case, FormSlot
-from proteacher.documents import engine, services
+from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import School
@@ -535,7 +535,7 @@ def fill_every_slot(case: Case) -> None:
             template = get_template(code)
             data, missing, errors = engine.validate(template, posted)
             assert not missing and not errors, (missing, errors)
-            services.save_answer(case, slot, template, data=data, is_complete=True, expected_revision=None)
+            answers.save_answer(case, slot, template, data=data, is_complete=True, expected_revision=None)
         else:
             factories.answer(case, slot.code)
 

@@ -2,10 +2,9 @@
 
 import pytest
 
-from proteacher.certification import submission, workflow
+from proteacher.certification import answers, submission, workflow
 from proteacher.certification.models import Case, CaseEvent, FormSlot
 from proteacher.certification.workflow import State
-from proteacher.documents import services
 from proteacher.documents.catalogue import get_template
 from proteacher.errors import DomainError
 from proteacher.testing import factories
@@ -99,7 +98,7 @@ def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
     answer = case.answers.get(slot_code="implementation")
 
     with pytest.raises(DomainError) as save_refused:
-        services.save_answer(
+        answers.save_answer(
             case,
             slot,
             get_template(answer.template_code),
@@ -108,7 +107,7 @@ def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
             expected_revision=answer.revision,
         )
     with pytest.raises(DomainError) as discard_refused:
-        services.discard_answer(case, slot)
+        answers.discard_answer(case, slot)
 
     assert save_refused.value.message == discard_refused.value.message == "此申請已送出審查，表單僅供檢視，無法修改。"
     assert case.answers.get(slot_code="implementation").data == answer.data

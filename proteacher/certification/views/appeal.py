@@ -13,8 +13,8 @@ from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.selectors import case_page_for, own_case_for
+from proteacher.certification.views.slots import serve_file
 from proteacher.documents import engine, pdf_rules
-from proteacher.documents.views.upload import serve_file
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import appeals
@@ -95,7 +95,7 @@ def _filed(request, case):
     if request.GET.get("file"):
         if not filed.file:
             raise Http404("此申復沒有上傳的檔案。")
-        return serve_file(request, case, None, filed)
+        return serve_file(request, filed)
     template = appeals.template_of(filed)
     context = {
         "case": case,

@@ -13,11 +13,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.accounts.models import Role
-from proteacher.certification import formal_verdicts, history, selectors, workflow
+from proteacher.certification import answers, formal_verdicts, history, selectors, workflow
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import CaseEvent, SlotAnswer
 from proteacher.certification.selectors import case_page_for, case_slots, own_case_for, slot_of
-from proteacher.documents import engine, services
+from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
@@ -246,10 +246,9 @@ def change_template(request, pk, slot_code):
     case = own_case_for(request.user, pk)
     slot = slot_of(case, slot_code)
     case_url = reverse("certification:case", args=[case.pk])
-    try:
-        services.ensure_editable(case)
-    except DomainError as error:
-        messages.error(request, error.message)
+    reason = answers.readonly_reason(case)
+    if reason:
+        messages.error(request, reason)
         return _go(request, case_url)
     wanted = request.POST.get("template", "")
     if wanted not in slot.template_codes:
@@ -274,12 +273,9 @@ def change_template(request, pk, slot_code):
                 "answer": answer,
             },
         )
-    if str(answer.revision) != request.POST.get("answer_revision"):
-        # Saved again since the question was asked: the teacher agreed to lose other content.
-        messages.error(request, workflow.STALE_PAGE)
-        return _go(request, case_url)
     try:
-        services.discard_answer(case, slot)
+        # As it was when asked: a save since then is refused (the teacher agreed to lose that, not more).
+        answers.discard_answer(case, slot, expected_revision=posted_revision(request.POST, "answer_revision"))
     except DomainError as error:
         messages.error(request, error.message)
         return _go(request, case_url)

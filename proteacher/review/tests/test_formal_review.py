@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from proteacher.certification import formal_verdicts, workflow
+from proteacher.certification import answers, formal_verdicts, workflow
 from proteacher.certification.models import Case, CaseEvent, FormSlot
 from proteacher.certification.workflow import State
-from proteacher.documents import services
 from proteacher.errors import DomainError
 from proteacher.review import office
 from proteacher.review.models import FormalReview
@@ -133,7 +132,7 @@ def test_after_a_return_the_teacher_edits_and_sends_again(client, sent, taipei_o
     page = client.get(reverse("certification:case", args=[sent.pk])).content.decode()
     assert "編輯表單列表" in page
     assert "請補正。" in page
-    services.ensure_editable(Case.objects.get(pk=sent.pk))  # raises DomainError when locked
+    answers.ensure_editable(Case.objects.get(pk=sent.pk))  # raises DomainError when locked
 
     sent.refresh_from_db()
     client.post(reverse("certification:submit", args=[sent.pk]), {"revision": sent.revision})

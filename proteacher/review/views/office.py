@@ -13,9 +13,9 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
 from proteacher.certification.selectors import case_for, case_slots, slot_rows
+from proteacher.certification.views.slots import serve_file
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
-from proteacher.documents.views import upload
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import appeals, office, reviewing
@@ -147,7 +147,7 @@ def _appeal_file(request, case, appeal_pk: str):
         raise Http404("此申復沒有上傳的檔案。")
     # The same response as a slot's PDF (inline, never cached by shared caches), which this page
     # frames: the platform's own pages may (the middleware keeps a header already set).
-    response = upload.serve_file(request, case, None, appeal)
+    response = serve_file(request, appeal)
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from proteacher.certification import workflow
+from proteacher.certification import answers, workflow
 from proteacher.certification.models import FormSlot, SlotAnswer
-from proteacher.documents import engine, services
+from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot
@@ -386,7 +386,7 @@ def test_after_sending_the_forms_are_read_only(teacher_page):
         template = get_template(code)
         data, missing, _ = engine.validate(template, header)
         slot = FormSlot.objects.get(certification_type=case.certification_type, code=slot_code)
-        services.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=None)
+        answers.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=None)
     workflow.transition(case, "submit", actor=page.teacher)
     page.goto(page.base_url + reverse("certification:slot_edit", args=[case.pk, "observation"]))
     expect(page.get_by_text("此申請已送出審查，表單僅供檢視，無法修改。")).to_be_visible()

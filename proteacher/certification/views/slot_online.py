@@ -1,24 +1,17 @@
 """The page of an online form (表單 · 取消 / 儲存) and its printable view.
 
 Called by views/slots.py, which has already checked that the case is the teacher's own (or, for
-printing, visible to the user) and picked the template.
+printing, visible to the user) and picked the template; the save is certification.answers'.
 """
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from proteacher.documents import engine, services
+from proteacher.certification import answers
+from proteacher.documents import engine
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
-
-
-def _readonly_reason(case) -> str:
-    try:
-        services.ensure_editable(case)
-    except DomainError as error:
-        return error.message
-    return ""
 
 
 def _form_url(case, slot, template) -> str:
@@ -26,7 +19,7 @@ def _form_url(case, slot, template) -> str:
 
 
 def _render(request, case, slot, template, answer, *, data, errors=None, revision, status=200):
-    reason = _readonly_reason(case)
+    reason = answers.readonly_reason(case)
     form = engine.form_for(template)
     context = {
         "case": case,
@@ -41,7 +34,7 @@ def _render(request, case, slot, template, answer, *, data, errors=None, revisio
         "form_url": _form_url(case, slot, template),
         "case_url": reverse("certification:case", args=[case.pk]),
     }
-    return render(request, "documents/online_edit.html", context, status=status)
+    return render(request, "certification/slot_online_edit.html", context, status=status)
 
 
 def edit_online(request, case, slot, template, answer):
@@ -50,7 +43,7 @@ def edit_online(request, case, slot, template, answer):
         data = answer.data if answer is not None else engine.initial_data(template, observer=case.teacher.header_name)
         return _render(request, case, slot, template, answer, data=data, revision=saved_revision)
 
-    reason = _readonly_reason(case)
+    reason = answers.readonly_reason(case)
     if reason:
         messages.error(request, reason)
         return redirect(_form_url(case, slot, template))
@@ -64,7 +57,7 @@ def edit_online(request, case, slot, template, answer):
     if errors:
         return _render(request, case, slot, template, answer, data=data, errors=errors, revision=shown_revision)
     try:
-        services.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=revision)
+        answers.save_answer(case, slot, template, data=data, is_complete=not missing, expected_revision=revision)
     except DomainError as error:
         messages.error(request, error.message)
         return _render(request, case, slot, template, answer, data=data, revision=shown_revision, status=409)
@@ -87,4 +80,4 @@ def print_online(request, case, slot, template, answer):
         "editable": False,
         "back_url": back_url,
     }
-    return render(request, "documents/online_print.html", context)
+    return render(request, "certification/slot_online_print.html", context)

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from proteacher.certification import workflow
+from proteacher.certification import answers, workflow
 from proteacher.certification.models import CertificationType, FormSlot, SlotAnswer
-from proteacher.documents import engine, services
+from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def fill_every_slot_completely(case):
         data, missing, errors = engine.validate(template, posted)
         assert not missing and not errors
         slot = FormSlot.objects.get(certification_type=case.certification_type, code=slot_code)
-        services.save_answer(case, slot, template, data=data, is_complete=True, expected_revision=None)
+        answers.save_answer(case, slot, template, data=data, is_complete=True, expected_revision=None)
 
 
 def test_new_form_shows_the_header_with_the_teacher_as_observer(client, teacher, case):
@@ -141,7 +141,7 @@ def test_a_new_form_opened_before_another_tab_saved_is_refused(client, teacher, 
 def test_another_teacher_cannot_open_or_save_the_form(client, taichung_teacher, teacher, case):
     post_as_owner = engine.validate(get_template("anecdotal_record"), HEADER).data
     slot = FormSlot.objects.get(certification_type=case.certification_type, code="observation")
-    services.save_answer(
+    answers.save_answer(
         case, slot, get_template("anecdotal_record"), data=post_as_owner, is_complete=False, expected_revision=None
     )
     client.force_login(taichung_teacher)

@@ -1,0 +1,167 @@
+"""What a teacher puts into a slot of 編輯表單列表: an online form's answers or an uploaded PDF.
+The one place that writes SlotAnswer.
+
+Every save locks the case row first, so a save and 送出審查文件 (whose forms check runs on the same
+locked row) never interleave, and refuses once the case has left an editable state. Each answer
+carries its own revision: a form posts the revision it showed, and a save from another tab or a
+second click in between is refused instead of overwriting what the teacher never saw.
+"""
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from proteacher.certification import workflow
+from proteacher.certification.models import Case, FormSlot, SlotAnswer
+from proteacher.documents import pdf_rules
+from proteacher.documents.catalogue import FormTemplate
+from proteacher.errors import DomainError
+
+READ_ONLY = "此申請已送出審查，表單僅供檢視，無法修改。"
+STALE = "此表單已在其他視窗儲存過，請重新開啟後再修改，以免覆蓋較新的內容。"
+NOT_OFFERED = "「{slot}」不能使用「{template}」。"
+ANOTHER_TEMPLATE = "「{slot}」已填寫其他表件，請先於流程進度頁變更表件後再上傳。"
+NOTHING_TO_REMOVE = "目前沒有已上傳的檔案。"
+
+
+def readonly_reason(case: Case) -> str:
+    """Why the teacher can no longer change the case's forms ("" while they can)."""
+    return "" if case.state in workflow.EDITABLE_STATES else READ_ONLY
+
+
+def ensure_editable(case: Case) -> None:
+    reason = readonly_reason(case)
+    if reason:
+        raise DomainError(reason)
+
+
+def _lock_for_edit(case: Case) -> Case:
+    """Inside a transaction: lock the case so a form save and 送出審查文件 cannot interleave."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    ensure_editable(locked)
+    return locked
+
+
+def _touch(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+
+
+def save_answer(
+    case: Case,
+    slot: FormSlot,
+    template: FormTemplate,
+    *,
+    data: dict | None = None,
+    is_complete: bool,
+    expected_revision: int | None,
+    file=None,
+    file_name: str | None = None,
+) -> SlotAnswer:
+    """Store the slot's answer (replacing another template's answer in that slot).
+
+    `expected_revision` is the answer revision the form was opened with (0 for a new one; None
+    not to check); a different current revision means another tab or a double click saved first.
+    """
+    if template.code not in slot.template_codes:
+        raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
+    with transaction.atomic():
+        locked = _lock_for_edit(case)
+        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
+        if answer is not None and expected_revision is not None and answer.revision != expected_revision:
+            raise DomainError(STALE)
+        if answer is None:
+            answer = SlotAnswer(case=locked, slot_code=slot.code)
+        answer.template_code = template.code
+        answer.template_version = template.version
+        if data is not None:
+            answer.data = data
+        if file is not None:
+            answer.file = file
+            answer.file_name = file_name or ""
+        answer.is_complete = is_complete
+        answer.revision += 1
+        answer.save()
+        _touch(locked)
+    return answer
+
+
+def _delete_after_commit(stored_file) -> None:
+    # After commit, so a rollback never leaves a row without its file.
+    name, storage = stored_file.name, stored_file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def save_upload(
+    case: Case, slot: FormSlot, template: FormTemplate, uploads: list[UploadedFile], *, expected_revision: int | None
+) -> SlotAnswer:
+    """儲存 of an upload form: the PDF checked on its content (documents.pdf_rules), stored under a
+    name the platform makes up, and the file it replaces deleted once the change is committed.
+
+    儲存 with no new file keeps the saved one. A slot another template fills is refused: the
+    teacher changes the template on 流程進度 first (變更表件), which asks before discarding.
+    """
+    ensure_editable(case)
+    current = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
+    if current is not None and current.template_code == template.code and current.file and not any(uploads):
+        return current
+    max_bytes, max_files = pdf_rules.file_rules(template)
+    upload = pdf_rules.check_pdf(uploads, max_bytes=max_bytes, max_files=max_files)
+    with transaction.atomic():
+        locked = _lock_for_edit(case)
+        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
+        if answer is not None and answer.template_code != template.code:
+            raise DomainError(ANOTHER_TEMPLATE.format(slot=slot.label))
+        replaced = answer.file if answer is not None and answer.file else None
+        saved = save_answer(
+            locked,
+            slot,
+            template,
+            is_complete=True,
+            expected_revision=expected_revision if answer is not None else None,
+            file=pdf_rules.stored_file(upload),
+            file_name=pdf_rules.display_name(upload.name),
+        )
+        if replaced is not None and replaced.name != saved.file.name:
+            # The row now names the new file; the old one is referenced by nothing.
+            _delete_after_commit(replaced)
+    return saved
+
+
+def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expected_revision: int | None) -> str:
+    """點擊取消上傳此檔案: an upload answer is its file alone, so the slot is emptied (新增 again).
+    Returns the removed file's name."""
+    with transaction.atomic():
+        locked = _lock_for_edit(case)
+        answer = (
+            SlotAnswer.objects.select_for_update()
+            .filter(case=locked, slot_code=slot.code, template_code=template.code)
+            .exclude(file="")
+            .first()
+        )
+        if answer is None:
+            raise DomainError(NOTHING_TO_REMOVE)
+        if expected_revision is not None and answer.revision != expected_revision:
+            raise DomainError(STALE)
+        name = answer.file_name
+        _discard(locked, answer)
+    return name
+
+
+def discard_answer(case: Case, slot: FormSlot, *, expected_revision: int | None = None) -> None:
+    """Empty a slot: the teacher chose another template (變更表件) and confirmed losing the old
+    answer as it was when asked (`expected_revision`); a save since then is refused as stale."""
+    with transaction.atomic():
+        locked = _lock_for_edit(case)
+        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
+        if answer is None:
+            return
+        if expected_revision is not None and answer.revision != expected_revision:
+            raise DomainError(workflow.STALE_PAGE)
+        _discard(locked, answer)
+
+
+def _discard(case: Case, answer: SlotAnswer) -> None:
+    if answer.file:
+        _delete_after_commit(answer.file)
+    answer.delete()
+    _touch(case)

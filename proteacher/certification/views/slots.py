@@ -1,0 +1,89 @@
+"""A slot's pages: the form (one URL for every template, online or upload), its print view, and
+the stored PDF. The teacher edits their own; the office reads any case of its scope."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_safe
+
+from proteacher.accounts.decorators import teacher_required
+from proteacher.certification.models import SlotAnswer
+from proteacher.certification.selectors import case_for, own_case_for, slot_of
+from proteacher.certification.views import slot_online, slot_upload
+from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
+
+
+def _template_for(request, slot, answer) -> FormTemplate:
+    """The template the page is about: the one asked for (a new choice), else the saved one."""
+    wanted = request.POST.get("template") or request.GET.get("template")
+    try:
+        if answer is not None and (not wanted or wanted == answer.template_code):
+            return get_template(answer.template_code, answer.template_version)
+        if wanted and wanted in slot.template_codes:
+            return get_template(wanted)
+    except UnknownTemplate:
+        pass
+    raise Http404("沒有這個表件。")
+
+
+@teacher_required
+def edit_slot(request, pk, slot_code):
+    case = own_case_for(request.user, pk)
+    slot = slot_of(case, slot_code)
+    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
+    template = _template_for(request, slot, answer)
+    if answer is not None and answer.template_code != template.code:
+        # Another template's answer fills this slot; it is discarded only through 變更表件.
+        answer = None
+    view = slot_upload.edit_upload if template.is_upload else slot_online.edit_online
+    return view(request, case, slot, template, answer)
+
+
+# The office's case page shows forms and PDFs inside the page (an <iframe>); other sites still
+# may not frame them.
+@xframe_options_sameorigin
+@login_required
+def print_slot(request, pk, slot_code):
+    case = case_for(request.user, pk)
+    return print_answer(request, case, slot_of(case, slot_code))
+
+
+@xframe_options_sameorigin
+@login_required
+def slot_file(request, pk, slot_code):
+    case = case_for(request.user, pk)
+    return file_of(request, case, slot_of(case, slot_code))
+
+
+def print_answer(request, case, slot):
+    """The print view of a slot's online form; the caller has already scoped the case."""
+    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
+    if answer is None or answer.template_code and get_template(answer.template_code).is_upload:
+        raise Http404("此表單尚未填寫。")
+    template = get_template(answer.template_code, answer.template_version)
+    return slot_online.print_online(request, case, slot, template, answer)
+
+
+def file_of(request, case, slot):
+    """A slot's stored PDF; the caller has already scoped the case."""
+    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).exclude(file="").first()
+    if answer is None:
+        raise Http404("此表單沒有上傳的檔案。")
+    return serve_file(request, answer)
+
+
+@require_safe
+def serve_file(request, record):
+    """A stored PDF (a slot's or a 申復表's), shown in the browser's viewer; the caller has
+    already scoped the case."""
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("找不到此檔案。") from None
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=False, filename=record.file_name or "文件.pdf"
+    )
+    # Teachers' signed documents: never kept by shared caches or proxies.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
