@@ -30,3 +30,23 @@ def history(events: list[CaseEvent], *, with_actors: bool = False) -> list[dict]
             row["actor"] = event.actor.header_name if event.actor else "系統"
         rows.append(row)
     return rows
+
+
+# The 形式審查表 exists once an officer decided by one of these actions.
+FORMAL_ACTIONS = frozenset(step.action for step in workflow.offered_on("review:formal"))
+
+
+def formal_decided(events: list[CaseEvent]) -> bool:
+    return any(event.action in FORMAL_ACTIONS for event in events)
+
+
+def shown_rounds(events: list[CaseEvent], *, office: bool) -> list[str]:
+    """The rounds whose 審查標準表 the reader may see: decided ones; for the office also those
+    whose reviews are all in (the office decides on them)."""
+    actions = {event.action for event in events}
+    return [
+        round_code
+        for round_code in workflow.ROUNDS
+        if actions & set(workflow.decisions_of(round_code))
+        or (office and workflow.round_action(round_code, roles=(workflow.SYSTEM,)) in actions)
+    ]

@@ -70,6 +70,11 @@ class CertificationType(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def standard_form_name(self) -> str:
+        """進階審查標準表 for 進階認證: the reviewers' form as SPEC §5.2 names it for the type."""
+        return f"{self.short_name.removesuffix('認證')}審查標準表"
+
 
 class FormSlot(models.Model):
     """One line of 編輯表單列表: a slot the teacher fills with one of the allowed templates."""

@@ -6,17 +6,23 @@ Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北�
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification.models import Case, FormSlot, SlotAnswer
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
-from proteacher.review.models import Assignment
+
+
+def all_cases() -> QuerySet[Case]:
+    """Every case, with what the pages name (teacher, type, school, county) joined."""
+    return Case.objects.select_related("teacher", "certification_type", "school", "county")
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("teacher", "certification_type", "school", "county")
+    """The teacher's own cases, a 縣市's county's, all for 管理者. (What a 委員 may read is the
+    back office's to say: review.selectors.)"""
+    cases = all_cases()
     if not user.is_authenticated:
         return cases.none()
     if user.role == Role.ADMIN:
@@ -25,23 +31,13 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return cases.filter(county_id=user.county_id)
     if user.role == Role.TEACHER:
         return cases.filter(teacher_id=user.pk)
-    if user.role == Role.REVIEWER:
-        # Exactly the cases the 委員 is assigned to, in any round, so their forms and files open
-        # from the 審查標準表 page. (An EXISTS, not a join: two rounds must not list a case twice.)
-        return cases.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), reviewer_id=user.pk)))
     return cases.none()
 
 
 def case_for(user: User, pk: int) -> Case:
+    """A case the user may read: its teacher's, or the office's in scope (流程進度, the forms'
+    print views and files). A 委員 reads assigned cases through the back office, never here."""
     return get_object_or_404(cases_visible_to(user), pk=pk)
-
-
-def case_page_for(user: User, pk: int) -> Case:
-    """A case for its 流程進度 page: the teacher's own page, read by the office. A 委員 opens the
-    forms and files of an assigned case from the 審查標準表 page, never the teacher's page."""
-    if not user.is_authenticated or user.role == Role.REVIEWER:
-        return get_object_or_404(Case.objects.none(), pk=pk)
-    return case_for(user, pk)
 
 
 def own_case_for(user: User, pk: int) -> Case:

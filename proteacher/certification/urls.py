@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proteacher.certification.views import appeal, cases, settings, slots, types
+from proteacher.certification.views import cases, settings, slots, types
 
 app_name = "certification"
 urlpatterns = [
@@ -13,8 +13,6 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_page, name="case"),
     path("cases/<int:pk>/submit/", cases.submit, name="submit"),
     path("cases/<int:pk>/act/", cases.act, name="act"),
-    path("cases/<int:pk>/appeal/", appeal.appeal, name="appeal"),
-    path("cases/<int:pk>/reviews/", cases.reviews, name="reviews"),
     path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),

@@ -1,17 +1,34 @@
-"""The office's lists of cases: filtered and counted, always inside certification.selectors' scope.
+"""What the back office may see of cases: the office's scope (certification.selectors') and a
+委員's (exactly the cases assigned to them), and the office's filtered, counted lists.
 
 Every list here starts from `cases_visible_to(user)` and only narrows it, so a 縣市 sees its own
-county whatever the address says.
+county whatever the address says. Out-of-scope cases are a 404, never a 403.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
+from proteacher.certification import selectors as case_selectors
 from proteacher.certification.models import Case, CertificationType
-from proteacher.certification.selectors import cases_visible_to
 from proteacher.registry.models import County
+from proteacher.review.models import Assignment
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """certification's scope for the teacher and the office; for a 委員 exactly the cases assigned
+    to them, in any round, so their forms and files open from the 審查標準表 page."""
+    if user.is_authenticated and user.role == Role.REVIEWER:
+        # An EXISTS, not a join: two rounds must not list a case twice.
+        assigned = Assignment.objects.filter(case=OuterRef("pk"), reviewer_id=user.pk)
+        return case_selectors.all_cases().filter(Exists(assigned))
+    return case_selectors.cases_visible_to(user)
+
+
+def case_for(user: User, pk: int) -> Case:
+    return get_object_or_404(cases_visible_to(user), pk=pk)
 
 
 @dataclass(frozen=True)

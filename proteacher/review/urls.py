@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proteacher.review.views import assignment, decisions, issuing, office, queue, reviewer
+from proteacher.review.views import appeal, assignment, committee_forms, decisions, issuing, office, queue, reviewer
 
 app_name = "review"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("export.xlsx", queue.export, name="export"),
     path("cases/<int:pk>/", office.case_view, name="case"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/print/", office.slot_print, name="slot_print"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/file/", office.slot_file, name="slot_file"),
     path("cases/<int:pk>/formal/", office.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
     path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
@@ -19,6 +21,9 @@ urlpatterns = [
     # 委員
     path("my/", reviewer.my_cases, name="my_cases"),
     path("my/<int:assignment_id>/", reviewer.review_form, name="review_form"),
+    # The teacher's side of review, from 流程進度: 查看表單列表 and 申復 (the office reads both)
+    path("cases/<int:pk>/reviews/", committee_forms.reviews, name="reviews"),
+    path("cases/<int:pk>/appeal/", appeal.appeal, name="appeal"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
 ]

@@ -108,10 +108,10 @@ def test_a_minute_before_the_deadline_the_appeal_is_filed(client, clock, teacher
     client.force_login(teacher)
 
     page = client.get(reverse("certification:case", args=[case.pk])).content.decode()
-    assert f'href="{reverse("certification:appeal", args=[case.pk])}">申復</a>' in page
-    assert client.get(reverse("certification:appeal", args=[case.pk])).status_code == 200
+    assert f'href="{reverse("review:appeal", args=[case.pk])}">申復</a>' in page
+    assert client.get(reverse("review:appeal", args=[case.pk])).status_code == 200
 
-    response = client.post(reverse("certification:appeal", args=[case.pk]), appeal_form(case), follow=True)
+    response = client.post(reverse("review:appeal", args=[case.pk]), appeal_form(case), follow=True)
 
     assert "已提出申復" in text_of(response.content.decode())
     assert Case.objects.get(pk=case.pk).state == State.APPEAL_INTAKE
@@ -122,7 +122,7 @@ def test_a_minute_after_the_deadline_the_button_is_gone_and_appeal_is_refused(cl
     case = failed_at(clock, teacher, taipei_officer)
     clock.now = DEADLINE + MINUTE
     client.force_login(teacher)
-    appeal_url = reverse("certification:appeal", args=[case.pk])
+    appeal_url = reverse("review:appeal", args=[case.pk])
 
     page = client.get(reverse("certification:case", args=[case.pk])).content.decode()
     assert f'href="{appeal_url}"' not in page and ">申復<" not in page
@@ -190,7 +190,7 @@ def test_the_teacher_reads_the_result_after_the_job(client, clock, teacher, taip
     assert "狀態 不合格" in text
     assert "原因訊息 未於申復期限（2026-02-04 22:30）內提出申復。" in text
     assert "申復期限 2026-02-04 22:30" not in text
-    assert reverse("certification:appeal", args=[case.pk]) not in html
+    assert reverse("review:appeal", args=[case.pk]) not in html
 
 
 def test_the_worker_runs_the_job(clock, teacher, taipei_officer):

@@ -73,7 +73,7 @@ def test_after_revise_the_teacher_edits_again_and_reads_the_reason(client, teach
     assert f"相關訊息 {workflow.BY_STATE[State.FIRST_REVISION].next_step}" in text
     assert "原因訊息 觀察紀錄表的事實摘要不足，請補充。" in text
     assert "編輯表單列表" in html and "<select" in html
-    assert f'href="{reverse("certification:reviews", args=[case.pk])}#first">進階審查標準表 初審</a>' in html
+    assert f'href="{reverse("review:reviews", args=[case.pk])}#first">進階審查標準表 初審</a>' in html
     form = html.split(f'action="{reverse("certification:act", args=[case.pk])}"', 1)[1].split("</form>", 1)[0]
     assert 'name="action" value="resubmit"' in form
     assert f'name="revision" value="{case.revision}"' in form
@@ -237,7 +237,7 @@ def test_after_a_return_the_teacher_sees_the_formal_review_and_the_reason(client
     assert "狀態 準備資料" in text
     assert f"相關訊息 {workflow.BY_STATE[State.PREPARING].next_step_after['formal_return']}" in text
     assert "原因訊息 實施證明缺少核章。" in text
-    assert f'href="{reverse("certification:reviews", args=[case.pk])}#formal">形式審查表</a>' in html
+    assert f'href="{reverse("review:reviews", args=[case.pk])}#formal">形式審查表</a>' in html
     assert ">送出審查文件</button>" in html and "<select" in html
 
 

@@ -3,7 +3,7 @@
 The rules: a visitor who is not signed in is sent to sign in; a page for one role answers 403 to
 the other roles; a case (and its forms and files) outside the visitor's scope is a 404, never a
 403, so probing case numbers tells nothing. A teacher's case is the teacher's to edit; the 縣市 of
-its county and 管理者 may read it.
+its county and 管理者 may read it. (Its 查看表單列表 and 申復 pages are the back office's: review's matrix.)
 """
 
 import pytest
@@ -65,15 +65,6 @@ MATRIX = [
     ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
     ("certification:act", {"pk": CASE}, "get", "", POST_ONLY),
     ("certification:act", {"pk": CASE}, "post", "", OWNER_ONLY),
-    (
-        "certification:appeal",
-        {"pk": CASE},
-        "get",
-        "",
-        CASE_READERS | dict.fromkeys(("owner", "county_same", "admin"), ALLOWED),
-    ),
-    ("certification:appeal", {"pk": CASE}, "post", "", OWNER_ONLY),
-    ("certification:reviews", {"pk": CASE}, "get", "", CASE_READERS),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     # An online form already saved, one being started, an upload already saved.

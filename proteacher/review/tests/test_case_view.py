@@ -65,7 +65,7 @@ def test_every_slot_is_listed_with_its_template(client, sent, taipei_officer):
 def test_an_uploaded_pdf_is_shown_in_the_page_and_can_be_downloaded(client, sent, taipei_officer):
     page = page_of(client, taipei_officer, sent)
 
-    file_url = reverse("certification:slot_file", args=[sent.pk, "implementation"])
+    file_url = reverse("review:slot_file", args=[sent.pk, "implementation"])
     assert f'<iframe class="pdf-frame w-100 border mt-2" style="height: 80vh" src="{file_url}"' in page
     assert f'href="{file_url}" download="公開授課實施證明.pdf"' in page
     served = client.get(file_url)
@@ -77,13 +77,13 @@ def test_an_uploaded_pdf_is_shown_in_the_page_and_can_be_downloaded(client, sent
 def test_an_online_form_opens_read_only(client, sent, taipei_officer):
     page = page_of(client, taipei_officer, sent)
 
-    print_url = reverse("certification:slot_print", args=[sent.pk, "observation"])
+    print_url = reverse("review:slot_print", args=[sent.pk, "observation"])
     assert f'src="{print_url}"' in page
     assert client.get(print_url).status_code == 200
 
 
 @pytest.mark.parametrize(
-    ("route", "slot"), [("certification:slot_file", "implementation"), ("certification:slot_print", "observation")]
+    ("route", "slot"), [("review:slot_file", "implementation"), ("review:slot_print", "observation")]
 )
 def test_the_framed_documents_may_be_framed_by_the_platform_itself(client, sent, taipei_officer, route, slot):
     client.force_login(taipei_officer)

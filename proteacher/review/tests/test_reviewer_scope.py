@@ -5,9 +5,11 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from proteacher.certification.selectors import case_for, case_page_for, cases_visible_to
+from proteacher.certification.selectors import case_for
 from proteacher.certification.workflow import State
+from proteacher.review import selectors as back_office
 from proteacher.review.assignment import assign_reviewers
+from proteacher.review.selectors import cases_visible_to
 from proteacher.review.tests.test_assignment import advance, make_reviewer, waiting_case
 from proteacher.review.tests.test_reviewing import assigned_case, submit
 from proteacher.testing import factories
@@ -49,22 +51,22 @@ def test_a_case_stays_visible_after_the_review_and_in_later_rounds(case, assigne
 
     # Two rounds, one case: listed once.
     assert list(cases_visible_to(assigned)) == [case]
-    assert case_for(assigned, case.pk) == case
+    assert back_office.case_for(assigned, case.pk) == case
     with pytest.raises(Http404):
-        case_for(unassigned, case.pk)
+        back_office.case_for(unassigned, case.pk)
 
 
 def test_the_teachers_case_page_is_not_the_reviewers(case, assigned, teacher, taipei_officer):
     # Decided: a 委員 reads the forms from the 審查標準表 page; 流程進度 is the teacher's page.
     with pytest.raises(Http404):
-        case_page_for(assigned, case.pk)
-    assert case_page_for(teacher, case.pk) == case
-    assert case_page_for(taipei_officer, case.pk) == case
+        case_for(assigned, case.pk)
+    assert case_for(teacher, case.pk) == case
+    assert case_for(taipei_officer, case.pk) == case
 
 
 ROUTES = [
-    ("certification:slot_file", {"slot_code": "implementation"}),
-    ("certification:slot_print", {"slot_code": "observation"}),
+    ("review:slot_file", {"slot_code": "implementation"}),
+    ("review:slot_print", {"slot_code": "observation"}),
 ]
 
 

@@ -116,9 +116,9 @@ def test_the_page_shows_the_case_its_forms_and_files_and_the_form(client, first_
     ):
         assert text in page, text
     # The uploaded PDF opens in the page and in its own tab; online forms open their print page.
-    file_url = reverse("certification:slot_file", args=[case.pk, "implementation"])
+    file_url = reverse("review:slot_file", args=[case.pk, "implementation"])
     assert '<iframe class="pdf-viewer' in page and f'src="{file_url}"' in page
-    assert reverse("certification:slot_print", args=[case.pk, "observation"]) in page
+    assert reverse("review:slot_print", args=[case.pk, "observation"]) in page
     assert "修正後複審 (部分錯誤與疏漏，須補件複審)" in page
     assert 'name="action" value="submit"' in page
     assert "陳委員" not in page

@@ -9,6 +9,9 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
 - A 委員's settings (reviewer_edit) and 發證: 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
+- The forms and files of the case, framed in those pages: the same people as the case page.
+- 查看表單列表 and 申復 from 流程進度: the case's teacher, and the 縣市 of its county and 管理者 read
+  them; nobody else (no 委員: they read their own form on their own page).
 """
 
 import pytest
@@ -54,6 +57,9 @@ ADMIN_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:-1], 403) | {"adm
 REVIEWERS_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403)
 REVIEWERS_ONLY |= {"reviewer_assigned": 200, "reviewer_unassigned": 200}
 OWN_ASSIGNMENT = REVIEWERS_ONLY | {"reviewer_unassigned": 404}
+TEACHERS_PAGE = CASE_PAGE | {"teacher": 200, "reviewer_assigned": 404}
+# The teacher files 申復 (refused here with its reason: the case is in 初審); nobody else posts it.
+APPEAL_POST = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": REACHED}
 
 CASE = "<the case>"
 ASSIGNMENT = "<the assigned reviewer's assignment>"
@@ -64,6 +70,17 @@ MATRIX = [
     ("review:queue", {}, "get", OFFICE_LISTS),
     ("review:export", {}, "get", OFFICE_LISTS),
     ("review:case", {"pk": CASE}, "get", CASE_PAGE),
+    ("review:slot_print", {"pk": CASE, "slot_code": "observation"}, "get", CASE_PAGE),
+    ("review:slot_file", {"pk": CASE, "slot_code": "implementation"}, "get", CASE_PAGE),
+    ("review:reviews", {"pk": CASE}, "get", TEACHERS_PAGE),
+    # No appeal was filed: the page says so on 流程進度.
+    (
+        "review:appeal",
+        {"pk": CASE},
+        "get",
+        TEACHERS_PAGE | {"teacher": REACHED, "county_same": REACHED, "admin": REACHED},
+    ),
+    ("review:appeal", {"pk": CASE}, "post", APPEAL_POST),
     ("review:formal", {"pk": CASE}, "get", POST_ONLY),
     ("review:formal", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:decide", {"pk": CASE}, "get", POST_ONLY),
@@ -116,7 +133,14 @@ def url_of(route, kwargs, assignment) -> str:
 @pytest.mark.parametrize(
     ("route", "kwargs", "method", "persona", "expected"),
     [
-        pytest.param(route, kwargs, method, persona, expected[persona], id=f"{route}-{method}-{persona}")
+        pytest.param(
+            route,
+            kwargs,
+            method,
+            persona,
+            expected[persona],
+            id=f"{route}-{kwargs.get('slot_code', '')}-{method}-{persona}",
+        )
         for route, kwargs, method, expected in MATRIX
         for persona in PERSONAS
     ],
@@ -167,3 +191,12 @@ def test_the_teacher_never_reads_the_reviewers_names(client, people, assignment)
     assert "王委員" not in page
     assert "reviewer-a" not in page
     assert client.get(reverse("review:case", args=[assignment.case_id])).status_code == 403
+
+
+def test_another_teacher_learns_nothing_of_the_teachers_review_pages(client, assignment):
+    other = factories.teacher(name="王其他", account="t-other", county_name="臺北市")
+    client.force_login(other)
+
+    for route in ("review:reviews", "review:appeal"):
+        assert client.get(reverse(route, args=[assignment.case_id])).status_code == 404
+    assert client.post(reverse("review:appeal", args=[assignment.case_id])).status_code == 404

@@ -10,12 +10,12 @@ from django.utils.http import urlencode
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role, User
 from proteacher.certification import workflow
-from proteacher.certification.selectors import case_for, cases_visible_to
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import assignment as services
 from proteacher.review.assignment_forms import QueueForm, ReviewerChoiceForm, ReviewerForm
 from proteacher.review.models import Reviewer
+from proteacher.review.selectors import case_for, cases_visible_to
 
 PAGE_SIZE = 50
 # The queue page lists this many of the cases it is about to assign (the count shows them all).

@@ -5,11 +5,11 @@ from django.views.decorators.http import require_POST
 
 from proteacher.accounts.decorators import roles_required
 from proteacher.certification import workflow
-from proteacher.certification.selectors import case_for
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import office
 from proteacher.review.forms import AppealIntakeForm, DecisionForm
+from proteacher.review.selectors import case_for
 from proteacher.review.views.office import OFFICE, done, is_current, refused, render_case, shown_state
 
 

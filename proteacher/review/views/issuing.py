@@ -15,9 +15,9 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
-from proteacher.certification.selectors import cases_visible_to
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
+from proteacher.review.selectors import cases_visible_to
 
 # The page's two batches, as the table offers them on review:issuing: 核定可產證 takes 通過 cases,
 # 發證 takes 通過可產證 cases; each runs its service.

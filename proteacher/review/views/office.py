@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
-from proteacher.certification.selectors import case_for, case_slots, slot_rows
-from proteacher.certification.views.slots import serve_file
+from proteacher.certification.selectors import case_slots, slot_of, slot_rows
+from proteacher.certification.views import slots
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
 from proteacher.errors import DomainError
@@ -21,6 +22,7 @@ from proteacher.posted import posted_revision
 from proteacher.review import appeals, office, reviewing
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
+from proteacher.review.selectors import case_for
 
 OFFICE = (Role.COUNTY, Role.ADMIN)
 
@@ -125,6 +127,31 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
     )
 
 
+def _staff_case(request, pk):
+    """The case for the office (its scope) or an assigned 委員. A teacher reads their case on
+    流程進度 (no reviewers' names there), so these pages are not theirs."""
+    if request.user.role == Role.TEACHER:
+        raise PermissionDenied
+    return case_for(request.user, pk)
+
+
+# The case page shows each form and PDF inside the page (an <iframe>); other sites may not frame them.
+@xframe_options_sameorigin
+@login_required
+@require_safe
+def slot_print(request, pk, slot_code):
+    case = _staff_case(request, pk)
+    return slots.print_answer(request, case, slot_of(case, slot_code))
+
+
+@xframe_options_sameorigin
+@login_required
+@require_safe
+def slot_file(request, pk, slot_code):
+    case = _staff_case(request, pk)
+    return slots.file_of(request, case, slot_of(case, slot_code))
+
+
 @login_required
 @require_safe
 def case_view(request, pk):
@@ -132,9 +159,7 @@ def case_view(request, pk):
 
     A teacher reads their case on 流程進度 (no reviewers' names there), so this page is not theirs.
     """
-    if request.user.role == Role.TEACHER:
-        raise PermissionDenied
-    case = case_for(request.user, pk)
+    case = _staff_case(request, pk)
     if "appeal_file" in request.GET:
         return _appeal_file(request, case, request.GET["appeal_file"])
     return render_case(request, case)
@@ -147,7 +172,7 @@ def _appeal_file(request, case, appeal_pk: str):
         raise Http404("此申復沒有上傳的檔案。")
     # The same response as a slot's PDF (inline, never cached by shared caches), which this page
     # frames: the platform's own pages may (the middleware keeps a header already set).
-    response = serve_file(request, appeal)
+    response = slots.serve_file(request, appeal)
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

@@ -85,7 +85,7 @@ def text_of(html: str) -> str:
 
 def reviews_page(client, user, case):
     client.force_login(user)
-    return client.get(reverse("certification:reviews", args=[case.pk]))
+    return client.get(reverse("review:reviews", args=[case.pk]))
 
 
 def test_the_teacher_reads_each_decided_review_as_committee_member_one_two(client, teacher, revised_case):
@@ -196,14 +196,14 @@ def test_nobody_else_reads_them(client, revised_case, reviewers, taichung_office
     if people[persona] is not None:
         client.force_login(people[persona])
 
-    response = client.get(reverse("certification:reviews", args=[revised_case.pk]))
+    response = client.get(reverse("review:reviews", args=[revised_case.pk]))
 
     assert response.status_code == status
 
 
 def test_more_reviews_cost_no_more_queries(client, teacher, revised_case, taipei_officer):
     client.force_login(teacher)
-    url = reverse("certification:reviews", args=[revised_case.pk])
+    url = reverse("review:reviews", args=[revised_case.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

@@ -49,7 +49,7 @@ def text_of(html: str) -> str:
 
 
 def appeal_url(case) -> str:
-    return reverse("certification:appeal", args=[case.pk])
+    return reverse("review:appeal", args=[case.pk])
 
 
 def filled(case, **changes):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.deadlines import format_deadline
-from proteacher.certification.selectors import case_page_for, own_case_for
+from proteacher.certification.selectors import case_for, own_case_for
 from proteacher.certification.views.slots import serve_file
 from proteacher.documents import engine, pdf_rules
 from proteacher.errors import DomainError
@@ -30,7 +30,7 @@ def appeal(request, pk):
         if request.user.role != Role.TEACHER:
             raise PermissionDenied
         return _file(request, own_case_for(request.user, pk))
-    case = case_page_for(request.user, pk)
+    case = case_for(request.user, pk)
     if case.teacher_id == request.user.pk and case.state in workflow.APPEALABLE_STATES:
         problem = workflow.unavailable_reason(case, "appeal", request.user)
         if problem:
@@ -54,7 +54,7 @@ def _render_form(request, case, data, errors=None, status=200):
         "guide_url": pdf_rules.OFFICE_PDF_GUIDE_URL,
         "case_url": reverse("certification:case", args=[case.pk]),
     }
-    return render(request, "certification/appeal.html", context, status=status)
+    return render(request, "review/appeal.html", context, status=status)
 
 
 def _file(request, case):
@@ -103,7 +103,7 @@ def _filed(request, case):
         "template": template,
         "appeal": filed,
         "sections": engine.bound_sections(template, filed.data, editable=False),
-        "file_url": f"{reverse('certification:appeal', args=[case.pk])}?file=1" if filed.file else "",
+        "file_url": f"{reverse('review:appeal', args=[case.pk])}?file=1" if filed.file else "",
         "case_url": reverse("certification:case", args=[case.pk]),
     }
-    return render(request, "certification/appeal_filed.html", context)
+    return render(request, "review/appeal_filed.html", context)
