@@ -3,6 +3,10 @@
 Each is what the national network would send at SSO: the account (subject) and the four claims.
 """
 
+# The staff accounts' password in the demo data (and the tests' personas); published in README, so
+# load_demo refuses to run on a live platform unless forced.
+DEMO_PASSWORD = "Demo-pass-2026"
+
 DEMO_IDENTITIES = [
     {
         # Verified by load_demo; meets every 進階 rule (years, 初階 certificate, 18 hours).

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from proteacher.accounts.views import login, profile, sso, staff, verification
 
@@ -19,11 +20,12 @@ urlpatterns = [
     path("verify/", verification.fill_in, name="verify"),
     path("verify/email/", verification.email_code, name="verify_email"),
     path("verify/email/resend/", verification.resend_code, name="verify_resend"),
-    path("verify/transfer/", verification.transfer, name="verify_transfer"),
+    # Step 2 資料轉移 is certification's (the certificates held); an old address still leads there.
+    path("verify/transfer/", RedirectView.as_view(pattern_name="certification:transfer")),
     # 個人資訊
     path("profile/", profile.basic, name="profile"),
     path("profile/email/", profile.email_code, name="profile_email"),
-    path("profile/certificates/", profile.certificates, name="profile_certificates"),
+    path("profile/certificates/", RedirectView.as_view(pattern_name="certification:held")),
     path("profile/training/", profile.training, name="profile_training"),
     # 功能專區: accounts and teachers
     path("staff/", staff.staff_list, name="staff_list"),

@@ -1,4 +1,5 @@
-"""教師驗證 services: email codes (send, check) and 資料轉移 (importing old-system certificates).
+"""教師驗證 services: email codes (send, check) and the teacher's verified status. (資料轉移, which
+turns the old system's certificates into the teacher's, is certification.transfer's.)
 
 Views call these and show VerificationError's message as it is; every rule about codes (length,
 lifetime, single use, resend wait, wrong tries) lives here so 教師驗證 and 個人資訊 behave alike.
@@ -8,8 +9,6 @@ import datetime
 import logging
 import math
 import secrets
-import zoneinfo
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,16 +18,12 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from proteacher.accounts.models import EmailCode, TeacherProfile, User
-from proteacher.certification.models import Certificate, CertificateKind
 from proteacher.errors import DomainError
-from proteacher.registry.models import OldCertificate
 
 logger = logging.getLogger(__name__)
 
 CODE_LENGTH = 6
 EMAIL_SUBJECT = "教師專業發展支持作業平臺 Email驗證碼"
-# Old-system dates are calendar days in Taiwan, whatever TIME_ZONE a deployment runs with.
-TAIPEI = zoneinfo.ZoneInfo("Asia/Taipei")
 _HMAC_SALT = "proteacher.accounts.verification.email-code"
 
 
@@ -200,73 +195,37 @@ class Decision:
     NONE = "none"
 
 
-def old_certificates(user: User) -> list[OldCertificate]:
-    """What the old system recorded for this teacher, matched by the SSO account."""
-    if not user.inservice_account:
-        return []
-    return list(OldCertificate.objects.filter(inservice_account=user.inservice_account).order_by("academic_year", "id"))
+def lock_profile(user: User) -> TeacherProfile:
+    """Inside a transaction: the teacher's profile, locked, so two clicks of 資料轉移 take turns."""
+    return TeacherProfile.objects.select_for_update().get(user=user)
 
 
-def _issued_at(day: datetime.date | None) -> datetime.datetime | None:
-    if day is None:
-        return None
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=TAIPEI)
+def require_email_proven(profile: TeacherProfile) -> None:
+    if profile.email_verified_at is None or profile.pending_email:
+        raise VerificationError("請先完成Email驗證。", code="email_unverified")
 
 
-@dataclass
-class TransferResult:
-    decision: str
-    # Certificates created now, and rows matched to a certificate (created now or already there).
-    imported: int = 0
-    matched: int = 0
-    # Rows whose 證號類別 names no known certificate kind; the working group corrects them.
-    unknown: list[OldCertificate] = field(default_factory=list)
-    already_done: bool = False
-
-    @property
-    def has_certificates(self) -> bool:
-        return self.decision == Decision.IMPORT and (self.matched > 0 or self.already_done)
+def mark_verified(profile: TeacherProfile, decision: str) -> None:
+    """教師驗證 is done: the teacher's answer at 資料轉移 is kept with the moment."""
+    profile.old_data_decision = decision
+    profile.verified_at = timezone.now()
+    profile.save(update_fields=["old_data_decision", "verified_at", "updated_at"])
 
 
-def complete_transfer(user: User, decision: str) -> TransferResult:
-    """Finish 教師驗證: import the old certificates (or not) and mark the teacher verified.
+def profile_of(user: User) -> TeacherProfile:
+    """The teacher's profile: SSO creates it at first login; a teacher account made another way
+    gets one here."""
+    return TeacherProfile.objects.get_or_create(user=user)[0]
 
-    Safe to run twice (a double click on 匯入): the second run finds the teacher verified and
-    changes nothing, and certificates are matched before being created.
-    """
-    with transaction.atomic():
-        profile = TeacherProfile.objects.select_for_update().get(user=user)
-        if profile.verified_at is not None:
-            return TransferResult(decision=profile.old_data_decision, already_done=True)
-        if profile.email_verified_at is None or profile.pending_email:
-            raise VerificationError("請先完成Email驗證。", code="email_unverified")
 
-        rows = old_certificates(user)
-        if not rows:
-            decision = Decision.NONE
-        elif decision not in (Decision.IMPORT, Decision.DECLINE):
-            # Rows appeared after the page was shown, or the request is malformed: ask again.
-            raise VerificationError("請確認舊系統的認證證號後，選擇匯入或不匯入。", code="decision_needed")
+def email_proven(profile: TeacherProfile) -> bool:
+    return profile.email_verified_at is not None and not profile.pending_email
 
-        result = TransferResult(decision=decision)
-        if decision == Decision.IMPORT:
-            for row in rows:
-                kind = CertificateKind.from_label(row.kind)
-                if kind is None:
-                    result.unknown.append(row)
-                    continue
-                _, created = Certificate.objects.get_or_create(
-                    teacher=user,
-                    source=Certificate.Source.OLD_SYSTEM,
-                    kind=kind,
-                    academic_year=row.academic_year,
-                    number=row.number,
-                    defaults={"issued_at": _issued_at(row.obtained_on)},
-                )
-                result.imported += int(created)
-                result.matched += 1
 
-        profile.old_data_decision = decision
-        profile.verified_at = timezone.now()
-        profile.save(update_fields=["old_data_decision", "verified_at", "updated_at"])
-    return result
+def where_to_continue(profile: TeacherProfile) -> str:
+    """The URL name of the 教師驗證 step the teacher stands at: 填寫資料, 驗證Email, or 資料轉移."""
+    if profile.pending_email:
+        return "accounts:verify_email"
+    if profile.email_verified_at is None:
+        return "accounts:verify"
+    return "certification:transfer"

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from proteacher.certification.views import cases, settings, slots, types
+from proteacher.certification.views import cases, held, settings, slots, transfer, types
 
 app_name = "certification"
 urlpatterns = [
     path("", types.index, name="index"),
+    # 教師驗證 step 2 (資料轉移) and 個人資訊 → 認證證號: the certificates a teacher holds
+    path("transfer/", transfer.transfer, name="transfer"),
+    path("certificates/", held.certificates, name="held"),
     # 管理者: types, slots and rules
     path("settings/", settings.type_list, name="settings"),
     path("settings/<slug:type_code>/", settings.type_edit, name="settings_type"),

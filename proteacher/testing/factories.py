@@ -5,11 +5,12 @@ import itertools
 
 from django.utils import timezone
 
+from proteacher.accounts.demo_identities import DEMO_PASSWORD
 from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import County, School, TitleCode
 
-PASSWORD = "Demo-pass-2026"
+PASSWORD = DEMO_PASSWORD
 _school_codes = itertools.count(900001)
 
 

@@ -64,7 +64,7 @@ def test_first_login_imports_old_certificates_into_profile(page, dev_sso, smtp_s
     page.get_by_role("button", name="匯入 (資料正確或部分正確)").click()
 
     # 匯入 ends 教師驗證 on 個人資訊 → 認證證號.
-    page.wait_for_url("**/accounts/profile/certificates/")
+    page.wait_for_url("**/certification/certificates/")
     assert page.get_by_role("link", name="認證證號").get_attribute("aria-current") == "page"
     assert "A104000811" in page.get_by_role("table").inner_text()
     assert "陳新進老師" in page.locator("header").inner_text()

@@ -58,7 +58,7 @@ def test_the_code_from_the_smtp_mail_verifies_the_address(client, new_teacher, s
     response = client.post(VERIFY_EMAIL, {"code": code_in(smtp_server.messages[0].text)})
 
     new_teacher.refresh_from_db()
-    assert response.url == reverse("accounts:verify_transfer")
+    assert response.url == reverse("certification:transfer")
     assert new_teacher.email == "chen@school.example.tw"
 
 

@@ -17,7 +17,7 @@ from proteacher.registry.models import TrainingCategory, TrainingRecord
 
 PROFILE = reverse("accounts:profile")
 PROFILE_EMAIL = reverse("accounts:profile_email")
-CERTIFICATES = reverse("accounts:profile_certificates")
+CERTIFICATES = reverse("certification:held")
 TRAINING = reverse("accounts:profile_training")
 TAIPEI = zoneinfo.ZoneInfo("Asia/Taipei")
 

@@ -38,10 +38,8 @@ TESTED_ELSEWHERE = {
     "verify",
     "verify_email",
     "verify_resend",
-    "verify_transfer",
     "profile",
     "profile_email",
-    "profile_certificates",
     "profile_training",
 }
 

@@ -14,7 +14,7 @@ from proteacher.testing import factories
 VERIFY = reverse("accounts:verify")
 VERIFY_EMAIL = reverse("accounts:verify_email")
 RESEND = reverse("accounts:verify_resend")
-TRANSFER = reverse("accounts:verify_transfer")
+TRANSFER = reverse("certification:transfer")
 
 GOOD_ANSWERS = {
     "phone": "0912-345-678",

@@ -1,4 +1,4 @@
-"""個人資訊: 基本資訊, 認證證號 and 研習時數 of the signed-in teacher.
+"""個人資訊: 基本資訊 and 研習時數 of the signed-in teacher (認證證號, its third tab, is certification's).
 
 Every page reads request.user's own records only; there is no teacher id in any URL here.
 """
@@ -16,7 +16,6 @@ from proteacher.accounts.decorators import verified_teacher_required
 from proteacher.accounts.models import TeacherProfile
 from proteacher.accounts.profile_forms import EmailCodeForm, TeacherDetailsForm
 from proteacher.accounts.views.verification import send_code_with_message
-from proteacher.certification.models import Certificate, TrainingCertificate
 from proteacher.registry.models import TrainingRecord
 
 
@@ -86,16 +85,6 @@ def email_code(request: HttpRequest) -> HttpResponse:
         "code_usable": services.usable_code(request.user, profile.pending_email) is not None,
     }
     return render(request, "accounts/profile_email.html", context)
-
-
-@verified_teacher_required
-def certificates(request: HttpRequest) -> HttpResponse:
-    """認證證號: imported, issued and back-filled certificates alike, and the 數位研習證明 granted
-    with each certificate issued here."""
-    rows = Certificate.objects.filter(teacher=request.user).order_by("academic_year", "id")
-    training = TrainingCertificate.objects.filter(teacher=request.user).order_by("-issued_at", "-id")
-    context = {"certificates": rows, "training_certificates": training, "tab": "certificates"}
-    return render(request, "accounts/profile_certificates.html", context)
 
 
 @verified_teacher_required

@@ -1,4 +1,5 @@
-"""教師驗證 (first login): step 1 填寫資料 with its email code, then step 2 資料轉移."""
+"""教師驗證 (first login): step 1 填寫資料 with its email code. (Step 2 資料轉移 is certification's:
+it turns the old system's certificates into the teacher's.)"""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +16,7 @@ STEP_FILL_IN, STEP_TRANSFER, STEP_DONE = 1, 2, 3
 
 
 def _profile(request: HttpRequest) -> TeacherProfile:
-    # SSO creates the profile at first login; a teacher account made another way gets one here.
-    profile, _ = TeacherProfile.objects.get_or_create(user=request.user)
-    return profile
-
-
-def _email_proven(profile: TeacherProfile) -> bool:
-    return profile.email_verified_at is not None and not profile.pending_email
+    return services.profile_of(request.user)
 
 
 def send_code_with_message(request: HttpRequest, email: str, *, keep_usable: bool) -> bool:
@@ -56,7 +51,7 @@ def fill_in(request: HttpRequest) -> HttpResponse:
                 # Back to correct a detail after the code was entered: the address is proven already.
                 if profile.pending_email:
                     services.cancel_pending_email(request.user)
-                return redirect("accounts:verify_transfer")
+                return redirect("certification:transfer")
             profile.pending_email = email
             profile.save(update_fields=["pending_email", "updated_at"])
             send_code_with_message(request, email, keep_usable=True)
@@ -74,7 +69,7 @@ def email_code(request: HttpRequest) -> HttpResponse:
     if profile.is_verified:
         return redirect("accounts:profile")
     if not profile.pending_email:
-        return redirect("accounts:verify_transfer" if profile.email_verified_at else "accounts:verify")
+        return redirect("certification:transfer" if profile.email_verified_at else "accounts:verify")
     form = EmailCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,11 +77,11 @@ def email_code(request: HttpRequest) -> HttpResponse:
         except services.VerificationError as error:
             if error.code == "already_verified":
                 # The other half of a double submit got there first.
-                return redirect("accounts:verify_transfer")
+                return redirect("certification:transfer")
             form.add_error("code", error.message)
         else:
             messages.success(request, "Email驗證成功。")
-            return redirect("accounts:verify_transfer")
+            return redirect("certification:transfer")
     context = {
         "form": form,
         "step": STEP_FILL_IN,
@@ -107,53 +102,3 @@ def resend_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:verify")
     send_code_with_message(request, profile.pending_email, keep_usable=False)
     return redirect("accounts:verify_email")
-
-
-@teacher_required
-@require_http_methods(["GET", "POST"])
-def transfer(request: HttpRequest) -> HttpResponse:
-    """Step 2 資料轉移: offer the old system's certificates; the answer completes 教師驗證."""
-    profile = _profile(request)
-    if request.method == "POST":
-        # Run even when already verified: the second click of a double click lands where the first did.
-        try:
-            result = services.complete_transfer(request.user, request.POST.get("decision", ""))
-        except services.VerificationError as error:
-            messages.error(request, error.message)
-            return redirect(_where_to_continue(profile))
-        if not result.already_done:
-            _tell_transfer_result(request, result)
-        return redirect("accounts:profile_certificates" if result.has_certificates else "certification:index")
-
-    if profile.is_verified:
-        return redirect("accounts:profile")
-    if not _email_proven(profile):
-        messages.info(request, "請先完成Email驗證。")
-        return redirect(_where_to_continue(profile))
-    rows = services.old_certificates(request.user)
-    context = {
-        "rows": rows,
-        "step": STEP_TRANSFER if rows else STEP_DONE,
-        "decision": services.Decision,
-    }
-    return render(request, "accounts/verify_transfer.html", context)
-
-
-def _where_to_continue(profile: TeacherProfile) -> str:
-    if profile.pending_email:
-        return "accounts:verify_email"
-    if profile.email_verified_at is None:
-        return "accounts:verify"
-    return "accounts:verify_transfer"
-
-
-def _tell_transfer_result(request: HttpRequest, result: services.TransferResult) -> None:
-    if result.decision == services.Decision.IMPORT:
-        messages.success(request, f"教師驗證完成，已匯入 {result.matched} 筆認證證號。")
-    elif result.decision == services.Decision.DECLINE:
-        messages.success(request, "教師驗證完成，舊系統資料未匯入。如需補登，請聯繫教師專業發展支持作業平臺工作小組。")
-    else:
-        messages.success(request, "教師驗證完成。")
-    if result.unknown:
-        rows = "、".join(f"{row.academic_year} {row.kind} {row.number}".strip() for row in result.unknown)
-        messages.warning(request, f"下列證號類別無法辨識，未能匯入，請與系統管理者聯絡補正：{rows}")

@@ -55,6 +55,10 @@ CASE = "<the owner's case>"  # replaced by the case's pk
 # (route, URL kwargs, method, query string, expected per persona)
 MATRIX = [
     ("certification:index", {}, "get", "", SIGNED_IN),
+    # 教師驗證 step 2 (a verified teacher is sent on) and 個人資訊 → 認證證號: teachers' own pages.
+    ("certification:transfer", {}, "get", "", TEACHERS_ONLY),
+    ("certification:transfer", {}, "post", "", TEACHERS_ONLY),
+    ("certification:held", {}, "get", "", TEACHERS_ONLY),
     ("certification:type", {"type_code": "advanced"}, "get", "", TEACHERS_ONLY),
     ("certification:apply", {"type_code": "advanced"}, "post", "", TEACHERS_ONLY),
     ("certification:settings", {}, "get", "", ADMIN_ONLY),

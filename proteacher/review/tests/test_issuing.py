@@ -290,7 +290,7 @@ def test_the_teacher_reads_the_number_with_its_time_and_the_training_certificate
     certificate = Certificate.objects.get(case=case)
     client.force_login(case.teacher)
 
-    text = text_of(client.get(reverse("accounts:profile_certificates")).content.decode())
+    text = text_of(client.get(reverse("certification:held")).content.decode())
 
     issued_on = timezone.localtime(certificate.issued_at).strftime("%Y-%m-%d")
     assert f"進階認證 {YEAR} 臺北證號第B{YEAR:03d}000001號 {issued_on}" in text

@@ -20,13 +20,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from proteacher.accounts.demo_identities import DEMO_IDENTITIES
+from proteacher.accounts.demo_identities import DEMO_IDENTITIES, DEMO_PASSWORD
 from proteacher.accounts.identity import teacher_from_claims
 from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.accounts.services import create_staff_account
-from proteacher.accounts.verification import Decision, complete_transfer
+from proteacher.accounts.verification import Decision
 from proteacher.certification import defaults as certification_defaults
 from proteacher.certification.models import CertificationType, FormSlot, RuleSet
+from proteacher.certification.transfer import complete_transfer
 from proteacher.dates import ROC_OFFSET, current_academic_year
 from proteacher.registry.importers import (
     CountyImporter,
@@ -38,7 +39,6 @@ from proteacher.registry.importers import (
 from proteacher.registry.importing import Importer, run_import
 from proteacher.registry.models import County, School
 from proteacher.review.models import Reviewer
-from proteacher.testing.factories import PASSWORD
 
 SAMPLE_FILES: list[tuple[type[Importer], str]] = [
     # The counties and the certification types ship with the migrations; loading them again costs
@@ -130,7 +130,7 @@ class Command(BaseCommand):
             self.create_reviewers()
             self.create_teachers()
             self.load_demo_training()
-        self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {PASSWORD}"))
+        self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {DEMO_PASSWORD}"))
 
     def load_samples(self) -> None:
         folder = settings.BASE_DIR / "samples"
@@ -157,7 +157,7 @@ class Command(BaseCommand):
                 name=name,
                 email=f"{username}@proteacher.example.tw",
                 role=role,
-                password=PASSWORD,
+                password=DEMO_PASSWORD,
                 county=county,
             )
             self.stdout.write(f"已建立帳號 {username}（{Role(role).label}：{name}）")

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proteacher.accounts import verification
+from proteacher.certification import transfer
 from proteacher.certification.models import Certificate, CertificateKind
 from proteacher.registry.models import OldCertificate
 
-TRANSFER = reverse("accounts:verify_transfer")
+TRANSFER = reverse("certification:transfer")
 TAIPEI = zoneinfo.ZoneInfo("Asia/Taipei")
 
 
@@ -80,7 +81,7 @@ def test_import_copies_the_rows_into_certificates_and_completes_verification(cli
     assert (second.kind, second.number, second.issued_at) == (CertificateKind.ADVANCED, "96", None)
     chen.profile.refresh_from_db()
     assert chen.profile.is_verified and chen.profile.old_data_decision == "imported"
-    assert response.redirect_chain[-1][0] == reverse("accounts:profile_certificates")
+    assert response.redirect_chain[-1][0] == reverse("certification:held")
     assert "教師驗證完成，已匯入 2 筆認證證號。" in page(response)
 
 
@@ -89,12 +90,12 @@ def test_double_click_on_import_creates_no_duplicates(client, chen, old_rows):
     second = client.post(TRANSFER, {"decision": "imported"})
 
     assert Certificate.objects.filter(teacher=chen).count() == 2
-    assert first.url == second.url == reverse("accounts:profile_certificates")
+    assert first.url == second.url == reverse("certification:held")
 
 
 def test_import_service_run_twice_changes_nothing_the_second_time(chen, old_rows):
-    verification.complete_transfer(chen, verification.Decision.IMPORT)
-    again = verification.complete_transfer(chen, verification.Decision.IMPORT)
+    transfer.complete_transfer(chen, verification.Decision.IMPORT)
+    again = transfer.complete_transfer(chen, verification.Decision.IMPORT)
 
     assert again.already_done and again.imported == 0
     assert Certificate.objects.filter(teacher=chen).count() == 2
@@ -106,7 +107,7 @@ def test_import_keeps_a_certificate_already_there(chen, old_rows):
         teacher=chen, kind=CertificateKind.BASIC, academic_year=95, number="A104000811", source="old_system"
     )
 
-    result = verification.complete_transfer(chen, verification.Decision.IMPORT)
+    result = transfer.complete_transfer(chen, verification.Decision.IMPORT)
 
     assert (result.imported, result.matched) == (1, 2)
     assert Certificate.objects.filter(teacher=chen).count() == 2
@@ -159,3 +160,10 @@ def test_completed_teacher_reaches_the_certification_area(client, chen):
 
     assert client.get(reverse("certification:index")).status_code == 200
     assert client.get(TRANSFER).url == reverse("accounts:profile")
+
+
+def test_the_pages_old_addresses_still_lead_to_them(client, teacher):
+    client.force_login(teacher)
+
+    assert client.get("/accounts/profile/certificates/").url == reverse("certification:held")
+    assert client.get("/accounts/verify/transfer/").url == reverse("certification:transfer")

@@ -1,0 +1,17 @@
+"""個人資訊 → 認證證號: the certificates the signed-in teacher holds, imported, issued and
+back-filled alike, and the 數位研習證明 granted with each certificate issued here. (A tab of
+個人資訊, whose other tabs are accounts'.)"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from proteacher.accounts.decorators import verified_teacher_required
+from proteacher.certification.models import Certificate, TrainingCertificate
+
+
+@verified_teacher_required
+def certificates(request: HttpRequest) -> HttpResponse:
+    rows = Certificate.objects.filter(teacher=request.user).order_by("academic_year", "id")
+    training = TrainingCertificate.objects.filter(teacher=request.user).order_by("-issued_at", "-id")
+    context = {"certificates": rows, "training_certificates": training, "tab": "certificates"}
+    return render(request, "certification/held_certificates.html", context)
