@@ -41,7 +41,7 @@ def number_certificate(change) -> None:
     )
     Certificate.objects.create(
         teacher_id=case.teacher_id,
-        kind=kind.code,
+        certification_type=kind,
         academic_year=case.academic_year,
         number=number,
         issued_at=change.at,

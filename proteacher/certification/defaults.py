@@ -27,6 +27,7 @@ TYPES = [
         "short_name": "初階認證",
         "certificate_letter": "A",
         "training_name": "初階專業回饋人才",
+        "review_template_code": "review_basic",
         "slots": [
             ("pre_conference", "觀察前會談紀錄表", OBSERVATION_PRE),
             ("observation", "觀察紀錄表", OBSERVATION),
@@ -60,6 +61,7 @@ TYPES = [
         "short_name": "進階認證",
         "certificate_letter": "B",
         "training_name": "進階專業回饋人才",
+        "review_template_code": "review_advanced",
         "slots": [
             ("implementation", "實施證明", ["implementation_proof"]),
             ("community", "社群參與證明", ["community_proof"]),
@@ -123,6 +125,7 @@ TYPES = [
         "short_name": "教學輔導教師認證",
         "certificate_letter": "C",
         "training_name": "教學輔導教師",
+        "review_template_code": "review_mentor",
         "slots": [
             ("pre_conference_1", "第一次公開授課 觀察前會談紀錄表", OBSERVATION_PRE),
             ("observation_1", "第一次公開授課 觀察紀錄表", OBSERVATION),
@@ -182,6 +185,9 @@ TYPES = [
     },
 ]
 
+# What a type row holds besides its code, slots and rules.
+TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code")
+
 # Rule sets shipped apply from this academic year on.
 FIRST_ACADEMIC_YEAR = 108
 
@@ -190,18 +196,13 @@ def install(certification_type_model, form_slot_model, rule_set_model) -> None:
     """Create the shipped types, slots and rules that are missing (never overwrites edits).
 
     Takes the model classes so the data migration can pass its historical models and tests on
-    a flushed database can pass the real ones.
+    a flushed database can pass the real ones; a field an older model lacks is left out.
     """
+    known = {field.name for field in certification_type_model._meta.get_fields()}
     for order, spec in enumerate(TYPES, start=1):
+        values = {key: spec[key] for key in TYPE_FIELDS if key in known and key in spec}
         kind, created = certification_type_model.objects.get_or_create(
-            code=spec["code"],
-            defaults={
-                "name": spec["name"],
-                "short_name": spec["short_name"],
-                "certificate_letter": spec["certificate_letter"],
-                "training_name": spec["training_name"],
-                "sort_order": order,
-            },
+            code=spec["code"], defaults={**values, "sort_order": order}
         )
         if not created:
             continue

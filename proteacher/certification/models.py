@@ -3,19 +3,6 @@ from django.db import models
 from django.utils import timezone
 
 
-class CertificateKind(models.TextChoices):
-    BASIC = "basic", "初階認證"
-    ADVANCED = "advanced", "進階認證"
-    MENTOR = "mentor", "教學輔導教師認證"
-
-    @classmethod
-    def from_label(cls, label: str) -> "CertificateKind | None":
-        for kind in cls:
-            if kind.label == label.strip():
-                return kind
-        return None
-
-
 class Certificate(models.Model):
     """A certificate a teacher holds (個人資訊 認證證號): imported from the old system or issued here."""
 
@@ -25,7 +12,9 @@ class Certificate(models.Model):
         BACKFILLED = "backfilled", "補登"
 
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
-    kind = models.CharField("類別", max_length=20, choices=CertificateKind.choices)
+    certification_type = models.ForeignKey(
+        "CertificationType", on_delete=models.PROTECT, related_name="certificates", verbose_name="類別"
+    )
     academic_year = models.PositiveSmallIntegerField("學年度")
     number = models.CharField("證號", max_length=40, blank=True)
     issued_at = models.DateTimeField("發證時間", null=True, blank=True)
@@ -41,25 +30,29 @@ class Certificate(models.Model):
         constraints = [
             # Issued numbers are unique and never reused (old-system numbers may repeat as imported).
             models.UniqueConstraint(
-                fields=["kind", "county", "academic_year", "serial"],
+                fields=["certification_type", "county", "academic_year", "serial"],
                 condition=models.Q(serial__isnull=False),
                 name="issued_serial_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.academic_year} {self.number}"
+        return f"{self.certification_type.short_name} {self.academic_year} {self.number}"
 
 
 class CertificationType(models.Model):
-    """初階 / 進階 / 教學輔導教師: names, certificate letter and form slots are configuration."""
+    """初階 / 進階 / 教學輔導教師, and any type 管理者 adds under 認證設定: every name, the certificate
+    letter, the reviewers' form, the slots and the rules are rows, not code."""
 
-    code = models.CharField("代碼", max_length=20, unique=True, choices=CertificateKind.choices)
+    # In the type's addresses (/certification/<code>/) and in rules that name it; never changes.
+    code = models.SlugField("代碼", max_length=20, unique=True)
     name = models.CharField("認證名稱", max_length=50)
     short_name = models.CharField("簡稱", max_length=20)
-    # The letter after 證號第 in certificate numbers: A 初階, B 進階.
-    certificate_letter = models.CharField("證號字母", max_length=1)
+    # The letter after 證號第 in certificate numbers: A 初階, B 進階; one type each.
+    certificate_letter = models.CharField("證號字母", max_length=1, unique=True)
     training_name = models.CharField("培訓名稱", max_length=50)
+    # The 審查標準表 the 委員 fill for this type (a reviewers' template of documents.definitions).
+    review_template_code = models.CharField("審查標準表", max_length=60, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_open = models.BooleanField("開放申請", default=True)
 

@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from proteacher import dates
 from proteacher.accounts.models import TeacherProfile
-from proteacher.certification.models import Certificate, CertificateKind, CertificationType, RuleSet
+from proteacher.certification.models import CertificationType, RuleSet
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 
 # Shown beside every failing row, exactly as the seed shows it.
@@ -61,6 +61,11 @@ class TeacherFacts:
     county: str = ""
     certificates: tuple[CertificateFact, ...] = ()
     training: tuple[TrainingFact, ...] = ()
+    # Every certification type's short name by code: how a rule that names a type words it.
+    type_names: dict[str, str] = field(default_factory=dict)
+
+    def type_name(self, code: str) -> str:
+        return self.type_names.get(code, code)
 
     def as_record(self) -> dict:
         return {
@@ -88,18 +93,25 @@ class TeacherFacts:
 
 
 def load_facts(teacher, training_categories: Iterable[str] | None = None) -> TeacherFacts:
-    """The teacher's profile, certificates and training records: three queries, whatever the rules.
+    """The teacher's profile, certificates (with every type's name) and training records: three
+    queries, whatever the rules.
 
     Training is keyed by the in-service network account (that is how the records are imported);
     only the categories some rule counts are read, so a long history of other courses costs nothing.
     """
     profile = TeacherProfile.objects.select_related("school", "title_code").filter(user_id=teacher.pk).first()
-    certificates = tuple(
-        CertificateFact(kind, year, number)
-        for kind, year, number in Certificate.objects.filter(teacher_id=teacher.pk).values_list(
-            "kind", "academic_year", "number"
-        )
-    )
+    # Every type once (to name it), joined to the teacher's certificates of it, if any: one query.
+    held = CertificationType.objects.annotate(
+        held=FilteredRelation("certificates", condition=Q(certificates__teacher_id=teacher.pk))
+    ).values_list("code", "short_name", "held__academic_year", "held__number", "held__id")
+    type_names: dict[str, str] = {}
+    found = []
+    for code, short_name, year, number, pk in held.order_by("sort_order", "id"):
+        type_names[code] = short_name
+        if pk is not None:
+            found.append((year, pk, CertificateFact(code, year, number)))
+    # As the teacher's list shows them: by academic year, then as recorded.
+    certificates = tuple(fact for _, _, fact in sorted(found, key=lambda item: item[:2]))
     training: tuple[TrainingFact, ...] = ()
     categories = sorted(set(training_categories or ()))
     if teacher.inservice_account and categories:
@@ -112,7 +124,7 @@ def load_facts(teacher, training_categories: Iterable[str] | None = None) -> Tea
             .values_list("course", "category", "hours", "completed_on", "academic_year")
         )
     if profile is None:
-        return TeacherFacts(certificates=certificates, training=training)
+        return TeacherFacts(certificates=certificates, training=training, type_names=type_names)
     title = profile.title_code
     return TeacherFacts(
         has_profile=True,
@@ -126,6 +138,7 @@ def load_facts(teacher, training_categories: Iterable[str] | None = None) -> Tea
         county=profile.county_name,
         certificates=certificates,
         training=training,
+        type_names=type_names,
     )
 
 
@@ -293,8 +306,8 @@ def teaching_years(facts: TeacherFacts, params: dict, on_day: datetime.date) -> 
     Param("from_academic_year", "academic_year", "培訓自學年度起", required=False, help_text="空白表示不限學年度。"),
 )
 def certificate_or_training(facts: TeacherFacts, params: dict, on_day: datetime.date) -> Outcome:
-    kind = params.get("kind") or CertificateKind.BASIC
-    kind_label = CertificateKind(kind).label if kind in CertificateKind.values else kind
+    kind = params.get("kind") or ""
+    kind_label = facts.type_name(kind)
     held = [c for c in facts.certificates if c.kind == kind]
     if held:
         number = held[-1].number
@@ -510,7 +523,9 @@ def describe_params(rule: dict) -> list[tuple[str, str]]:
         if param.kind == "categories":
             text = _category_names(value or []) or "（未指定）"
         elif param.kind == "certificate_kind":
-            text = CertificateKind(value).label if value in CertificateKind.values else str(value or "")
+            text = CertificationType.objects.filter(code=value).values_list("short_name", flat=True).first() or str(
+                value or ""
+            )
         elif param.kind == "windows":
             text = "；".join(
                 f"{_describe_window(window) or '不限期間'} {format_hours(window.get('hours') or 0)} 小時"

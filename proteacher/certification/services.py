@@ -8,6 +8,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from proteacher import dates
 from proteacher.certification import rules, workflow
@@ -68,17 +69,79 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
 # --- 管理者: types, slots and rules -----------------------------------------------------------
 
 
-TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "is_open")
+TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code", "is_open")
+TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+CODE_TAKEN = "代碼「{code}」已經使用。"
+CODE_RESERVED = "代碼「{code}」與平臺的網址重複，請改用其他代碼。"
+LETTER_TAKEN = "證號字母「{letter}」已由「{type}」使用，每個認證類別須有自己的證號字母。"
 
 
-def update_type(certification_type: CertificationType, **values) -> CertificationType:
-    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱) and whether it is open for 申請."""
+def _check_letter(values: dict, certification_type: CertificationType | None = None) -> None:
+    letter = values.get("certificate_letter")
+    if not letter:
+        return
+    holder = (
+        CertificationType.objects.filter(certificate_letter=letter)
+        .exclude(pk=certification_type.pk if certification_type else None)
+        .first()
+    )
+    if holder is not None:
+        raise DomainError(LETTER_TAKEN.format(letter=letter, type=holder.name))
+
+
+def _has_pages_of_its_own(code: str) -> bool:
+    """The type's addresses (認證專區 and 認證設定) lead to its pages, not to another page's."""
+    for name in ("certification:type", "certification:settings_type"):
+        try:
+            match = resolve(reverse(name, args=[code]))
+        except (NoReverseMatch, Resolver404):
+            return False
+        if match.view_name != name:
+            return False
+    return True
+
+
+def check_type_code(code: str) -> None:
+    """A new type's code: its own, of the right form, and making addresses of its own."""
+    if not TYPE_CODE.match(code):
+        raise DomainError("代碼請以小寫英文字母開頭，只用小寫英文字母、數字與底線，最多 20 字。")
+    if not _has_pages_of_its_own(code):
+        raise DomainError(CODE_RESERVED.format(code=code))
+    if CertificationType.objects.filter(code=code).exists():
+        raise DomainError(CODE_TAKEN.format(code=code))
+
+
+def create_type(*, code: str, **values) -> CertificationType:
+    """新增認證類別: a type with its names, certificate letter and reviewers' form, listed after the
+    others. Its 表單項目 and 資格規則 are added on its own pages; until it has rules it refuses 申請."""
     unknown = set(values) - set(TYPE_FIELDS)
     if unknown:
         raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
+    try:
+        with transaction.atomic():
+            check_type_code(code)
+            _check_letter(values)
+            last = CertificationType.objects.aggregate(last=Max("sort_order"))["last"] or 0
+            return CertificationType.objects.create(code=code, sort_order=last + 1, **values)
+    except IntegrityError:
+        # Another 管理者 took the code or the letter a moment ago.
+        raise DomainError("另一位管理者剛新增了相同代碼或證號字母的認證類別，請重新整理後再試。") from None
+
+
+def update_type(certification_type: CertificationType, **values) -> CertificationType:
+    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表)
+    and whether it is open for 申請. Its code never changes: addresses and rules name it."""
+    unknown = set(values) - set(TYPE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
+    _check_letter(values, certification_type)
     for name, value in values.items():
         setattr(certification_type, name, value)
-    certification_type.save(update_fields=list(values))
+    try:
+        with transaction.atomic():
+            certification_type.save(update_fields=list(values))
+    except IntegrityError:
+        raise DomainError("另一位管理者剛使用了此證號字母，請重新整理後再試。") from None
     return certification_type
 
 

@@ -10,9 +10,10 @@ from decimal import Decimal
 from django import forms
 
 from proteacher.accounts.login_forms import BootstrapFormMixin
-from proteacher.certification import rules
-from proteacher.certification.models import CertificateKind, CertificationType
+from proteacher.certification import rules, services
+from proteacher.certification.models import CertificationType
 from proteacher.documents import catalogue
+from proteacher.errors import DomainError
 from proteacher.registry.models import County, TrainingCategory
 
 # Date windows offered per rule; the seed's rules use two, blank rows are ignored.
@@ -35,10 +36,24 @@ def ordered_codes(chosen: list[str], before: list[str], choices: list[tuple[str,
     return order + [code for code, _ in choices if code in chosen and code not in order]
 
 
+def review_form_choices(selected: str = "") -> list[tuple[str, str]]:
+    """The reviewers' forms (審查標準表) a type may name, and a chosen code the catalogue lacks."""
+    choices = [(template.code, template.title) for template in catalogue.all_templates(audience="reviewer")]
+    if selected and selected not in {code for code, _ in choices}:
+        choices.append((selected, f"{selected}（尚無表件定義）"))
+    return [("", "請選擇審查標準表")] + choices
+
+
 class TypeForm(BootstrapFormMixin, forms.ModelForm):
+    review_template_code = forms.ChoiceField(
+        label="審查標準表",
+        help_text="委員審查此類別時填寫的表件；分發委員時依此建立。",
+        error_messages={"required": "請選擇審查標準表。", "invalid_choice": "請選擇審查標準表。"},
+    )
+
     class Meta:
         model = CertificationType
-        fields = ["name", "short_name", "certificate_letter", "training_name", "is_open"]
+        fields = ["name", "short_name", "certificate_letter", "training_name", "review_template_code", "is_open"]
         help_texts = {
             "short_name": "流程名稱與通知信使用，例如：進階認證。",
             "certificate_letter": "證號中的字母，例如：臺北證號第B108000013號的 B。",
@@ -51,11 +66,43 @@ class TypeForm(BootstrapFormMixin, forms.ModelForm):
             "training_name": {"required": "請輸入培訓名稱。"},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_template_code"].choices = review_form_choices(self.instance.review_template_code)
+
     def clean_certificate_letter(self):
         letter = self.cleaned_data["certificate_letter"].strip().upper()
         if not ("A" <= letter <= "Z"):
             raise forms.ValidationError("證號字母請輸入一個英文字母。")
         return letter
+
+    def validate_unique(self):
+        # certification.services checks the letter (and the code) in the words 管理者 reads.
+        pass
+
+
+class NewTypeForm(TypeForm):
+    """新增認證類別: the type's code too, which its addresses and rules use and which never changes."""
+
+    code = forms.CharField(
+        label="代碼",
+        max_length=20,
+        help_text="出現在網址中，建立後不可變更；小寫英文字母開頭，只用小寫英文字母、數字與底線，例如：coach。",
+        error_messages={"required": "請輸入代碼。"},
+    )
+
+    class Meta(TypeForm.Meta):
+        fields = ["code", *TypeForm.Meta.fields]
+
+    field_order = ["code", "name", "short_name", "certificate_letter", "training_name", "review_template_code"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        try:
+            services.check_type_code(code)
+        except DomainError as refusal:
+            raise forms.ValidationError(refusal.message) from None
+        return code
 
 
 class SlotForm(BootstrapFormMixin, forms.Form):
@@ -214,7 +261,7 @@ class RuleForm(BootstrapFormMixin, forms.Form):
         elif param.kind == "categories":
             field = forms.MultipleChoiceField(choices=TrainingCategory.choices, widget=forms.CheckboxSelectMultiple)
         elif param.kind == "certificate_kind":
-            field = forms.ChoiceField(choices=CertificateKind.choices)
+            field = forms.ChoiceField(choices=CertificationType.objects.values_list("code", "short_name"))
         else:
             raise ValueError(f"unknown parameter kind {param.kind}")
         field.label = param.label

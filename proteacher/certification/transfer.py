@@ -16,7 +16,7 @@ from django.db import transaction
 from proteacher.accounts import verification
 from proteacher.accounts.models import User
 from proteacher.accounts.verification import Decision, VerificationError
-from proteacher.certification.models import Certificate, CertificateKind
+from proteacher.certification.models import Certificate, CertificationType
 from proteacher.registry.models import OldCertificate
 
 # Old-system dates are calendar days in Taiwan, whatever TIME_ZONE a deployment runs with.
@@ -72,15 +72,17 @@ def complete_transfer(user: User, decision: str) -> TransferResult:
 
         result = TransferResult(decision=decision)
         if decision == Decision.IMPORT:
+            # The old system's 證號類別 is a type's short name as it wrote it (初階認證 …).
+            types = {kind.short_name: kind for kind in CertificationType.objects.all()}
             for row in rows:
-                kind = CertificateKind.from_label(row.kind)
+                kind = types.get(row.kind.strip())
                 if kind is None:
                     result.unknown.append(row)
                     continue
                 _, created = Certificate.objects.get_or_create(
                     teacher=user,
                     source=Certificate.Source.OLD_SYSTEM,
-                    kind=kind,
+                    certification_type=kind,
                     academic_year=row.academic_year,
                     number=row.number,
                     defaults={"issued_at": _issued_at(row.obtained_on)},

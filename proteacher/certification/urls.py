@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/", held.certificates, name="held"),
     # 管理者: types, slots and rules
     path("settings/", settings.type_list, name="settings"),
+    path("settings/new/", settings.type_new, name="settings_new"),
     path("settings/<slug:type_code>/", settings.type_edit, name="settings_type"),
     path("settings/<slug:type_code>/rules/", settings.rules_edit, name="settings_rules"),
     # A teacher's case (流程進度) and its forms

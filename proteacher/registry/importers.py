@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from proteacher.certification.models import CertificateKind
 from proteacher.dates import ROC_OFFSET, academic_year, current_academic_year
 from proteacher.registry.importing import (
     LOOKUP_CHUNK,
@@ -202,7 +201,8 @@ class TrainingImporter(AccountScopedImporter):
         return account, course, completed_on, category, hours, academic_year(completed_on)
 
 
-CERTIFICATE_KINDS = {kind.label: kind.label for kind in CertificateKind}
+# The old system's 證號類別, as its export writes them (資料轉移 matches them to a type's short name).
+CERTIFICATE_KINDS = {label: label for label in ("初階認證", "進階認證", "教學輔導教師認證")}
 
 
 def school_year(value: str, label: str = "學年度") -> int:

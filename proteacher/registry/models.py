@@ -97,7 +97,7 @@ class OldCertificate(models.Model):
     inservice_account = models.CharField("全教網帳號", max_length=64)
     academic_year = models.PositiveSmallIntegerField("學年度")
     # The old system's label as written in its export (初階認證, 進階認證, 教學輔導教師認證);
-    # CertificateKind.from_label turns it into a certificate kind at 資料轉移.
+    # 資料轉移 (certification.transfer) matches it to a certification type's short name.
     kind = models.CharField("證號類別", max_length=20)
     number = models.CharField("證號", max_length=40, blank=True)
     obtained_on = models.DateField("證號取得時間", null=True, blank=True)

@@ -37,10 +37,6 @@ def not_assigning(case: Case) -> str:
     return f"此申請目前的狀態為「{workflow.label(case.state)}」，不在分發委員階段。"
 
 
-def review_template_code(case: Case) -> str:
-    return f"review_{case.certification_type.code}"
-
-
 def reviewer_record(user: User) -> Reviewer:
     """The 委員's Reviewer row, created on first need: 帳號管理 creates accounts without one."""
     return Reviewer.objects.get_or_create(user=user)[0]
@@ -164,7 +160,8 @@ def assign_reviewers(
     reviewers = list(reviewers)
     _check_reviewers(case, reviewers)
     try:
-        template = get_template(review_template_code(case))
+        # The 審查標準表 the type names under 認證設定, as it is now; the assignment keeps its version.
+        template = get_template(case.certification_type.review_template_code)
     except UnknownTemplate:
         raise DomainError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
     try:

@@ -100,10 +100,15 @@ def certification_types() -> None:
 
 
 def certificate(user: User, kind: str = "basic", academic_year: int = 104, number: str = "A104000811"):
-    from proteacher.certification.models import Certificate
+    from proteacher.certification.models import Certificate, CertificationType
 
+    certification_types()
     return Certificate.objects.create(
-        teacher=user, kind=kind, academic_year=academic_year, number=number, source=Certificate.Source.OLD_SYSTEM
+        teacher=user,
+        certification_type=CertificationType.objects.get(code=kind),
+        academic_year=academic_year,
+        number=number,
+        source=Certificate.Source.OLD_SYSTEM,
     )
 
 

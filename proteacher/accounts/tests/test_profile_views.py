@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proteacher.accounts.tests.test_verification_codes import code_in, wrong
-from proteacher.certification.models import Certificate, CertificateKind
+from proteacher.certification.models import Certificate, CertificationType
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 
 PROFILE = reverse("accounts:profile")
@@ -174,14 +174,18 @@ def test_resend_on_the_profile_code_page_waits_a_minute(client, huang, mailoutbo
 def test_certificates_are_listed_as_in_the_manual(client, huang):
     Certificate.objects.create(
         teacher=huang,
-        kind=CertificateKind.ADVANCED,
+        certification_type=CertificationType.objects.get(code="advanced"),
         academic_year=108,
         number="臺北證號第B108000013號",
         issued_at=datetime.datetime(2020, 2, 6, 0, 0, tzinfo=TAIPEI),
         source=Certificate.Source.ISSUED,
     )
     Certificate.objects.create(
-        teacher=huang, kind=CertificateKind.BASIC, academic_year=96, number="96", source="old_system"
+        teacher=huang,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=96,
+        number="96",
+        source="old_system",
     )
 
     text = page(client.get(CERTIFICATES))
@@ -222,11 +226,21 @@ def test_training_page_queries_do_not_grow_with_the_records(client, huang):
 
 
 def test_certificates_page_queries_do_not_grow_with_the_certificates(client, huang):
-    Certificate.objects.create(teacher=huang, kind=CertificateKind.BASIC, academic_year=100, source="issued")
+    Certificate.objects.create(
+        teacher=huang,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=100,
+        source="issued",
+    )
     with CaptureQueriesContext(connection) as one_certificate:
         client.get(CERTIFICATES)
     for year in range(101, 111):
-        Certificate.objects.create(teacher=huang, kind=CertificateKind.ADVANCED, academic_year=year, source="issued")
+        Certificate.objects.create(
+            teacher=huang,
+            certification_type=CertificationType.objects.get(code="advanced"),
+            academic_year=year,
+            source="issued",
+        )
 
     with CaptureQueriesContext(connection) as many_certificates:
         client.get(CERTIFICATES)
@@ -237,7 +251,11 @@ def test_certificates_page_queries_do_not_grow_with_the_certificates(client, hua
 def test_a_teacher_sees_only_their_own_training_and_certificates(client, huang, taichung_teacher):
     training("t-lin", "林老師的研習", "3", datetime.date(2021, 1, 5), 109)
     Certificate.objects.create(
-        teacher=taichung_teacher, kind=CertificateKind.BASIC, academic_year=109, number="中證號第A1號", source="issued"
+        teacher=taichung_teacher,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=109,
+        number="中證號第A1號",
+        source="issued",
     )
     training("t-huang", "黃老師的研習", "2", datetime.date(2021, 1, 6), 109)
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from proteacher import dates
 from proteacher.certification import defaults
-from proteacher.certification.models import Case, Certificate, CertificateKind, CertificationType, FormSlot, RuleSet
+from proteacher.certification.models import Case, Certificate, CertificationType, FormSlot, RuleSet
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot
@@ -46,7 +46,11 @@ def train(user, course: str, category: str, hours: str, day: datetime.date):
 
 def holds_basic_certificate(user):
     Certificate.objects.create(
-        teacher=user, kind=CertificateKind.BASIC, academic_year=104, number="A104000811", source="old_system"
+        teacher=user,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=104,
+        number="A104000811",
+        source="old_system",
     )
 
 

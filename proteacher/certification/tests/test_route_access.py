@@ -62,6 +62,7 @@ MATRIX = [
     ("certification:type", {"type_code": "advanced"}, "get", "", TEACHERS_ONLY),
     ("certification:apply", {"type_code": "advanced"}, "post", "", TEACHERS_ONLY),
     ("certification:settings", {}, "get", "", ADMIN_ONLY),
+    ("certification:settings_new", {}, "get", "", ADMIN_ONLY),
     ("certification:settings_type", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
     ("certification:settings_rules", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
     ("certification:case", {"pk": CASE}, "get", "", CASE_READERS),

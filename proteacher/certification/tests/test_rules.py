@@ -8,7 +8,7 @@ import pytest
 
 from proteacher import dates
 from proteacher.certification import rules
-from proteacher.certification.models import Certificate, CertificateKind, CertificationType, RuleSet
+from proteacher.certification.models import Certificate, CertificationType, RuleSet
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 from proteacher.testing import factories
 
@@ -37,7 +37,11 @@ def training(
 
 def basic_certificate(teacher, number: str = "A104000811") -> Certificate:
     return Certificate.objects.create(
-        teacher=teacher, kind=CertificateKind.BASIC, academic_year=104, number=number, source="old_system"
+        teacher=teacher,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=104,
+        number=number,
+        source="old_system",
     )
 
 
@@ -231,7 +235,12 @@ def test_facts_are_read_in_a_fixed_number_of_queries(teacher, django_assert_num_
     kind = advanced()
     for number in range(30):
         training(teacher, "1", datetime.date(2019, 9, 1) + datetime.timedelta(days=number))
-        Certificate.objects.create(teacher=teacher, kind="mentor", academic_year=100 + number, source="issued")
+        Certificate.objects.create(
+            teacher=teacher,
+            certification_type=CertificationType.objects.get(code="mentor"),
+            academic_year=100 + number,
+            source="issued",
+        )
 
     # The rule set, the profile, the certificates, the training records.
     with django_assert_num_queries(4):
@@ -315,7 +324,12 @@ def test_mentor_asks_an_advanced_certificate(teacher):
     training(teacher, "6", datetime.date(2019, 9, 1), category=TrainingCategory.MENTOR_PRACTICE)
 
     without = rules.evaluate(teacher, kind, IN_108)
-    Certificate.objects.create(teacher=teacher, kind=CertificateKind.ADVANCED, academic_year=107, source="issued")
+    Certificate.objects.create(
+        teacher=teacher,
+        certification_type=CertificationType.objects.get(code="advanced"),
+        academic_year=107,
+        source="issued",
+    )
     with_certificate = rules.evaluate(teacher, kind, IN_108)
 
     assert not row(without, "prerequisite").passed
@@ -324,7 +338,12 @@ def test_mentor_asks_an_advanced_certificate(teacher):
 
 def test_mentor_counts_thirty_hours_over_three_academic_years(teacher):
     kind = CertificationType.objects.get(code="mentor")
-    Certificate.objects.create(teacher=teacher, kind=CertificateKind.ADVANCED, academic_year=107, source="issued")
+    Certificate.objects.create(
+        teacher=teacher,
+        certification_type=CertificationType.objects.get(code="advanced"),
+        academic_year=107,
+        source="issued",
+    )
     training(teacher, "24", datetime.date(2016, 9, 1), category=TrainingCategory.MENTOR)  # 105: 3 years before 108
     training(teacher, "6", datetime.date(2019, 9, 1), category=TrainingCategory.MENTOR_PRACTICE)
 

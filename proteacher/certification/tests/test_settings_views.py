@@ -34,7 +34,11 @@ def page(response) -> str:
 @pytest.fixture(autouse=True)
 def known_templates(monkeypatch):
     # A fixed catalogue: what the check boxes offer must not depend on the definitions of the day.
-    monkeypatch.setattr(catalogue, "all_templates", lambda: list(TEMPLATES))
+    monkeypatch.setattr(
+        catalogue,
+        "all_templates",
+        lambda audience="teacher": [t for t in TEMPLATES if audience is None or t.audience == audience],
+    )
 
 
 @pytest.fixture
@@ -113,6 +117,8 @@ TEXTS = {
     "short_name": "進階認證",
     "certificate_letter": "b",
     "training_name": "進階專業回饋人才",
+    # The page posts the 審查標準表 on show (the type's own).
+    "review_template_code": "review_advanced",
     "is_open": "on",
 }
 

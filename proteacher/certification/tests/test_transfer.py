@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from proteacher.accounts import verification
 from proteacher.certification import transfer
-from proteacher.certification.models import Certificate, CertificateKind
+from proteacher.certification.models import Certificate, CertificationType
 from proteacher.registry.models import OldCertificate
 
 TRANSFER = reverse("certification:transfer")
@@ -75,10 +75,10 @@ def test_import_copies_the_rows_into_certificates_and_completes_verification(cli
     response = client.post(TRANSFER, {"decision": "imported"}, follow=True)
 
     first, second = Certificate.objects.filter(teacher=chen).order_by("academic_year")
-    assert (first.kind, first.academic_year, first.number) == (CertificateKind.BASIC, 95, "A104000811")
+    assert (first.certification_type.code, first.academic_year, first.number) == ("basic", 95, "A104000811")
     assert first.issued_at == datetime.datetime(2006, 10, 23, 0, 0, tzinfo=TAIPEI)
     assert first.source == Certificate.Source.OLD_SYSTEM
-    assert (second.kind, second.number, second.issued_at) == (CertificateKind.ADVANCED, "96", None)
+    assert (second.certification_type.code, second.number, second.issued_at) == ("advanced", "96", None)
     chen.profile.refresh_from_db()
     assert chen.profile.is_verified and chen.profile.old_data_decision == "imported"
     assert response.redirect_chain[-1][0] == reverse("certification:held")
@@ -104,7 +104,11 @@ def test_import_service_run_twice_changes_nothing_the_second_time(chen, old_rows
 def test_import_keeps_a_certificate_already_there(chen, old_rows):
     # The working group back-filled (補登) the same certificate from the old system before the teacher came.
     Certificate.objects.create(
-        teacher=chen, kind=CertificateKind.BASIC, academic_year=95, number="A104000811", source="old_system"
+        teacher=chen,
+        certification_type=CertificationType.objects.get(code="basic"),
+        academic_year=95,
+        number="A104000811",
+        source="old_system",
     )
 
     result = transfer.complete_transfer(chen, verification.Decision.IMPORT)

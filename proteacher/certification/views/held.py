@@ -11,7 +11,11 @@ from proteacher.certification.models import Certificate, TrainingCertificate
 
 @verified_teacher_required
 def certificates(request: HttpRequest) -> HttpResponse:
-    rows = Certificate.objects.filter(teacher=request.user).order_by("academic_year", "id")
+    rows = (
+        Certificate.objects.filter(teacher=request.user)
+        .select_related("certification_type")
+        .order_by("academic_year", "id")
+    )
     training = TrainingCertificate.objects.filter(teacher=request.user).order_by("-issued_at", "-id")
     context = {"certificates": rows, "training_certificates": training, "tab": "certificates"}
     return render(request, "certification/held_certificates.html", context)

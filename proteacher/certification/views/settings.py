@@ -11,7 +11,15 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import rules, services
 from proteacher.certification.models import CertificationType, RuleSet
-from proteacher.certification.settings_forms import NewRuleForm, NewSlotForm, RuleForm, RuleSetForm, SlotForm, TypeForm
+from proteacher.certification.settings_forms import (
+    NewRuleForm,
+    NewSlotForm,
+    NewTypeForm,
+    RuleForm,
+    RuleSetForm,
+    SlotForm,
+    TypeForm,
+)
 from proteacher.documents import catalogue
 from proteacher.errors import DomainError
 
@@ -19,6 +27,25 @@ from proteacher.errors import DomainError
 @roles_required(Role.ADMIN)
 def type_list(request):
     return render(request, "certification/settings_list.html", {"types": CertificationType.objects.all()})
+
+
+@roles_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def type_new(request):
+    """新增認證類別: its names, letter and reviewers' form; then its 表單項目 and 資格規則 on its pages."""
+    form = NewTypeForm(request.POST or None, initial={"is_open": True})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.create_type(**form.cleaned_data)
+            except DomainError as refusal:
+                messages.error(request, refusal.message)
+            else:
+                messages.success(request, f"已新增「{created.name}」，請新增表單項目並設定資格規則。")
+                return redirect("certification:settings_type", type_code=created.code)
+        else:
+            messages.error(request, "資料有誤，請依欄位下方的說明修正後再送出。")
+    return render(request, "certification/settings_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @roles_required(Role.ADMIN)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from proteacher.accounts.models import Role, TeacherProfile, User
-from proteacher.certification.models import Certificate, CertificateKind
+from proteacher.certification.models import Certificate
 from proteacher.dates import academic_year_bounds, current_academic_year, today
 from proteacher.registry.models import OldCertificate, School, TitleCode, TrainingCategory, TrainingRecord
 from proteacher.review.models import Reviewer
@@ -112,8 +112,8 @@ def test_the_eligible_teacher_is_verified_and_meets_the_advanced_rules():
     assert profile.phone and profile.levels and profile.domains and user.email
 
     certificate = Certificate.objects.get(teacher=user)
-    assert (certificate.kind, certificate.academic_year, certificate.number, certificate.source) == (
-        CertificateKind.BASIC,
+    assert (certificate.certification_type.code, certificate.academic_year, certificate.number, certificate.source) == (
+        "basic",
         104,
         "A104000123",
         Certificate.Source.OLD_SYSTEM,

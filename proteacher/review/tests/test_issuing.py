@@ -99,7 +99,11 @@ def test_issuing_writes_the_certificate_the_training_certificate_and_the_event(a
     case.refresh_from_db()
     assert case.state == State.ISSUED
     certificate = Certificate.objects.get(case=case)
-    assert (certificate.teacher, certificate.kind, certificate.academic_year) == (case.teacher, "advanced", YEAR)
+    assert (certificate.teacher, certificate.certification_type.code, certificate.academic_year) == (
+        case.teacher,
+        "advanced",
+        YEAR,
+    )
     assert (certificate.source, certificate.county, certificate.serial) == ("issued", case.county, 1)
     event = CaseEvent.objects.filter(case=case).last()
     assert (event.action, event.actor, event.to_state) == ("issue", admin_user, State.ISSUED)
