@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from proteacher.certification import workflow
 
-class ReviewRound(models.TextChoices):
-    FIRST = "first", "初審"
-    SECOND = "second", "複審"
-    APPEAL = "appeal", "申復"
+# The rounds of review (初審, 複審, 申復), as the workflow table declares them.
+ReviewRound = models.TextChoices(
+    "ReviewRound", [(code.upper(), (code, label)) for code, label in workflow.ROUNDS.items()]
+)
 
 
 class Reviewer(models.Model):
