@@ -18,6 +18,24 @@ DEMO_IDENTITIES = [
         "note": "已完成教師驗證，符合進階認證資格",
     },
     {
+        # Verified by load_demo; meets every 初階 rule (6 hours of 初階 training this academic year).
+        "sub": "t-basic",
+        "name": "劉初階",
+        "school": "臺北市立東門國民小學",
+        "title_code": "8",
+        "county": "臺北市",
+        "note": "已完成教師驗證，符合初階認證資格",
+    },
+    {
+        # Verified by load_demo; meets every 教學輔導教師 rule (years, 進階 certificate, 30 hours).
+        "sub": "t-mentor",
+        "name": "許輔導",
+        "school": "臺北市立金華國民中學",
+        "title_code": "8",
+        "county": "臺北市",
+        "note": "已完成教師驗證，符合教學輔導教師認證資格",
+    },
+    {
         # Verified by load_demo; fails the years and hours rules of 進階.
         "sub": "t-ineligible",
         "name": "林測試",

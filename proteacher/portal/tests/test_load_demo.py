@@ -6,8 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from proteacher.accounts.models import Role, TeacherProfile, User
-from proteacher.certification.models import Certificate
+from proteacher.certification import rules
+from proteacher.certification.models import Certificate, CertificationType
 from proteacher.dates import academic_year_bounds, current_academic_year, today
+from proteacher.portal.management.commands.load_demo import demo_training_rows
 from proteacher.registry.models import OldCertificate, School, TitleCode, TrainingCategory, TrainingRecord
 from proteacher.review.models import Reviewer
 from proteacher.testing.factories import PASSWORD
@@ -43,7 +45,8 @@ def test_running_it_twice_gives_the_same_data():
     assert "已建立帳號 admin（管理者：工作小組管理者）" in first
     assert "已建立教師 黃測試（t-eligible）並完成教師驗證，匯入舊系統證號 1 筆" in first
     assert "帳號 admin（工作小組管理者）已存在，未變更" in second
-    assert "研習時數（示範教師）：已匯入 4 筆（新增 0、更新 0、未變更 4）" in second
+    rows = len(demo_training_rows(current_academic_year()))
+    assert f"研習時數（示範教師）：已匯入 {rows} 筆（新增 0、更新 0、未變更 {rows}）" in second
 
 
 @pytest.mark.parametrize(
@@ -171,3 +174,27 @@ def test_it_refuses_to_run_without_debug_unless_forced(settings):
         call_command("load_demo", stdout=StringIO())
     call_command("load_demo", "--force", stdout=StringIO())
     assert User.objects.filter(username="admin").exists()
+
+
+@pytest.mark.parametrize(
+    ("account", "type_code"), [("t-basic", "basic"), ("t-eligible", "advanced"), ("t-mentor", "mentor")]
+)
+def test_each_shipped_type_has_a_demo_teacher_who_may_apply(account, type_code):
+    load_demo()
+    user = User.objects.get(inservice_account=account)
+
+    evaluation = rules.evaluate(user, CertificationType.objects.get(code=type_code))
+
+    assert user.profile.is_verified
+    assert evaluation.passed, [(row.item, row.detail) for row in evaluation.rows if not row.passed]
+
+
+def test_the_mentor_teacher_holds_the_advanced_certificate_from_the_old_system():
+    load_demo()
+
+    held = Certificate.objects.get(teacher__inservice_account="t-mentor")
+    assert (held.certification_type.code, held.number, held.source) == (
+        "advanced",
+        "臺北證號第B110000123號",
+        Certificate.Source.OLD_SYSTEM,
+    )

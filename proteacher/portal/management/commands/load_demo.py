@@ -4,8 +4,9 @@ Running it again gives the same data: files are loaded with the importers (updat
 natural key), accounts are created only when missing, so a password someone changed is kept.
 
 The teachers of DEMO_IDENTITIES are treated as follows (the development identity page offers them):
-- t-eligible and t-ineligible: signed in and through 教師驗證, exactly as the SSO login and the
-  verification services would leave them;
+- t-eligible (進階), t-basic (初階), t-mentor (教學輔導教師) and t-ineligible: signed in and through
+  教師驗證, exactly as the SSO login and the verification services would leave them, so that each
+  shipped certification type has a teacher who may apply;
 - t-first and t-nodata: not created (their first login is the point), only their old-system and
   training records are loaded;
 - t-unknown: nothing; its school, county and title code must stay unknown to master data.
@@ -71,6 +72,21 @@ VERIFIED_TEACHERS = {
         "formal_since": lambda year: datetime.date(2015, 8, 1),
         "teaching_years": 10,
     },
+    "t-basic": {
+        "phone": "02-23210168",
+        "levels": ["國小"],
+        "domains": ["數學"],
+        "formal_since": lambda year: datetime.date(2020, 8, 1),
+        "teaching_years": 6,
+    },
+    "t-mentor": {
+        "phone": "02-27582575",
+        "levels": ["國中"],
+        "domains": ["自然科學"],
+        # Well past the five years 教學輔導教師 asks for, whatever the year.
+        "formal_since": lambda year: datetime.date(2008, 8, 1),
+        "teaching_years": 18,
+    },
     "t-ineligible": {
         "phone": "04-23860188",
         "levels": ["國中"],
@@ -83,13 +99,27 @@ VERIFIED_TEACHERS = {
 
 
 def demo_training_rows(year: int) -> list[tuple[str, str, str, str, datetime.date]]:
-    """Training in the previous academic year, so that it counts this year and next, and is past.
+    """Training that makes each demo teacher eligible (or not) in academic year `year`.
 
+    Mostly in the previous academic year, so that it counts this year and next, and is past:
     t-eligible: 12 h 進階培訓 + 6 h 進階實務探討 = 18 h (進階 asks 18 h in the current and previous
-    years); t-ineligible: 6 h.
+    years); t-mentor: 24 h 教學輔導教師培訓 + 6 h 實務探討 = 30 h (within three academic years);
+    t-ineligible: 6 h. t-basic: 6 h 初階培訓 on the first day of the current academic year (初階
+    counts only this year's; that day has always passed).
     """
     start = year + ROC_OFFSET - 1  # the previous academic year runs 1 August start … 31 July start+1
+    this_year = datetime.date(start + 1, 8, 1)
+    mentor = [
+        ("教學輔導教師培訓 3-1 教學輔導理念與實務", "教學輔導教師培訓", "6", datetime.date(start, 9, 7)),
+        ("教學輔導教師培訓 3-2 同儕輔導與溝通", "教學輔導教師培訓", "6", datetime.date(start, 9, 14)),
+        ("教學輔導教師培訓 3-3 教學觀察與回饋進階", "教學輔導教師培訓", "6", datetime.date(start, 10, 5)),
+        ("教學輔導教師培訓 3-4 輔導案例研討", "教學輔導教師培訓", "6", datetime.date(start, 10, 12)),
+        ("教學輔導教師培訓 3-5 教學輔導實務探討", "教學輔導教師實務探討", "6", datetime.date(start + 1, 3, 21)),
+    ]
     return [
+        ("t-basic", "初階專業回饋人才培訓 1-1 認識教學觀察與回饋", "初階培訓", "3", this_year),
+        ("t-basic", "初階專業回饋人才培訓 1-2 觀察前會談與觀察工具", "初階培訓", "3", this_year),
+        *[("t-mentor", course, category, hours, day) for course, category, hours, day in mentor],
         ("t-eligible", "進階專業回饋人才培訓 2-1 教學觀察與回饋實務", "進階培訓", "6", datetime.date(start, 10, 19)),
         (
             "t-eligible",
