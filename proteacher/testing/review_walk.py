@@ -1,4 +1,5 @@
-"""Browser helpers that walk a 進階 case through review (SPEC §6) with real logins of every role.
+"""Browser helpers that walk a case through review (SPEC §6) with real logins of every role: by
+default the demo teacher's 進階 case; any demo teacher and type through an `Applicant`.
 
 Each role works in its own browser context, signed in the way that role signs in: the teacher
 through 帳號漫遊登入 (the development identity page), the staff through 使用者登入 → 縣市與管理者登入
@@ -33,14 +34,30 @@ from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
 from proteacher.testing.browser import sign_in_through_identity_page
 
-# SPEC §7's placeholders for 進階.
-TYPE = "進階專業回饋人才認證"
-SHORT = "進階認證"
-TRAINING = "進階專業回饋人才"
-# The demo teacher of load_demo who is eligible for 進階.
-TEACHER_NAME = "黃測試"
-TEACHER_ACCOUNT = "t-eligible"
-TEACHER_EMAIL = "t-eligible@school.example.tw"
+
+@dataclass(frozen=True)
+class Applicant:
+    """A demo teacher of load_demo and the type they apply for, as pages and messages name it
+    (SPEC §7's placeholders)."""
+
+    name: str
+    account: str
+    type_name: str  # {type}
+    short: str  # {short}
+    training: str  # {training}
+
+    @property
+    def email(self) -> str:
+        return f"{self.account}@school.example.tw"
+
+
+ADVANCED = Applicant("黃測試", "t-eligible", "進階專業回饋人才認證", "進階認證", "進階專業回饋人才")
+BASIC = Applicant("劉初階", "t-basic", "初階專業回饋人才認證", "初階認證", "初階專業回饋人才")
+MENTOR = Applicant("許輔導", "t-mentor", "教學輔導教師認證", "教學輔導教師認證", "教學輔導教師")
+
+# The 進階 walk's names, which most helpers take by default.
+TYPE, SHORT, TRAINING = ADVANCED.type_name, ADVANCED.short, ADVANCED.training
+TEACHER_NAME, TEACHER_ACCOUNT, TEACHER_EMAIL = ADVANCED.name, ADVANCED.account, ADVANCED.email
 # A third 委員 who, unlike reviewer2, does not work at the teacher's school.
 THIRD_REVIEWER = ("reviewer3", "陳委員", "臺北市立中山女子高級中學")
 
@@ -98,8 +115,8 @@ def demo_teacher() -> User:
     return User.objects.get(inservice_account=TEACHER_ACCOUNT)
 
 
-def the_case() -> Case:
-    return Case.objects.get(teacher__inservice_account=TEACHER_ACCOUNT)
+def the_case(who: Applicant = ADVANCED) -> Case:
+    return Case.objects.get(teacher__inservice_account=who.account, certification_type__name=who.type_name)
 
 
 # --- signing in -----------------------------------------------------------------------------------
@@ -189,12 +206,12 @@ def expect_state(page: Page, label: str) -> None:
     expect(header_value(page, "狀態").locator("td")).to_have_text(label)
 
 
-def open_own_case(page: Page) -> str:
-    """認證專區 → 進階專業回饋人才認證 → the year's row of 申請紀錄 → 流程進度; returns its address."""
+def open_own_case(page: Page, who: Applicant = ADVANCED) -> str:
+    """認證專區 → the type → the year's row of 申請紀錄 → 流程進度; returns its address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=TYPE).click()
+    page.get_by_role("link", name=who.type_name).click()
     page.get_by_role("table", name="申請紀錄").get_by_role("link").first.click()
-    expect(page).to_have_title(re.compile(f"^{SHORT} - 流程進度"))
+    expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
     return page.url
 
 
@@ -264,38 +281,39 @@ def expect_slot_done(page: Page, case_url: str, slot_label: str) -> None:
     expect(slot_row(page, slot_label)).to_contain_text("已完成")
 
 
-UPLOADS = [
-    ("實施證明", "公開授課實施證明"),
-    ("社群參與證明", "教師專業學習社群參與證明"),
-    ("認證檢核表", "進階專業回饋人才認證檢核表"),
-]
-ONLINE = [
-    ("觀察前會談紀錄表", "觀察前會談紀錄表-甲 (觀課人員填寫)"),
-    ("觀察紀錄表", "軼事紀錄表"),
-    ("觀察後回饋會談紀錄表", "觀察後回饋會談紀錄表-甲 (觀課人員填寫)"),
-]
+# The online template the walk fills in a slot that offers it (the header block and one row).
+ONLINE_CHOICES = ("pre_conference_a", "anecdotal_record", "post_conference_a")
 
 
-def apply_and_fill_every_slot(page: Page, pdf_path) -> str:
-    """認證專區 → 進階 → 申請, then the three PDF uploads and the three online forms; returns 流程進度's address."""
+def template_for_slot(slot: FormSlot):
+    """The template a teacher picks for a slot: a walked online form where the slot offers one,
+    else its first (an upload slot has one)."""
+    code = next((code for code in ONLINE_CHOICES if code in slot.template_codes), slot.template_codes[0])
+    return get_template(code)
+
+
+def apply_and_fill_every_slot(page: Page, pdf_path, who: Applicant = ADVANCED) -> str:
+    """認證專區 → the type → 申請, then every slot of the type in list order: a PDF for an upload,
+    the required fields of an online form; returns 流程進度's address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=TYPE).click()
+    page.get_by_role("link", name=who.type_name).click()
     expect(page.get_by_text("資格不符")).to_have_count(0)
     page.get_by_role("button", name="申請").click()
-    expect(page).to_have_title(re.compile(f"^{SHORT} - 流程進度"))
+    expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
     expect_state(page, "準備資料")
     case_url = page.url
-    for slot_label, title in UPLOADS:
-        choose_template(page, slot_label, title)
-        expect(page.get_by_text("限制PDF,檔案限制 2MB")).to_be_visible()
-        upload_pdf(page, pdf_path)
-        expect_slot_done(page, case_url, slot_label)
-    for slot_label, title in ONLINE:
-        choose_template(page, slot_label, title)
-        expect(page.get_by_label("觀課人員").first).to_have_value(re.compile(TEACHER_NAME))
-        fill_required_fields(page)
-        save_form(page)
-        expect_slot_done(page, case_url, slot_label)
+    slots = FormSlot.objects.filter(certification_type__name=who.type_name).order_by("sort_order", "id")
+    for slot in slots:
+        template = template_for_slot(slot)
+        choose_template(page, slot.label, template.title)
+        if template.is_upload:
+            expect(page.get_by_text("限制PDF,檔案限制 2MB")).to_be_visible()
+            upload_pdf(page, pdf_path)
+        else:
+            expect(page.get_by_label("觀課人員").first).to_have_value(re.compile(who.name))
+            fill_required_fields(page)
+            save_form(page)
+        expect_slot_done(page, case_url, slot.label)
     return case_url
 
 
@@ -337,14 +355,14 @@ def open_review_forms(page: Page, case_url: str, title: str) -> None:
     expect(page.get_by_role("heading", name="查看表單列表")).to_be_visible()
 
 
-def expect_certificate(page: Page, number: str, academic_year: int, issued_on: str) -> None:
+def expect_certificate(page: Page, number: str, academic_year: int, issued_on: str, who: Applicant = ADVANCED) -> None:
     """The header's name → 個人資訊 → 認證證號: 類別 · 學年度 · 證號 · 發證時間, and the 數位研習證明."""
-    page.locator(".site-user").get_by_role("link", name=f"{TEACHER_NAME}老師").click()
+    page.locator(".site-user").get_by_role("link", name=f"{who.name}老師").click()
     page.get_by_role("navigation", name="個人資訊").get_by_role("link", name="認證證號").click()
     row = page.get_by_role("table", name="認證證號").get_by_role("row").filter(has_text=number)
-    expect(row.locator("td")).to_have_text([SHORT, str(academic_year), number, issued_on])
-    training = page.get_by_role("table", name="數位研習證明").get_by_role("row").filter(has_text=f"{TRAINING}培訓")
-    expect(training.locator("td")).to_have_text([f"{TRAINING}培訓 數位研習證明", issued_on])
+    expect(row.locator("td")).to_have_text([who.short, str(academic_year), number, issued_on])
+    training = page.get_by_role("table", name="數位研習證明").get_by_role("row").filter(has_text=f"{who.training}培訓")
+    expect(training.locator("td")).to_have_text([f"{who.training}培訓 數位研習證明", issued_on])
 
 
 # --- 訊息通知 and the email -------------------------------------------------------------------------
@@ -378,15 +396,17 @@ class Mailbox:
         return matching[0]
 
 
-def expect_email(mailbox: Mailbox, title: str, body_lines: list[str]) -> None:
+def expect_email(mailbox: Mailbox, title: str, body_lines: list[str], to: str = TEACHER_EMAIL) -> None:
     """One email to the teacher whose subject carries the title and whose body the content."""
     message = mailbox.take(title)
-    assert message.rcpt_tos == [TEACHER_EMAIL]
+    assert message.rcpt_tos == [to]
     for line in body_lines:
         assert line in message.text, f"{line!r} not in the email:\n{message.text}"
 
 
-def expect_notification(page: Page, mailbox: Mailbox, title: str, body: str, *, extra: tuple[str, ...] = ()) -> None:
+def expect_notification(
+    page: Page, mailbox: Mailbox, title: str, body: str, *, extra: tuple[str, ...] = (), to: str = TEACHER_EMAIL
+) -> None:
     """訊息通知: the row (標題 · 內容), the message (訊息內容) and 確認; then the same words by email.
 
     `body` is the catalogue's text; `extra` are lines the message adds (原因, 申復期限)."""
@@ -409,19 +429,19 @@ def expect_notification(page: Page, mailbox: Mailbox, title: str, body: str, *, 
     expect(
         page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True)).first
     ).not_to_contain_text("未讀")
-    expect_email(mailbox, title, [body, *extra])
+    expect_email(mailbox, title, [body, *extra], to=to)
 
 
 # --- 縣市 and 管理者 ---------------------------------------------------------------------------------
 
 
-def open_office_case(page: Page, state_label: str, teacher_name: str = TEACHER_NAME) -> None:
+def open_office_case(page: Page, state_label: str, teacher_name: str = TEACHER_NAME, short: str = SHORT) -> None:
     """功能專區 → 認證審查 → the state's tab → the teacher's case."""
     workspace(page, "認證審查")
     tabs = page.get_by_role("navigation", name="依狀態")
     tabs.get_by_role("link", name=re.compile(rf"^{re.escape(state_label)} \d+$")).click()
     page.locator("table.queue-table").get_by_role("link", name=teacher_name, exact=True).click()
-    expect(page).to_have_title(re.compile(f"^{SHORT} - {teacher_name} - 認證審查"))
+    expect(page).to_have_title(re.compile(f"^{short} - {teacher_name} - 認證審查"))
     expect_state(page, state_label)
 
 
@@ -482,7 +502,7 @@ def take_appeal(page: Page, numbered_choice: str, reason: str = "") -> None:
     expect_flash(page, "申復申請案已受理。" if numbered_choice.startswith("1.") else "申復申請案未受理。")
 
 
-def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None) -> None:
+def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None, short: str = SHORT) -> None:
     """管理者's 發證作業: tick the case, 核定可產證 → 確定; tick it again, 發證 → 確定發證."""
     workspace(page, "發證作業")
     for code, section, button, done in (
@@ -490,7 +510,7 @@ def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None) -> None
         ("issue", "待發證", "發證", "已發證 1 件。"),
     ):
         batch = page.get_by_role("region", name=re.compile(f"^{section}"))
-        batch.get_by_label(f"選取 {teacher_name} {SHORT}").check()
+        batch.get_by_label(f"選取 {teacher_name} {short}").check()
         if screenshot is not None:
             screenshot(page, f"review-path-issuing-{code}")
         batch.get_by_role("button", name=button, exact=True).click()
@@ -502,12 +522,14 @@ def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None) -> None
 # --- 委員 -------------------------------------------------------------------------------------------
 
 
-def review(page: Page, round_label: str, recommendation: str, comment: str, screenshot=None) -> None:
+def review(
+    page: Page, round_label: str, recommendation: str, comment: str, screenshot=None, short: str = SHORT
+) -> None:
     """功能專區 → 審查案件 → 審查 the round's case: every row's 審查意見 and 審查等級, the
     審查結果建議, 送出."""
     workspace(page, "審查案件")
-    page.get_by_role("link", name=re.compile(rf"^審查\s*：{SHORT} \d+ {round_label}$")).click()
-    expect(page.get_by_role("heading", name=f"{SHORT} - {round_label}")).to_be_visible()
+    page.get_by_role("link", name=re.compile(rf"^審查\s*：{short} \d+ {round_label}$")).click()
+    expect(page.get_by_role("heading", name=f"{short} - {round_label}")).to_be_visible()
     form = page.locator("form.online-form")
     rubric = form.locator("table.rubric")
     settled(page)
