@@ -10,7 +10,7 @@ urlpatterns = [
     path("cases/<int:pk>/", office.case_view, name="case"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", office.slot_print, name="slot_print"),
     path("cases/<int:pk>/slots/<slug:slot_code>/file/", office.slot_file, name="slot_file"),
-    path("cases/<int:pk>/formal/", office.formal_review, name="formal"),
+    path("cases/<int:pk>/formal/", decisions.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
     path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
     # 分發委員

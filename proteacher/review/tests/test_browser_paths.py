@@ -10,7 +10,6 @@ path is named after is clicked here.
 
 import datetime
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +20,6 @@ from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import CertificationType
 from proteacher.certification.workflow import State
 from proteacher.dates import today
-from proteacher.testing import factories
 from proteacher.testing import review_walk as walk
 from proteacher.testing.browser import screenshot
 from proteacher.testing.review_walk import SHORT, TRAINING, TYPE
@@ -76,26 +74,6 @@ def reason_line(reason: str) -> str:
 
 def deadline_line(case) -> str:
     return f"申復期限：{format_deadline(case.appeal_deadline)}（含假日）"
-
-
-@dataclass
-class Demo:
-    roles: walk.Roles
-    mailbox: walk.Mailbox
-    pdf: object
-
-
-@pytest.fixture
-def demo(chromium, live_server, smtp_server, settings, tmp_path):
-    # The development identity page stands in for the national network's SSO.
-    settings.DEBUG = True
-    settings.OIDC_ISSUER = ""
-    walk.load_demo_data()
-    pdf = tmp_path / "證明文件.pdf"
-    pdf.write_bytes(factories.pdf_bytes())
-    roles = walk.Roles(chromium, live_server.url)
-    yield Demo(roles, walk.Mailbox(smtp_server), pdf)
-    roles.close()
 
 
 def notified(demo, page, message: tuple[str, str], *extra: str) -> None:

@@ -7,7 +7,6 @@ and at the steps the teacher is told of, the 訊息通知 and its email read the
 """
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +14,6 @@ from playwright.sync_api import expect
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
 from proteacher.dates import today
-from proteacher.testing import factories
 from proteacher.testing import review_walk as walk
 from proteacher.testing.browser import screenshot
 from proteacher.testing.review_walk import BASIC, MENTOR, Applicant
@@ -25,27 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSED = "通過 (認證資料完整詳實)"
 
 
-@dataclass
-class Demo:
-    roles: walk.Roles
-    mailbox: walk.Mailbox
-    pdf: object
-
-
-@pytest.fixture
-def demo(chromium, live_server, smtp_server, settings, tmp_path):
-    # The development identity page stands in for the national network's SSO.
-    settings.DEBUG = True
-    settings.OIDC_ISSUER = ""
-    walk.load_demo_data()
-    pdf = tmp_path / "證明文件.pdf"
-    pdf.write_bytes(factories.pdf_bytes())
-    roles = walk.Roles(chromium, live_server.url)
-    yield Demo(roles, walk.Mailbox(smtp_server), pdf)
-    roles.close()
-
-
-def told(demo: Demo, page, who: Applicant, action: str) -> None:
+def told(demo, page, who: Applicant, action: str) -> None:
     """The message the table sends for `action`, in 訊息通知 and by email, with the type's names."""
     kind = CertificationType.objects.get(name=who.type_name)
     title, body = workflow.notice_of(action, kind)
@@ -53,7 +31,7 @@ def told(demo: Demo, page, who: Applicant, action: str) -> None:
     walk.expect_notification(page, demo.mailbox, title, body, to=who.email)
 
 
-def to_certificate(demo: Demo, who: Applicant, letter: str, shots: str = "") -> None:
+def to_certificate(demo, who: Applicant, letter: str, shots: str = "") -> None:
     """The teacher applies and fills every slot, sends; 縣市 passes 形式審查 and assigns 王委員, who
     hands in the 審查標準表 with 通過; 縣市 decides 通過; 管理者 approves and issues. The
     certificate carries the type's letter, and 個人資訊 → 認證證號 lists it."""

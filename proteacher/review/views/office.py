@@ -1,25 +1,21 @@
 """The case as 縣市 and 管理者 (and an assigned 委員) see it: every form and file, the history, and
-the office's action of the state: 形式審查 here, the decisions and 申復 受理 in decisions.py."""
+the form of the office's action in the state (posted to decisions.py)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
 from proteacher.certification.selectors import case_slots, slot_of, slot_rows
 from proteacher.certification.views import slots
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
-from proteacher.errors import DomainError
-from proteacher.posted import posted_revision
-from proteacher.review import appeals, office, reviewing
+from proteacher.review import appeals, reviewing
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
 from proteacher.review.selectors import case_for
@@ -175,53 +171,3 @@ def _appeal_file(request, case, appeal_pk: str):
     response = slots.serve_file(request, appeal)
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
-
-
-def shown_state(request) -> str | None:
-    """The state the posted page showed (its hidden field), so that the workflow tells a second
-    click, which finds the state moved on, from a page that is only out of date."""
-    state = request.POST.get("state")
-    return state if state in workflow.STATE_LABELS else None
-
-
-def is_current(case, request, route: str) -> bool:
-    """The page was drawn from the case as it is now, and the state offers this user an action of `route`."""
-    offered = {step.route for step, _ in workflow.available_actions(case, request.user)}
-    return posted_revision(request.POST) == case.revision and route in offered
-
-
-def done(request, case, text: str):
-    messages.success(request, f"{text}目前狀態為「{workflow.label(case.state)}」。")
-    return redirect("review:case", pk=case.pk)
-
-
-def refused(request, case, error: DomainError):
-    messages.error(request, error.message)
-    return redirect("review:case", pk=case.pk)
-
-
-@roles_required(*OFFICE)
-@require_POST
-def formal_review(request, pk):
-    """形式審查表 → 通過 (準備分發委員) or 退件 (退回再編輯修正)."""
-    case = case_for(request.user, pk)
-    form = FormalReviewForm(case_slots(case), request.POST)
-    valid = form.is_valid()
-    if not valid and is_current(case, request, "review:formal"):
-        messages.error(request, "形式審查表尚未填寫完整，請依提示修正後再送出。")
-        return render_case(request, case, formal_form=form, status=400)
-    # An invalid form on a stale page or a second click: the workflow says what happened.
-    passed = form.passed if valid else True
-    try:
-        record = office.formal_review(
-            case,
-            request.user,
-            form.slot_results() if valid else {},
-            passed,
-            form.cleaned_data.get("reason", "") if valid else "",
-            expected_state=shown_state(request),
-            expected_revision=posted_revision(request.POST),
-        )
-    except DomainError as error:
-        return refused(request, case, error)
-    return done(request, record.case, workflow.BY_ACTION[office.FORMAL[passed]].done)
