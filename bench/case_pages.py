@@ -380,7 +380,7 @@ def prepare_review() -> dict:
 
     templates = {}
     for kind in CertificationType.objects.all():
-        template = get_template(f"review_{kind.code}")
+        template = get_template(kind.review_template_code)
         templates[kind.pk] = (template.code, template.version)
     past_first = {State.FIRST_REVIEW: False, State.FIRST_DECISION: True, State.PASSED: True}
     waiting = Case.objects.filter(state__in=list(past_first), assignments__isnull=True).values_list(

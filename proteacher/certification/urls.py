@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from proteacher.certification.views import cases, held, settings, slots, transfer, types
 
@@ -17,6 +18,9 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_page, name="case"),
     path("cases/<int:pk>/submit/", cases.submit, name="submit"),
     path("cases/<int:pk>/act/", cases.act, name="act"),
+    # 申復 and 查看表單列表 are the back office's pages now; their old addresses still lead there.
+    path("cases/<int:pk>/appeal/", RedirectView.as_view(pattern_name="review:appeal", query_string=True)),
+    path("cases/<int:pk>/reviews/", RedirectView.as_view(pattern_name="review:reviews")),
     path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),

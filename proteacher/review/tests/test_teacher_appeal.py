@@ -255,3 +255,11 @@ def test_the_teacher_and_the_office_read_the_filed_appeal_and_its_pdf(
 
     client.force_login(taichung_officer)
     assert client.get(appeal_url(failed_case)).status_code == 404
+
+
+def test_the_pages_old_addresses_lead_to_them(client, teacher, failed_case):
+    client.force_login(teacher)
+
+    old = f"/certification/cases/{failed_case.pk}"
+    assert client.get(f"{old}/appeal/").url == reverse("review:appeal", args=[failed_case.pk])
+    assert client.get(f"{old}/reviews/").url == reverse("review:reviews", args=[failed_case.pk])

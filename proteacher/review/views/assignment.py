@@ -67,6 +67,7 @@ def _assign_page(request, case, chosen_ids=None, status=200):
             "type": case.certification_type,
             "state_label": workflow.label(case.state),
             "round_label": workflow.ROUNDS[round] if round else "",
+            "assign_label": workflow.label_of(workflow.round_action(round, route="review:assign")) if round else "",
             "not_assigning": "" if round else services.not_assigning(case),
             "options": options,
             "chosen_ids": chosen_ids,
