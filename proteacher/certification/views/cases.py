@@ -124,7 +124,7 @@ def _take(request, pk, route: str, default: str = ""):
     case = own_case_for(request.user, pk)
     step = workflow.BY_ACTION.get(request.POST.get("action") or default)
     if step is None or step.route != route:
-        messages.error(request, "沒有這個操作。")
+        messages.error(request, workflow.NO_SUCH_ACTION)
         return redirect("certification:case", pk=case.pk)
     try:
         workflow.transition(case, step.action, actor=request.user, expected_revision=posted_revision(request.POST))

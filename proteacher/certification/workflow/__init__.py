@@ -9,6 +9,7 @@ them and changes a case only through transition() and open_case().
 
 from proteacher.certification.workflow.engine import (
     HANDLED,
+    NO_SUCH_ACTION,
     STALE_PAGE,
     available_actions,
     diagram,
@@ -72,6 +73,7 @@ __all__ = [
     "FINAL_STATES",
     "FIRST",
     "HANDLED",
+    "NO_SUCH_ACTION",
     "OFFICE",
     "OFFICE_STATES",
     "OPENING",

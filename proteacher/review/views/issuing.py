@@ -98,7 +98,7 @@ def issuing(request):
 def _batch(request, filters: dict[str, str]):
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        messages.error(request, "沒有這個操作。")
+        messages.error(request, workflow.NO_SUCH_ACTION)
         return redirect(_page_url(filters))
     selection = _selection(request.POST)
     if not selection:
