@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
-from proteacher.certification.models import Case, FormSlot, SlotAnswer
+from proteacher.certification.models import Case, Certificate, FormSlot, SlotAnswer, TrainingCertificate
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
 
 
@@ -45,6 +45,20 @@ def own_case_for(user: User, pk: int) -> Case:
     if not user.is_authenticated or user.role != Role.TEACHER:
         return get_object_or_404(Case.objects.none(), pk=pk)
     return get_object_or_404(Case.objects.select_related("certification_type", "teacher"), pk=pk, teacher_id=user.pk)
+
+
+def certificates_held_by(user: User) -> QuerySet[Certificate]:
+    """個人資訊 → 認證證號: the user's own certificates (imported, issued, back-filled), by year."""
+    return (
+        Certificate.objects.filter(teacher_id=user.pk)
+        .select_related("certification_type")
+        .order_by("academic_year", "id")
+    )
+
+
+def training_certificates_of(user: User) -> QuerySet[TrainingCertificate]:
+    """The 數位研習證明 granted to the user with each certificate issued here, newest first."""
+    return TrainingCertificate.objects.filter(teacher_id=user.pk).order_by("-issued_at", "-id")
 
 
 def slot_of(case: Case, slot_code: str) -> FormSlot:

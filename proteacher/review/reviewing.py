@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from proteacher.certification import workflow
@@ -24,14 +23,6 @@ from proteacher.review.models import Assignment
 RECOMMENDATION_KEY = "recommendation"
 
 SUBMITTED = "此審查標準表已送出，僅供檢視。"
-
-
-def assignment_for(user, pk: int) -> Assignment:
-    """One of the signed-in 委員's own assignments; anyone else's is a 404."""
-    assignments = Assignment.objects.select_related(
-        "case__certification_type", "case__school", "case__teacher", "case__county"
-    )
-    return get_object_or_404(assignments, pk=pk, reviewer_id=user.pk)
 
 
 def _only_round(node, round: str):

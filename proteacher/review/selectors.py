@@ -7,7 +7,7 @@ county whatever the address says. Out-of-scope cases are a 404, never a 403.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
@@ -29,6 +29,24 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 def case_for(user: User, pk: int) -> Case:
     return get_object_or_404(cases_visible_to(user), pk=pk)
+
+
+def assignments_of(user: User) -> QuerySet[Assignment]:
+    """審查案件: the 委員's own assignments, the ones still to do first."""
+    return (
+        Assignment.objects.filter(reviewer_id=user.pk)
+        .select_related("case__certification_type", "case__school")
+        .defer("data")
+        .order_by(F("submitted_at").desc(nulls_first=True), "-assigned_at", "-pk")
+    )
+
+
+def assignment_for(user: User, pk: int) -> Assignment:
+    """One of the signed-in 委員's own assignments; anyone else's is a 404."""
+    assignments = Assignment.objects.select_related(
+        "case__certification_type", "case__school", "case__teacher", "case__county"
+    )
+    return get_object_or_404(assignments, pk=pk, reviewer_id=user.pk)
 
 
 @dataclass(frozen=True)

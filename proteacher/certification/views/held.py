@@ -6,16 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from proteacher.accounts.decorators import verified_teacher_required
-from proteacher.certification.models import Certificate, TrainingCertificate
+from proteacher.certification import selectors
 
 
 @verified_teacher_required
 def certificates(request: HttpRequest) -> HttpResponse:
-    rows = (
-        Certificate.objects.filter(teacher=request.user)
-        .select_related("certification_type")
-        .order_by("academic_year", "id")
-    )
-    training = TrainingCertificate.objects.filter(teacher=request.user).order_by("-issued_at", "-id")
-    context = {"certificates": rows, "training_certificates": training, "tab": "certificates"}
+    context = {
+        "certificates": selectors.certificates_held_by(request.user),
+        "training_certificates": selectors.training_certificates_of(request.user),
+        "tab": "certificates",
+    }
     return render(request, "certification/held_certificates.html", context)

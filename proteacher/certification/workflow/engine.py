@@ -214,8 +214,9 @@ def recipients(case: Case, to: tuple[str, ...], round: str | None = None) -> lis
         elif kind == To.REVIEWERS:
             people = _assigned_reviewers(case, round)
         elif kind == To.COUNTY:
+            # A case without a county (its teacher's school unknown) has no county officers.
             people = User.objects.filter(role=Role.COUNTY, county_id=case.county_id, is_active=True).order_by("pk")
-            people = people if case.county_id else []
+            people = people if case.county_id is not None else []
         elif kind == To.ADMIN:
             people = User.objects.filter(role=table.ADMIN, is_active=True).order_by("pk")
         else:

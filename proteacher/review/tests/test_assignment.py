@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
+from proteacher.certification import services as certification_services
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
 from proteacher.errors import DomainError
@@ -123,6 +124,24 @@ def test_the_basic_type_gets_its_own_form(taipei_officer, outsiders):
     case = waiting_case(factories.teacher(name="初階師", account="t-basic"), taipei_officer, type_code="basic")
     services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision)
     assert Assignment.objects.get(case=case).template_code == "review_basic"
+
+
+def test_the_form_is_the_one_the_type_names_in_its_settings(case, taipei_officer, outsiders):
+    certification_services.update_type(case.certification_type, review_template_code="review_mentor")
+
+    services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision)
+
+    assert Assignment.objects.get(case=case).template_code == "review_mentor"
+
+
+def test_a_type_without_a_reviewers_form_is_not_assigned(case, taipei_officer, outsiders):
+    certification_services.update_type(case.certification_type, review_template_code="")
+
+    with pytest.raises(DomainError) as refused:
+        services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, case.revision)
+
+    assert refused.value.message == "「進階專業回饋人才認證」尚未設定審查標準表，無法分發委員。"
+    assert_unchanged(case, case.revision)
 
 
 def assert_unchanged(case, revision):

@@ -74,6 +74,12 @@ def to_certificate(demo, who: Applicant, letter: str, shots: str = "") -> None:
     if shots:
         screenshot(teacher, f"{shots}-certificate")
     assert demo.mailbox.pending == []
+    # Every email the teacher received names this type, and no other (the old system mixed them up).
+    subjects = [message.subject for message in demo.mailbox.server.messages]
+    others = CertificationType.objects.exclude(name=who.type_name)
+    assert len(subjects) == 5
+    assert all(who.type_name in subject or who.short in subject for subject in subjects), subjects
+    assert not any(other.name in subject or other.short_name in subject for other in others for subject in subjects)
 
 
 def test_basic_goes_to_its_certificate(demo):
@@ -132,6 +138,3 @@ def test_a_type_added_under_settings_goes_to_a_certificate_of_its_own(demo):
     add_type_in_the_browser(admin)
 
     to_certificate(demo, COACH, "D", shots="new-type")
-
-    titles = [message.subject for message in demo.mailbox.server.messages]
-    assert titles and all(COACH.type_name in title or COACH.short in title for title in titles)

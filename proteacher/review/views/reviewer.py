@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +13,7 @@ from proteacher.certification.selectors import slot_rows
 from proteacher.documents import engine
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
-from proteacher.review import reviewing
-from proteacher.review.models import Assignment
+from proteacher.review import reviewing, selectors
 
 PAGE_SIZE = 50
 
@@ -23,14 +21,9 @@ PAGE_SIZE = 50
 @roles_required(Role.REVIEWER)
 def my_cases(request):
     """審查案件: only this 委員's assignments, the ones still to do first."""
-    assignments = (
-        Assignment.objects.filter(reviewer=request.user)
-        .select_related("case__certification_type", "case__school")
-        .defer("data")
-        .order_by(F("submitted_at").desc(nulls_first=True), "-assigned_at", "-pk")
-    )
+    assignments = selectors.assignments_of(request.user)
     page = Paginator(assignments, PAGE_SIZE).get_page(request.GET.get("page"))
-    open_count = Assignment.objects.filter(reviewer=request.user, submitted_at__isnull=True).count()
+    open_count = assignments.filter(submitted_at__isnull=True).count()
     return render(request, "review/my_cases.html", {"page": page, "open_count": open_count})
 
 
@@ -39,7 +32,7 @@ def review_form(request, assignment_id):
     """The case's forms and files (read-only) and the 委員's 審查標準表: 儲存 and 送出."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    assignment = reviewing.assignment_for(request.user, assignment_id)
+    assignment = selectors.assignment_for(request.user, assignment_id)
     if request.method != "POST":
         return _page(request, assignment, assignment.data)
     page_url = reverse("review:review_form", args=[assignment.pk])
@@ -60,7 +53,7 @@ def review_form(request, assignment_id):
         )
     except DomainError as refusal:
         messages.error(request, refusal.message)
-        fresh = reviewing.assignment_for(request.user, assignment.pk)
+        fresh = selectors.assignment_for(request.user, assignment.pk)
         if reviewing.readonly_reason(fresh):
             return redirect(page_url)
         return _page(request, fresh, data, revision=request.POST.get("revision"), status=409)
