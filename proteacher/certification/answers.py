@@ -5,13 +5,18 @@ Every save locks the case row first, so a save and 送出審查文件 (whose for
 locked row) never interleave, and refuses once the case has left an editable state. Each answer
 carries its own revision: a form posts the revision it showed, and a save from another tab or a
 second click in between is refused instead of overwriting what the teacher never saw.
+
+A slot keeps one answer per template. Saving one makes it the slot's answer in use and sets the
+others aside, untouched: choosing another template never deletes anything. The teacher switches
+back (`use_answer`) or discards a set-aside answer (`discard_answer`, a separate, confirmed step).
+A stored file that a submission names (certification.submissions) is never deleted.
 """
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from proteacher.certification import workflow
+from proteacher.certification import submissions, workflow
 from proteacher.certification.models import Case, FormSlot, SlotAnswer
 from proteacher.documents import pdf_rules
 from proteacher.documents.catalogue import FormTemplate
@@ -20,8 +25,26 @@ from proteacher.errors import DomainError
 READ_ONLY = "此申請已送出審查，表單僅供檢視，無法修改。"
 STALE = "此表單已在其他視窗儲存過，請重新開啟後再修改，以免覆蓋較新的內容。"
 NOT_OFFERED = "「{slot}」不能使用「{template}」。"
-ANOTHER_TEMPLATE = "「{slot}」已填寫其他表件，請先於流程進度頁變更表件後再上傳。"
 NOTHING_TO_REMOVE = "目前沒有已上傳的檔案。"
+NOTHING_SET_ASIDE = "找不到這份未使用的表件，可能已被刪除或改用，請重新整理頁面。"
+
+
+def switch_notice(case: Case, slot: FormSlot, template: FormTemplate, answer: SlotAnswer | None) -> str:
+    """What a form page says when its template is not the slot's answer in use ("" when it is)."""
+    if answer is not None and answer.in_use or readonly_reason(case):
+        return ""
+    if answer is not None:
+        return (
+            f"此表件目前未使用（「{slot.label}」使用其他表件）。按「儲存」後改用此表件，"
+            "原本使用的表件會保留，可於流程進度頁改回。"
+        )
+    current = SlotAnswer.objects.in_use().filter(case=case, slot_code=slot.code).only("template_code").first()
+    if current is None:
+        return ""
+    return (
+        f"「{slot.label}」目前使用其他表件。儲存「{template.title}」後將改用此表件，"
+        "原本的內容會保留，可於流程進度頁改回；按「取消」則不會有任何變更。"
+    )
 
 
 def readonly_reason(case: Case) -> str:
@@ -46,6 +69,20 @@ def _touch(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
 
 
+def _answer_for(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer | None:
+    return (
+        SlotAnswer.objects.select_for_update()
+        .filter(case=case, slot_code=slot.code, template_code=template_code)
+        .first()
+    )
+
+
+def _put_in_use(case: Case, slot: FormSlot, answer: SlotAnswer) -> None:
+    """`answer` becomes the slot's answer; the slot's other answers are set aside as they are."""
+    SlotAnswer.objects.filter(case=case, slot_code=slot.code, in_use=True).exclude(pk=answer.pk).update(in_use=False)
+    answer.in_use = True
+
+
 def save_answer(
     case: Case,
     slot: FormSlot,
@@ -57,21 +94,23 @@ def save_answer(
     file=None,
     file_name: str | None = None,
 ) -> SlotAnswer:
-    """Store the slot's answer (replacing another template's answer in that slot).
+    """Store the slot's answer with this template and make it the one in use (another template's
+    answer in the slot is set aside, not deleted).
 
-    `expected_revision` is the answer revision the form was opened with (0 for a new one; None
-    not to check); a different current revision means another tab or a double click saved first.
+    `expected_revision` is the revision of this template's answer the form was opened with (0 for
+    a new one; None not to check); a different current revision means another tab or a double
+    click saved first.
     """
     if template.code not in slot.template_codes:
         raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
     with transaction.atomic():
         locked = _lock_for_edit(case)
-        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
-        if answer is not None and expected_revision is not None and answer.revision != expected_revision:
+        answer = _answer_for(locked, slot, template.code)
+        current = answer.revision if answer is not None else 0
+        if expected_revision is not None and current != expected_revision:
             raise DomainError(STALE)
         if answer is None:
-            answer = SlotAnswer(case=locked, slot_code=slot.code)
-        answer.template_code = template.code
+            answer = SlotAnswer(case=locked, slot_code=slot.code, template_code=template.code)
         answer.template_version = template.version
         if data is not None:
             answer.data = data
@@ -80,14 +119,18 @@ def save_answer(
             answer.file_name = file_name or ""
         answer.is_complete = is_complete
         answer.revision += 1
+        _put_in_use(locked, slot, answer)
         answer.save()
         _touch(locked)
     return answer
 
 
 def _delete_after_commit(stored_file) -> None:
-    # After commit, so a rollback never leaves a row without its file.
+    # After commit, so a rollback never leaves a row without its file; never a file a
+    # submission names (what a round reviewed is kept for good).
     name, storage = stored_file.name, stored_file.storage
+    if submissions.file_is_kept(name):
+        return
     transaction.on_commit(lambda: storage.delete(name))
 
 
@@ -97,20 +140,18 @@ def save_upload(
     """儲存 of an upload form: the PDF checked on its content (documents.pdf_rules), stored under a
     name the platform makes up, and the file it replaces deleted once the change is committed.
 
-    儲存 with no new file keeps the saved one. A slot another template fills is refused: the
-    teacher changes the template on 流程進度 first (變更表件), which asks before discarding.
+    儲存 with no new file keeps the saved one (and makes it the slot's answer again if it was set
+    aside).
     """
     ensure_editable(case)
-    current = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
-    if current is not None and current.template_code == template.code and current.file and not any(uploads):
-        return current
+    current = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template.code).first()
+    if current is not None and current.file and not any(uploads):
+        return use_answer(case, slot, template.code) if not current.in_use else current
     max_bytes, max_files = pdf_rules.file_rules(template)
     upload = pdf_rules.check_pdf(uploads, max_bytes=max_bytes, max_files=max_files)
     with transaction.atomic():
         locked = _lock_for_edit(case)
-        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
-        if answer is not None and answer.template_code != template.code:
-            raise DomainError(ANOTHER_TEMPLATE.format(slot=slot.label))
+        answer = _answer_for(locked, slot, template.code)
         replaced = answer.file if answer is not None and answer.file else None
         saved = save_answer(
             locked,
@@ -128,17 +169,12 @@ def save_upload(
 
 
 def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expected_revision: int | None) -> str:
-    """點擊取消上傳此檔案: an upload answer is its file alone, so the slot is emptied (新增 again).
+    """點擊取消上傳此檔案: an upload answer is its file alone, so the answer goes (新增 again).
     Returns the removed file's name."""
     with transaction.atomic():
         locked = _lock_for_edit(case)
-        answer = (
-            SlotAnswer.objects.select_for_update()
-            .filter(case=locked, slot_code=slot.code, template_code=template.code)
-            .exclude(file="")
-            .first()
-        )
-        if answer is None:
+        answer = _answer_for(locked, slot, template.code)
+        if answer is None or not answer.file:
             raise DomainError(NOTHING_TO_REMOVE)
         if expected_revision is not None and answer.revision != expected_revision:
             raise DomainError(STALE)
@@ -147,14 +183,30 @@ def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expecte
     return name
 
 
-def discard_answer(case: Case, slot: FormSlot, *, expected_revision: int | None = None) -> None:
-    """Empty a slot: the teacher chose another template (變更表件) and confirmed losing the old
-    answer as it was when asked (`expected_revision`); a save since then is refused as stale."""
+def use_answer(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer:
+    """改用: a set-aside answer becomes the slot's answer again, exactly as it was saved."""
     with transaction.atomic():
         locked = _lock_for_edit(case)
-        answer = SlotAnswer.objects.select_for_update().filter(case=locked, slot_code=slot.code).first()
+        answer = _answer_for(locked, slot, template_code)
         if answer is None:
-            return
+            raise DomainError(NOTHING_SET_ASIDE)
+        if not answer.in_use:
+            _put_in_use(locked, slot, answer)
+            answer.revision += 1
+            answer.save(update_fields=["in_use", "revision"])
+            _touch(locked)
+    return answer
+
+
+def discard_answer(case: Case, slot: FormSlot, template_code: str, *, expected_revision: int | None = None) -> None:
+    """刪除 a set-aside answer: the teacher confirmed losing it as it was when asked
+    (`expected_revision`); a save since then is refused as stale. The answer in use is never
+    discarded this way (an upload's file is removed on its own page)."""
+    with transaction.atomic():
+        locked = _lock_for_edit(case)
+        answer = _answer_for(locked, slot, template_code)
+        if answer is None or answer.in_use:
+            raise DomainError(NOTHING_SET_ASIDE)
         if expected_revision is not None and answer.revision != expected_revision:
             raise DomainError(workflow.STALE_PAGE)
         _discard(locked, answer)

@@ -186,8 +186,20 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
 
 
+class SlotAnswerQuerySet(models.QuerySet):
+    def in_use(self):
+        """The answers the slots use now (one per slot at most): what the case page lists and
+        送出審查文件 sends. The others are answers set aside when the teacher chose another template."""
+        return self.filter(in_use=True)
+
+
 class SlotAnswer(models.Model):
-    """What a teacher put in one slot: an online form's answers or an uploaded PDF."""
+    """What a teacher put in one slot with one template: an online form's answers or an uploaded PDF.
+
+    A slot keeps one answer per template it was filled with; the one saved last is `in_use`.
+    Choosing another template never deletes the old answer: it stays, set aside, until the
+    teacher switches back to it or discards it.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
     slot_code = models.SlugField(max_length=40)
@@ -201,9 +213,18 @@ class SlotAnswer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped on each save; the form posts the value it showed so a stale tab cannot overwrite.
     revision = models.PositiveIntegerField(default=0)
+    # The slot's current answer; False for an answer set aside by choosing another template.
+    in_use = models.BooleanField(default=True)
+
+    objects = SlotAnswerQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "slot_code"], name="one_answer_per_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "slot_code", "template_code"], name="one_answer_per_template"),
+            models.UniqueConstraint(
+                fields=["case", "slot_code"], condition=models.Q(in_use=True), name="one_answer_in_use_per_slot"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.slot_code} {self.template_code}"
@@ -241,3 +262,69 @@ class TrainingCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FrozenError(Exception):
+    """A submitted round is evidence: its rows are written once and never changed or deleted."""
+
+
+class Frozen(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError(f"{type(self).__name__} {self.pk} was sent for review and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(f"{type(self).__name__} {self.pk} was sent for review and cannot be deleted")
+
+
+class Submission(Frozen):
+    """What the teacher sent with 送出審查文件, 送出複審資料 or 申復重新送審: every answer and file of
+    the case as it was at that moment, frozen as that round's submission (certification.submissions)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="submissions")
+    # 1, 2, … in the order the case was sent (a 退件 case sent again is a new submission).
+    number = models.PositiveSmallIntegerField("送審次序")
+    action = models.CharField(max_length=40)
+    # The review round it is for: 初審 (with its 形式審查), 複審 or 申復.
+    round = models.CharField("審查階段", max_length=10)
+    at = models.DateTimeField("送出時間")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="one_submission_number_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.number} {self.round}"
+
+
+class SubmittedAnswer(Frozen):
+    """One slot of a Submission: the template, the answers and the file, with their SHA-256."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="answers")
+    slot_code = models.SlugField(max_length=40)
+    slot_label = models.CharField("表單項目", max_length=50)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    template_code = models.CharField(max_length=60)
+    template_version = models.PositiveSmallIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the answers as canonical JSON (sorted keys, UTF-8): the same answers, the same sum.
+    data_sha256 = models.CharField(max_length=64)
+    # The stored file the answer named when sent; kept while any submission names it.
+    file = models.FileField(upload_to="answers/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名稱", max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    is_complete = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["submission", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "slot_code"], name="one_submitted_answer_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.slot_code}"

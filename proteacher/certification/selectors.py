@@ -4,7 +4,7 @@ gets cases from here.
 Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北市 case learns nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -87,6 +87,8 @@ class SlotRow:
 
     slot: FormSlot
     answer: SlotAnswer | None
+    # The slot's answers with other templates, kept when the teacher chose another one.
+    set_aside: list[SlotAnswer] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -114,8 +116,24 @@ class SlotRow:
             return False
 
 
-def slot_rows(case: Case) -> list[SlotRow]:
-    """Every slot of the case's type with its answer, if any: two queries whatever the slot count."""
+def slot_rows(case: Case, *, with_set_aside: bool = False) -> list[SlotRow]:
+    """Every slot of the case's type with its answer in use, if any (and, for the teacher's own
+    list, the answers set aside): two queries whatever the slot count."""
     # The answers' JSON can be large (a Flanders code list, long notes) and the list needs none of it.
-    answers = {answer.slot_code: answer for answer in SlotAnswer.objects.filter(case=case).defer("data")}
-    return [SlotRow(slot, answers.get(slot.code)) for slot in case_slots(case)]
+    found = SlotAnswer.objects.filter(case=case).defer("data").order_by("-updated_at", "-id")
+    if not with_set_aside:
+        found = found.in_use()
+    rows = {slot.code: SlotRow(slot, None) for slot in case_slots(case)}
+    for answer in found:
+        row = rows.get(answer.slot_code)
+        if row is None:
+            continue
+        if answer.in_use:
+            row.answer = answer
+        else:
+            row.set_aside.append(answer)
+    return list(rows.values())
+
+
+def answer_in_use(case: Case, slot: FormSlot) -> SlotAnswer | None:
+    return SlotAnswer.objects.in_use().filter(case=case, slot_code=slot.code).first()

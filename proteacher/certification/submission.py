@@ -12,7 +12,7 @@ from proteacher.errors import DomainError
 
 def missing_slots(case: Case) -> list[FormSlot]:
     """The case type's slots without a complete answer, in the order of 編輯表單列表."""
-    complete = set(SlotAnswer.objects.filter(case=case, is_complete=True).values_list("slot_code", flat=True))
+    complete = set(SlotAnswer.objects.in_use().filter(case=case, is_complete=True).values_list("slot_code", flat=True))
     return [slot for slot in case_slots(case) if slot.code not in complete]
 
 

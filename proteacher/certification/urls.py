@@ -22,6 +22,8 @@ urlpatterns = [
     path("cases/<int:pk>/appeal/", RedirectView.as_view(pattern_name="review:appeal", query_string=True)),
     path("cases/<int:pk>/reviews/", RedirectView.as_view(pattern_name="review:reviews")),
     path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/use/", cases.use_answer, name="slot_use"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/discard/", cases.discard_answer, name="slot_discard"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),
     path("cases/<int:pk>/slots/<slug:slot_code>/file/", slots.slot_file, name="slot_file"),

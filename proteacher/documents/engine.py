@@ -1020,6 +1020,38 @@ def bound_sections(template: FormTemplate, data: dict, errors: dict | None = Non
     return form_for(template).bind(data, errors, editable=editable)
 
 
+def _plain(value: Any) -> str:
+    """A stored value as one line of text, for comparing two answers side by side."""
+    if _empty(value):
+        return ""
+    if isinstance(value, dict):
+        return "；".join(f"{key}：{_plain(item)}" for key, item in value.items() if not _empty(item))
+    if isinstance(value, list):
+        return "\n".join(_plain(item) for item in value if not _empty(item))
+    return str(value)
+
+
+def compare(template: FormTemplate, before: dict, after: dict) -> list[dict]:
+    """Field by field, what two answers of one template say: {"label", "before", "after",
+    "changed"} in the form's order (what a 複審 reviewer reads beside the 初審 submission)."""
+    before, after = before or {}, after or {}
+    rows = []
+    for field in form_for(template).fields:
+        keys = field.data_keys()
+        old = [before.get(key) for key in keys]
+        new = [after.get(key) for key in keys]
+        changed = any(a != b and not (_empty(a) and _empty(b)) for a, b in zip(old, new, strict=True))
+        rows.append(
+            {
+                "label": field.label or field.key,
+                "before": "\n".join(text for text in map(_plain, old) if text),
+                "after": "\n".join(text for text in map(_plain, new) if text),
+                "changed": changed,
+            }
+        )
+    return rows
+
+
 def definition_problems(template: FormTemplate) -> list[str]:
     """What is wrong with a definition (unknown types, repeated keys, codes of more than one
     letter); the definitions test runs it over every file."""
@@ -1056,5 +1088,6 @@ __all__ = [
     "missing_labels",
     "initial_data",
     "bound_sections",
+    "compare",
     "definition_problems",
 ]

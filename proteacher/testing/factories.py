@@ -196,6 +196,9 @@ def answer(
         version, is_upload = 1, False
     if upload is not None:
         is_upload = upload
+    # As a save leaves it: the slot's earlier answer with another template is set aside.
+    SlotAnswer.objects.filter(case=case, slot_code=slot_code).exclude(template_code=code).update(in_use=False)
+    SlotAnswer.objects.filter(case=case, slot_code=slot_code, template_code=code).delete()
     found = SlotAnswer(
         case=case,
         slot_code=slot_code,

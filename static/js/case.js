@@ -1,5 +1,6 @@
 // 流程進度: 新增 stays greyed until a template is chosen; on a filled slot, choosing another
-// template swaps 編輯 for 新增, which asks (in a dialog) before the old answer is discarded.
+// template swaps 編輯 for 新增 (its form opens; the saved answer stays until the new one is saved).
+// 刪除 of a set-aside answer asks first, in a dialog.
 (function () {
   "use strict";
 

@@ -101,33 +101,45 @@ def test_the_eligible_demo_teacher_fills_every_slot_and_sends_the_case(page, tmp
     screenshot(page, "case-page-sent")
 
 
-def test_changing_a_filled_slots_template_asks_in_a_dialog(page):
+def test_switching_a_filled_slots_template_never_loses_the_old_answer(page):
     factories.certification_types()
     teacher = factories.advanced_candidate()
     case = factories.case(teacher)
-    factories.answer(case, "observation", "anecdotal_record")
+    old = factories.answer(case, "observation", "anecdotal_record")
     sign_in(page, teacher)
     page.goto(page.base_url + reverse("certification:case", args=[case.pk]))
 
+    # Another template chosen, its form opened, then 取消: nothing changed.
     row = slot_row(page, "觀察紀錄表")
     expect(row.get_by_role("link", name="編輯")).to_be_visible()
     row.get_by_role("combobox").select_option(label="佛蘭德斯互動分析法量化分析表")
     row.get_by_role("button", name="新增").click()
-
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text(
-        "此項目已填寫「軼事紀錄表」，改用「佛蘭德斯互動分析法量化分析表」將刪除已填寫的內容，確定要變更嗎？"
-    )
-    screenshot(page, "case-page-change-template")
-    dialog.get_by_role("link", name="取消").click()
-    expect(dialog).to_have_count(0)
+    page.wait_for_url(re.compile(r"/slots/observation/\?template=flanders$"))
+    expect(page.locator("#switch-notice")).to_contain_text("按「取消」則不會有任何變更")
+    page.get_by_role("link", name="取消").first.click()
+    row = slot_row(page, "觀察紀錄表")
     expect(row.get_by_role("combobox")).to_have_value("anecdotal_record")
-    expect(row.get_by_role("link", name="編輯")).to_be_visible()
-    assert case.answers.get(slot_code="observation").template_code == "anecdotal_record"
+    expect(row).to_contain_text("已完成")
+    kept = case.answers.get(slot_code="observation")
+    assert (kept.template_code, kept.in_use, kept.data) == ("anecdotal_record", True, old.data)
 
+    # The new template saved: the old answer is set aside, and 改用 brings it back as it was.
     row.get_by_role("combobox").select_option(label="佛蘭德斯互動分析法量化分析表")
     row.get_by_role("button", name="新增").click()
-    page.get_by_role("dialog").get_by_role("button", name="確定變更").click()
-
-    page.wait_for_url(re.compile(r"/slots/observation/\?template=flanders$"))
-    assert not case.answers.filter(slot_code="observation").exists()
+    page.get_by_label("教學單元").fill("分數的加法")
+    page.get_by_role("button", name="儲存").first.click()
+    page.goto(page.base_url + reverse("certification:case", args=[case.pk]))
+    row = slot_row(page, "觀察紀錄表")
+    expect(row.get_by_role("combobox")).to_have_value("flanders")
+    expect(row).to_contain_text("未使用：「軼事紀錄表」")
+    screenshot(page, "case-page-set-aside")
+    row.get_by_role("button", name="刪除").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("「軼事紀錄表」已填寫的內容將無法復原，確定要刪除嗎？")
+    dialog.get_by_role("link", name="取消").click()
+    expect(dialog).to_have_count(0)
+    slot_row(page, "觀察紀錄表").get_by_role("button", name="改用").click()
+    expect(page.get_by_text("「觀察紀錄表」已改用「軼事紀錄表」。")).to_be_visible()
+    expect(slot_row(page, "觀察紀錄表").get_by_role("combobox")).to_have_value("anecdotal_record")
+    kept = case.answers.get(slot_code="observation", template_code="anecdotal_record")
+    assert kept.in_use and kept.data == old.data

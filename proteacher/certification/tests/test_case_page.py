@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from proteacher.certification import workflow
-from proteacher.certification.models import SlotAnswer
-from proteacher.documents.catalogue import title_of
+from proteacher.certification import answers, workflow
+from proteacher.certification.models import FormSlot, SlotAnswer
+from proteacher.documents.catalogue import get_template, title_of
 from proteacher.testing import factories
 from proteacher.testing.workflow import take
 
@@ -199,57 +199,111 @@ def test_choosing_a_template_for_an_empty_slot_opens_its_form(client, teacher, c
     assert response["Location"] == edit_url(case, "observation", "flanders")
 
 
-def test_changing_a_filled_slots_template_asks_first_and_keeps_the_answer(client, teacher, case):
+def test_choosing_another_template_opens_its_form_and_keeps_the_answer(client, teacher, case):
     answer = factories.answer(case, "observation", "anecdotal_record")
     client.force_login(teacher)
 
     response = change(client, case, "observation", "flanders")
+    form = client.get(response["Location"]).content.decode()
 
-    text = text_of(response.content.decode())
-    assert response.status_code == 200
-    assert (
-        f"此項目已填寫「{title_of('anecdotal_record')}」，改用「{title_of('flanders')}」將刪除已填寫的內容，確定要變更嗎？"
-        in text
+    assert response["Location"] == edit_url(case, "observation", "flanders")
+    assert "按「取消」則不會有任何變更" in text_of(form)
+    kept = SlotAnswer.objects.get(pk=answer.pk)
+    assert kept.in_use and kept.template_code == "anecdotal_record" and kept.data == answer.data
+
+
+def set_aside(case, teacher):
+    """The teacher saved 觀察紀錄 with anecdotal_record, then with flanders."""
+    old = factories.answer(case, "observation", "anecdotal_record", data={"notes": "第一份"})
+    slot = FormSlot.objects.get(certification_type=case.certification_type, code="observation")
+    answers.save_answer(
+        case, slot, get_template("flanders"), data={"topic": "新的"}, is_complete=False, expected_revision=0
     )
-    assert "確定變更" in text and "取消" in text
-    assert SlotAnswer.objects.get(pk=answer.pk).template_code == "anecdotal_record"
+    return SlotAnswer.objects.get(pk=old.pk)
 
 
-def test_an_htmx_request_gets_the_question_as_a_dialog(client, teacher, case):
-    factories.answer(case, "observation", "anecdotal_record")
+def test_saving_another_template_sets_the_old_answer_aside_on_the_case_page(client, teacher, case):
+    old = set_aside(case, teacher)
+
+    html = page_of(client, teacher, case)
+
+    assert not old.in_use and old.data == {"notes": "第一份"}
+    row = text_of(slot_row(html, "observation"))
+    assert f"未使用：「{title_of('anecdotal_record')}」" in row
+    assert "改用" in row and "刪除" in row
+
+
+def test_switching_back_uses_the_old_answer_as_it_was(client, teacher, case):
+    old = set_aside(case, teacher)
     client.force_login(teacher)
 
     response = client.post(
-        reverse("certification:slot_template", args=[case.pk, "observation"]),
-        {"template": "flanders"},
+        reverse("certification:slot_use", args=[case.pk, "observation"]), {"template": "anecdotal_record"}
+    )
+
+    used = SlotAnswer.objects.get(pk=old.pk)
+    assert used.in_use and used.data == {"notes": "第一份"}
+    assert not SlotAnswer.objects.get(case=case, slot_code="observation", template_code="flanders").in_use
+    assert (
+        f"「觀察紀錄表」已改用「{title_of('anecdotal_record')}」。" in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_discarding_a_set_aside_answer_asks_first_in_a_dialog(client, teacher, case):
+    old = set_aside(case, teacher)
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("certification:slot_discard", args=[case.pk, "observation"]),
+        {"template": "anecdotal_record"},
         headers={"HX-Request": "true"},
     )
 
     html = response.content.decode()
     assert "<dialog" in html and "<html" not in html
-    assert "確定要變更嗎？" in html
+    assert "已填寫的內容將無法復原，確定要刪除嗎？" in text_of(html)
+    assert SlotAnswer.objects.filter(pk=old.pk).exists()
 
 
-def test_confirming_discards_the_answer_and_opens_the_new_form(client, teacher, case):
-    answer = factories.answer(case, "observation", "anecdotal_record")
+def test_confirming_discards_only_the_set_aside_answer(client, teacher, case):
+    old = set_aside(case, teacher)
     client.force_login(teacher)
 
-    response = change(client, case, "observation", "flanders", confirm="1", answer_revision=str(answer.revision))
+    response = client.post(
+        reverse("certification:slot_discard", args=[case.pk, "observation"]),
+        {"template": "anecdotal_record", "confirm": "1", "answer_revision": str(old.revision)},
+    )
 
-    assert response.status_code == 302
-    assert response["Location"] == edit_url(case, "observation", "flanders")
-    assert not SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+    assert response["Location"] == reverse("certification:case", args=[case.pk])
+    assert list(
+        SlotAnswer.objects.filter(case=case, slot_code="observation").values_list("template_code", flat=True)
+    ) == ["flanders"]
+
+
+def test_the_answer_in_use_cannot_be_discarded(client, teacher, case):
+    factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("certification:slot_discard", args=[case.pk, "observation"]),
+        {"template": "anecdotal_record", "confirm": "1", "answer_revision": "1"},
+    )
+
+    assert SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+    assert answers.NOTHING_SET_ASIDE in client.get(response["Location"]).content.decode()
 
 
 def test_a_confirmation_from_before_a_newer_save_is_refused(client, teacher, case):
-    answer = factories.answer(case, "observation", "anecdotal_record")
-    SlotAnswer.objects.filter(pk=answer.pk).update(revision=answer.revision + 1)
+    old = set_aside(case, teacher)
+    SlotAnswer.objects.filter(pk=old.pk).update(revision=old.revision + 1)
     client.force_login(teacher)
 
-    response = change(client, case, "observation", "flanders", confirm="1", answer_revision=str(answer.revision))
+    response = client.post(
+        reverse("certification:slot_discard", args=[case.pk, "observation"]),
+        {"template": "anecdotal_record", "confirm": "1", "answer_revision": str(old.revision)},
+    )
 
-    assert response["Location"] == reverse("certification:case", args=[case.pk])
-    assert SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
+    assert SlotAnswer.objects.filter(pk=old.pk).exists()
     followed = client.get(response["Location"]).content.decode()
     assert "此頁面的資料已經更新，請重新整理後再操作。" in followed
 
@@ -286,14 +340,21 @@ def test_an_htmx_request_is_sent_on_with_a_client_redirect(client, teacher, case
 
 
 def test_no_template_changes_after_sending(client, teacher, case):
+    old = set_aside(case, teacher)
     submit(case, teacher)
     client.force_login(teacher)
 
-    response = change(client, case, "observation", "flanders", confirm="1", answer_revision="1")
+    used = client.post(
+        reverse("certification:slot_use", args=[case.pk, "observation"]), {"template": "anecdotal_record"}
+    )
+    discarded = client.post(
+        reverse("certification:slot_discard", args=[case.pk, "observation"]),
+        {"template": "anecdotal_record", "confirm": "1", "answer_revision": str(old.revision)},
+    )
 
-    assert response["Location"] == reverse("certification:case", args=[case.pk])
-    assert SlotAnswer.objects.get(case=case, slot_code="observation").template_code != "flanders"
-    followed = client.get(response["Location"]).content.decode()
+    assert used["Location"] == discarded["Location"] == reverse("certification:case", args=[case.pk])
+    assert not SlotAnswer.objects.get(pk=old.pk).in_use
+    followed = client.get(used["Location"]).content.decode()
     assert "此申請已送出審查，表單僅供檢視，無法修改。" in followed
 
 

@@ -72,6 +72,10 @@ MATRIX = [
     ("certification:act", {"pk": CASE}, "post", "", OWNER_ONLY),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
     ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
+    ("certification:slot_use", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
+    ("certification:slot_use", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
+    ("certification:slot_discard", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
+    ("certification:slot_discard", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     # An online form already saved, one being started, an upload already saved.
     ("certification:slot_edit", {"pk": CASE, "slot_code": "observation"}, "get", "", OWNER_ONLY),
     ("certification:slot_edit", {"pk": CASE, "slot_code": "pre_conference"}, "get", "pre_conference_a", OWNER_ONLY),

@@ -32,7 +32,7 @@ def pdf_upload(name: str = "SA1.pdf", data: bytes | None = None) -> SimpleUpload
 
 
 def answer_of(case, slot="implementation") -> SlotAnswer | None:
-    return SlotAnswer.objects.filter(case=case, slot_code=slot).first()
+    return SlotAnswer.objects.in_use().filter(case=case, slot_code=slot).first()
 
 
 def text_of(response) -> str:
@@ -198,13 +198,15 @@ def test_refused_upload_writes_nothing_to_storage(signed_in, case, saved):
     assert set(default_storage.listdir(saved.file.name.rsplit("/", 1)[0])[1]) == before
 
 
-def test_slot_filled_with_another_template_is_not_overwritten(signed_in, case):
-    factories.answer(case, "pre_conference", "pre_conference_a", upload=False)
+def test_uploading_with_another_template_sets_the_other_answer_aside(signed_in, case):
+    online = factories.answer(case, "pre_conference", "pre_conference_a", upload=False)
     response = signed_in.post(
         edit_url(case, "pre_conference", "other_pre_observation"), {"action": "save", "file": pdf_upload()}
     )
-    assert "請先於流程進度頁變更表件" in text_of(response)
-    assert answer_of(case, "pre_conference").template_code == "pre_conference_a"
+    assert response.status_code == 302
+    assert answer_of(case, "pre_conference").template_code == "other_pre_observation"
+    kept = SlotAnswer.objects.get(pk=online.pk)
+    assert not kept.in_use and kept.data == online.data
 
 
 # --- removing (點擊取消上傳此檔案) ---

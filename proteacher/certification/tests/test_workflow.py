@@ -107,7 +107,7 @@ def test_a_sent_case_refuses_form_saves_and_discards(case, teacher):
             expected_revision=answer.revision,
         )
     with pytest.raises(DomainError) as discard_refused:
-        answers.discard_answer(case, slot)
+        answers.discard_answer(case, slot, answer.template_code)
 
     assert save_refused.value.message == discard_refused.value.message == "此申請已送出審查，表單僅供檢視，無法修改。"
     assert case.answers.get(slot_code="implementation").data == answer.data

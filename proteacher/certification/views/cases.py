@@ -23,13 +23,17 @@ from proteacher.posted import posted_revision
 
 def _slot_rows(case) -> list[selectors.SlotRow]:
     """編輯表單列表: each slot with its answer and the templates its drop-down offers."""
-    rows = selectors.slot_rows(case)
+    rows = selectors.slot_rows(case, with_set_aside=True)
     for row in rows:
         codes = list(row.slot.template_codes)
         if row.answer is not None and row.answer.template_code not in codes:
             # A template 管理者 removed from the slot after the teacher used it still shows.
             codes.insert(0, row.answer.template_code)
         row.choices = [(code, title_of(code)) for code in codes]
+        row.set_aside_titles = [
+            (answer, selectors.template_title(answer.template_code, answer.template_version))
+            for answer in row.set_aside
+        ]
     return rows
 
 
@@ -144,43 +148,59 @@ def _go(request, url: str):
 @teacher_required
 @require_POST
 def change_template(request, pk, slot_code):
-    """Choose another template for a filled slot: asks first, discards the old answer on 確定變更."""
+    """新增 with another template chosen for a filled slot: its form opens; the answer in use stays
+    until the new one is saved (and a template filled before opens with what it holds)."""
     case = own_case_for(request.user, pk)
     slot = slot_of(case, slot_code)
-    case_url = reverse("certification:case", args=[case.pk])
-    reason = answers.readonly_reason(case)
-    if reason:
-        messages.error(request, reason)
-        return _go(request, case_url)
     wanted = request.POST.get("template", "")
     if wanted not in slot.template_codes:
         messages.error(request, f"「{slot.label}」沒有這個表件，請重新選擇。")
-        return _go(request, case_url)
-    edit_url = reverse("certification:slot_edit", args=[case.pk, slot.code]) + "?" + urlencode({"template": wanted})
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).defer("data").first()
-    if answer is None or answer.template_code == wanted:
-        return _go(request, edit_url)
-    if request.POST.get("confirm") != "1":
-        page = "case_change_template_dialog.html" if request.htmx else "case_change_template.html"
-        return render(
-            request,
-            f"certification/{page}",
-            {
-                "case": case,
-                "type": case.certification_type,
-                "slot": slot,
-                "current_title": selectors.template_title(answer.template_code, answer.template_version),
-                "wanted": wanted,
-                "wanted_title": title_of(wanted),
-                "answer": answer,
-            },
-        )
+        return _go(request, reverse("certification:case", args=[case.pk]))
+    return _go(request, _edit_url(case, slot, wanted))
+
+
+def _edit_url(case, slot, template_code: str) -> str:
+    return reverse("certification:slot_edit", args=[case.pk, slot.code]) + "?" + urlencode({"template": template_code})
+
+
+@teacher_required
+@require_POST
+def use_answer(request, pk, slot_code):
+    """改用: a set-aside answer becomes the slot's answer again."""
+    case = own_case_for(request.user, pk)
+    slot = slot_of(case, slot_code)
     try:
-        # As it was when asked: a save since then is refused (the teacher agreed to lose that, not more).
-        answers.discard_answer(case, slot, expected_revision=posted_revision(request.POST, "answer_revision"))
+        answer = answers.use_answer(case, slot, request.POST.get("template", ""))
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        title = selectors.template_title(answer.template_code, answer.template_version)
+        messages.success(request, f"「{slot.label}」已改用「{title}」。")
+    return redirect("certification:case", pk=case.pk)
+
+
+@teacher_required
+@require_POST
+def discard_answer(request, pk, slot_code):
+    """刪除 a set-aside answer: asks first (a dialog, or a page without script), then deletes."""
+    case = own_case_for(request.user, pk)
+    slot = slot_of(case, slot_code)
+    case_url = reverse("certification:case", args=[case.pk])
+    code = request.POST.get("template", "")
+    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=code, in_use=False).first()
+    if answer is None:
+        messages.error(request, answers.NOTHING_SET_ASIDE)
         return _go(request, case_url)
-    current = selectors.template_title(answer.template_code, answer.template_version)
-    messages.success(request, f"已刪除「{current}」的內容，請填寫「{title_of(wanted)}」。")
-    return _go(request, edit_url)
+    title = selectors.template_title(answer.template_code, answer.template_version)
+    if request.POST.get("confirm") != "1":
+        page = "case_discard_dialog.html" if request.htmx else "case_discard.html"
+        context = {"case": case, "type": case.certification_type, "slot": slot, "answer": answer, "title": title}
+        return render(request, f"certification/{page}", context)
+    try:
+        # As it was when asked: a save since then is refused (the teacher agreed to lose that, not more).
+        answers.discard_answer(case, slot, code, expected_revision=posted_revision(request.POST, "answer_revision"))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已刪除未使用的「{title}」。")
+    return _go(request, case_url)

@@ -28,6 +28,7 @@ def _render(request, case, slot, template, answer, *, data, errors=None, revisio
         "answer": answer,
         "editable": not reason,
         "readonly_reason": reason,
+        "switch_notice": answers.switch_notice(case, slot, template, answer),
         "sections": form.bind(data, errors, editable=not reason),
         "error_list": form.error_list(errors or {}),
         "revision": revision,

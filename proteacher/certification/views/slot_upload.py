@@ -53,6 +53,7 @@ def _render(request, case, slot, template, answer, error: str = "", status: int 
         "answer": answer if answer is not None and answer.file else None,
         "editable": not answers.readonly_reason(case),
         "error": error,
+        "switch_notice": answers.switch_notice(case, slot, template, answer),
         "download_label": definition.get("download_label", f"{template.title} 表格下載"),
         "upload_label": definition.get("upload_label", "上傳用印完成紙本文件"),
         "size_rule": pdf_rules.rules_label(max_bytes),

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_safe
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.certification.models import SlotAnswer
-from proteacher.certification.selectors import case_for, own_case_for, slot_of
+from proteacher.certification.selectors import answer_in_use, case_for, own_case_for, slot_of
 from proteacher.certification.views import slot_online, slot_upload
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
 
 
 def _template_for(request, slot, answer) -> FormTemplate:
-    """The template the page is about: the one asked for (a new choice), else the saved one."""
+    """The template the page is about: the one asked for (a new choice, or one set aside), else
+    the one in use."""
     wanted = request.POST.get("template") or request.GET.get("template")
     try:
         if answer is not None and (not wanted or wanted == answer.template_code):
@@ -30,11 +31,11 @@ def _template_for(request, slot, answer) -> FormTemplate:
 def edit_slot(request, pk, slot_code):
     case = own_case_for(request.user, pk)
     slot = slot_of(case, slot_code)
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
-    template = _template_for(request, slot, answer)
-    if answer is not None and answer.template_code != template.code:
-        # Another template's answer fills this slot; it is discarded only through 變更表件.
-        answer = None
+    template = _template_for(request, slot, answer_in_use(case, slot))
+    # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
+    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template.code).first()
+    if answer is not None and answer.template_version != template.version:
+        template = get_template(answer.template_code, answer.template_version)
     view = slot_upload.edit_upload if template.is_upload else slot_online.edit_online
     return view(request, case, slot, template, answer)
 
@@ -45,29 +46,40 @@ def edit_slot(request, pk, slot_code):
 @login_required
 def print_slot(request, pk, slot_code):
     case = case_for(request.user, pk)
-    return print_answer(request, case, slot_of(case, slot_code))
+    slot = slot_of(case, slot_code)
+    return print_answer(request, case, slot, _own_answer(request, case, slot))
 
 
 @xframe_options_sameorigin
 @login_required
 def slot_file(request, pk, slot_code):
     case = case_for(request.user, pk)
-    return file_of(request, case, slot_of(case, slot_code))
+    slot = slot_of(case, slot_code)
+    return file_of(request, case, slot, _own_answer(request, case, slot))
 
 
-def print_answer(request, case, slot):
-    """The print view of a slot's online form; the caller has already scoped the case."""
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).first()
+def _own_answer(request, case, slot) -> SlotAnswer | None:
+    """?template= on the teacher's own case: that template's answer, also one set aside."""
+    wanted = request.GET.get("template")
+    if not wanted or case.teacher_id != request.user.pk:
+        return None
+    return SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=wanted).first()
+
+
+def print_answer(request, case, slot, answer: SlotAnswer | None = None):
+    """The print view of a slot's online form (the one in use unless given); the caller has
+    already scoped the case."""
+    answer = answer or answer_in_use(case, slot)
     if answer is None or answer.template_code and get_template(answer.template_code).is_upload:
         raise Http404("此表單尚未填寫。")
     template = get_template(answer.template_code, answer.template_version)
     return slot_online.print_online(request, case, slot, template, answer)
 
 
-def file_of(request, case, slot):
-    """A slot's stored PDF; the caller has already scoped the case."""
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code).exclude(file="").first()
-    if answer is None:
+def file_of(request, case, slot, answer: SlotAnswer | None = None):
+    """A slot's stored PDF (the one in use unless given); the caller has already scoped the case."""
+    answer = answer or answer_in_use(case, slot)
+    if answer is None or not answer.file:
         raise Http404("此表單沒有上傳的檔案。")
     return serve_file(request, answer)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from proteacher.accounts.models import Role
-from proteacher.certification import certificates, deadlines, formal_verdicts, selectors, submission
+from proteacher.certification import certificates, deadlines, formal_verdicts, selectors, submission, submissions
 from proteacher.errors import DomainError
 
 # Who acts. SYSTEM is the platform itself (the last review handed in, an appeal window closing).
@@ -342,7 +342,10 @@ TRANSITIONS: list[Transition] = [
         label="送出審查文件",
         route="certification:submit",
         done="已送出審查文件。",
+        round=FIRST,
         checks=(submission.every_slot_complete,),
+        # Every answer and file, frozen as the round's submission.
+        effects=(submissions.freeze,),
         # Not in the seed: the teacher's receipt.
         notice=Notice(
             "{type}已收到送審文件",
@@ -459,7 +462,10 @@ TRANSITIONS: list[Transition] = [
         label="送出複審資料",
         route="certification:act",
         done="已送出複審資料。",
+        round=SECOND,
         checks=(submission.every_slot_complete,),
+        # Every answer and file, frozen as the round's submission.
+        effects=(submissions.freeze,),
         # Not in the seed.
         notice=Notice(
             "{type}已收到複審資料",
@@ -591,7 +597,10 @@ TRANSITIONS: list[Transition] = [
         label="申復重新送審",
         route="certification:act",
         done="已申復重新送審。",
+        round=APPEAL,
         checks=(submission.every_slot_complete,),
+        # Every answer and file, frozen as the round's submission.
+        effects=(submissions.freeze,),
         # Not in the seed.
         notice=Notice(
             "申請{short}已收到申復重新送審資料",
