@@ -1,6 +1,6 @@
 """歷程紀錄: a case's events as its pages list them (the teacher's without names, the office's with)."""
 
-from proteacher.certification import workflow
+from proteacher.certification import submissions, workflow
 from proteacher.certification.models import Case, CaseEvent
 
 
@@ -30,6 +30,14 @@ def history(events: list[CaseEvent], *, with_actors: bool = False) -> list[dict]
             row["actor"] = event.actor.header_name if event.actor else "系統"
         rows.append(row)
     return rows
+
+
+# The actions that freeze a submission (送出審查文件, 送出複審資料, 申復重新送審).
+SENDING_ACTIONS = frozenset(step.action for step in workflow.TRANSITIONS if submissions.freeze in step.effects)
+
+
+def was_sent(events: list[CaseEvent]) -> bool:
+    return any(event.action in SENDING_ACTIONS for event in events)
 
 
 # The 形式審查表 exists once an officer decided by one of these actions.

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from proteacher.review.views import appeal, assignment, committee_forms, decisions, issuing, office, queue, reviewer
+from proteacher.review.views import (
+    appeal,
+    assignment,
+    committee_forms,
+    decisions,
+    issuing,
+    office,
+    queue,
+    reviewer,
+    rounds,
+)
 
 app_name = "review"
 urlpatterns = [
@@ -24,6 +34,11 @@ urlpatterns = [
     # The teacher's side of review, from 流程進度: 查看表單列表 and 申復 (the office reads both)
     path("cases/<int:pk>/reviews/", committee_forms.reviews, name="reviews"),
     path("cases/<int:pk>/appeal/", appeal.appeal, name="appeal"),
+    # 送審紀錄: each send as it was frozen, and what changed since the round before
+    path("cases/<int:pk>/sent/", rounds.submission_list, name="submissions"),
+    path("cases/<int:pk>/sent/<int:number>/compare/", rounds.compare, name="compare"),
+    path("cases/<int:pk>/sent/<int:number>/<slug:slot_code>/print/", rounds.submission_print, name="submission_print"),
+    path("cases/<int:pk>/sent/<int:number>/<slug:slot_code>/file/", rounds.submission_file, name="submission_file"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
 ]

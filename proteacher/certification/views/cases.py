@@ -103,6 +103,7 @@ def case_page(request, pk):
             "actions": _actions(case, request.user),
             "appeal_deadline": format_deadline(case.appeal_deadline) if in_window else "",
             "review_forms": _review_forms(case, events, office=_is_office(request.user)),
+            "was_sent": history.was_sent(events),
             "history": rows,
         },
     )

@@ -69,9 +69,10 @@ def edit_online(request, case, slot, template, answer):
     return redirect(_form_url(case, slot, template))
 
 
-def print_online(request, case, slot, template, answer):
+def print_online(request, case, slot, template, answer, back_url=None):
     form = engine.form_for(template)
-    back_url = _form_url(case, slot, template) if case.teacher_id == request.user.pk else ""
+    if back_url is None:
+        back_url = _form_url(case, slot, template) if case.teacher_id == request.user.pk else ""
     context = {
         "case": case,
         "slot": slot,

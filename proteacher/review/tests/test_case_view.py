@@ -65,7 +65,7 @@ def test_every_slot_is_listed_with_its_template(client, sent, taipei_officer):
 def test_an_uploaded_pdf_is_shown_in_the_page_and_can_be_downloaded(client, sent, taipei_officer):
     page = page_of(client, taipei_officer, sent)
 
-    file_url = reverse("review:slot_file", args=[sent.pk, "implementation"])
+    file_url = reverse("review:submission_file", args=[sent.pk, 1, "implementation"])
     assert f'<iframe class="pdf-frame w-100 border mt-2" style="height: 80vh" src="{file_url}"' in page
     assert f'href="{file_url}" download="公開授課實施證明.pdf"' in page
     served = client.get(file_url)
@@ -77,7 +77,7 @@ def test_an_uploaded_pdf_is_shown_in_the_page_and_can_be_downloaded(client, sent
 def test_an_online_form_opens_read_only(client, sent, taipei_officer):
     page = page_of(client, taipei_officer, sent)
 
-    print_url = reverse("review:slot_print", args=[sent.pk, "observation"])
+    print_url = reverse("review:submission_print", args=[sent.pk, 1, "observation"])
     assert f'src="{print_url}"' in page
     assert client.get(print_url).status_code == 200
 

@@ -116,9 +116,10 @@ def test_the_page_shows_the_case_its_forms_and_files_and_the_form(client, first_
     ):
         assert text in page, text
     # The uploaded PDF opens in the page and in its own tab; online forms open their print page.
-    file_url = reverse("review:slot_file", args=[case.pk, "implementation"])
+    # What the round reviews: the forms and files as the teacher sent them.
+    file_url = reverse("review:submission_file", args=[case.pk, 1, "implementation"])
     assert '<iframe class="pdf-viewer' in page and f'src="{file_url}"' in page
-    assert reverse("review:slot_print", args=[case.pk, "observation"]) in page
+    assert reverse("review:submission_print", args=[case.pk, 1, "observation"]) in page
     assert "修正後複審 (部分錯誤與疏漏，須補件複審)" in page
     assert 'name="action" value="submit"' in page
     assert "陳委員" not in page
@@ -129,7 +130,10 @@ def test_the_second_round_offers_only_pass_or_fail(client, teacher, taipei_offic
     client.force_login(reviewers[0])
     page = client.get(form_url(assignment)).content.decode()
     assert "通過 (認證資料完整詳實)" in page and "不通過 (較嚴重之錯誤與缺失)" in page
-    assert "修正後複審" not in page and "修正後通過" not in page
+    # The 初審 results are shown read-only above; the 複審 form itself offers two results.
+    own_form = re.sub(r'<section aria-labelledby="earlier-heading".*?</section>', "", page, flags=re.S)
+    assert "初審：修正後複審" in page
+    assert "修正後複審" not in own_form and "修正後通過" not in own_form
 
 
 def test_saving_a_draft_keeps_it_and_the_case_stays_in_review(client, first_round, reviewers):

@@ -10,6 +10,7 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - A 委員's settings (reviewer_edit) and 發證: 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
 - The forms and files of the case, framed in those pages: the same people as the case page.
+- 送審紀錄 (each send, frozen) and its forms and files: the case page's readers and the teacher.
 - 查看表單列表 and 申復 from 流程進度: the case's teacher, and the 縣市 of its county and 管理者 read
   them; nobody else (no 委員: they read their own form on their own page).
 """
@@ -58,6 +59,10 @@ REVIEWERS_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403)
 REVIEWERS_ONLY |= {"reviewer_assigned": 200, "reviewer_unassigned": 200}
 OWN_ASSIGNMENT = REVIEWERS_ONLY | {"reviewer_unassigned": 404}
 TEACHERS_PAGE = CASE_PAGE | {"teacher": 200, "reviewer_assigned": 404}
+# 送審紀錄: the case page's readers and the teacher.
+SENT_PAGES = CASE_PAGE | {"teacher": 200}
+# The case was sent once: there is no earlier round to compare with (test_rounds covers two).
+NOTHING_TO_COMPARE = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 404)
 # The teacher files 申復 (refused here with its reason: the case is in 初審); nobody else posts it.
 APPEAL_POST = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": REACHED}
 
@@ -73,6 +78,10 @@ MATRIX = [
     ("review:slot_print", {"pk": CASE, "slot_code": "observation"}, "get", CASE_PAGE),
     ("review:slot_file", {"pk": CASE, "slot_code": "implementation"}, "get", CASE_PAGE),
     ("review:reviews", {"pk": CASE}, "get", TEACHERS_PAGE),
+    ("review:submissions", {"pk": CASE}, "get", SENT_PAGES),
+    ("review:submission_print", {"pk": CASE, "number": 1, "slot_code": "observation"}, "get", SENT_PAGES),
+    ("review:submission_file", {"pk": CASE, "number": 1, "slot_code": "implementation"}, "get", SENT_PAGES),
+    ("review:compare", {"pk": CASE, "number": 1}, "get", NOTHING_TO_COMPARE),
     # No appeal was filed: the page says so on 流程進度.
     (
         "review:appeal",

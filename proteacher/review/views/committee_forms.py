@@ -16,7 +16,7 @@ from proteacher.review.models import Assignment, FormalReview
 NUMERALS = "一二三四五六七八九十"
 
 
-def _standard_forms(assignments: list[Assignment], *, office: bool) -> list[dict]:
+def standard_forms(assignments: list[Assignment], *, office: bool) -> list[dict]:
     forms = []
     for number, assignment in enumerate(assignments):
         try:
@@ -37,6 +37,37 @@ def _standard_forms(assignments: list[Assignment], *, office: bool) -> list[dict
             }
         )
     return forms
+
+
+def round_results(case, events, rounds, by_round, *, office: bool) -> list[dict]:
+    """Each round's 審查標準表 with its 判定 and 原因訊息 (the reviewers named only for the office)."""
+    decisions = {event.action: event for event in events}
+    standard = []
+    for round_code in rounds:
+        decided = next((decisions[a] for a in workflow.decisions_of(round_code) if a in decisions), None)
+        standard.append(
+            {
+                "anchor": round_code,
+                "title": f"{case.certification_type.standard_form_name} {workflow.ROUNDS[round_code]}",
+                "forms": standard_forms(by_round.get(round_code, []), office=office),
+                "decision": workflow.label_of(decided.action) if decided else "",
+                "reason": decided.reason if decided else "",
+            }
+        )
+    return standard
+
+
+def earlier_results(case, round_code: str) -> list[dict]:
+    """For a 複審 or 申復 委員: the rounds decided before theirs, reviewers unnamed."""
+    events = history.case_events(case)
+    rounds = [r for r in history.shown_rounds(events, office=False) if r != round_code]
+    assignments = Assignment.objects.filter(case=case, round__in=rounds, submitted_at__isnull=False).order_by(
+        "assigned_at", "pk"
+    )
+    by_round: dict[str, list[Assignment]] = {}
+    for assignment in assignments:
+        by_round.setdefault(assignment.round, []).append(assignment)
+    return round_results(case, events, rounds, by_round, office=False)
 
 
 @login_required
@@ -61,19 +92,7 @@ def reviews(request, pk):
     by_round: dict[str, list[Assignment]] = {}
     for assignment in assignments:
         by_round.setdefault(assignment.round, []).append(assignment)
-    decisions = {event.action: event for event in events}
-    standard = []
-    for round_code in rounds:
-        decided = next((decisions[a] for a in workflow.decisions_of(round_code) if a in decisions), None)
-        standard.append(
-            {
-                "anchor": round_code,
-                "title": f"{case.certification_type.standard_form_name} {workflow.ROUNDS[round_code]}",
-                "forms": _standard_forms(by_round.get(round_code, []), office=office),
-                "decision": workflow.label_of(decided.action) if decided else "",
-                "reason": decided.reason if decided else "",
-            }
-        )
+    standard = round_results(case, events, rounds, by_round, office=office)
     return render(
         request,
         "review/teacher_reviews.html",

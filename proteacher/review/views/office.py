@@ -11,11 +11,11 @@ from django.views.decorators.http import require_safe
 
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
-from proteacher.certification.selectors import case_slots, slot_of, slot_rows
+from proteacher.certification.selectors import case_slots, slot_of
 from proteacher.certification.views import slots
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
-from proteacher.review import appeals, reviewing
+from proteacher.review import appeals, reviewing, submitted
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
 from proteacher.review.selectors import case_for
@@ -99,6 +99,8 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
     if panels.get("appeal") and appeal_form is None:
         appeal_form = AppealIntakeForm(initial={"revision": case.revision})
     events = history.history(history.case_events(case, with_actors=True), with_actors=True)
+    # What the teacher sent last, frozen: while they revise, the office still reads what was sent.
+    shown = submitted.for_round(case, user, None)
     return render(
         request,
         "review/office_case.html",
@@ -107,7 +109,9 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
             "type": case.certification_type,
             "state_label": workflow.label(case.state),
             "is_office": is_office,
-            "rows": slot_rows(case),
+            "rows": submitted.rows(case, shown),
+            "submission": shown,
+            "previous": submitted.previous(case, user, shown) if shown else None,
             "history": events if is_office else [],
             "reason": events[-1]["reason"] if events else "",
             "formal_reviews": _formal_reviews(case, slots) if is_office else [],

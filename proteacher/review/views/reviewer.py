@@ -9,11 +9,11 @@ from django.urls import reverse
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
-from proteacher.certification.selectors import slot_rows
 from proteacher.documents import engine
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
-from proteacher.review import reviewing, selectors
+from proteacher.review import reviewing, selectors, submitted
+from proteacher.review.views import committee_forms
 
 PAGE_SIZE = 50
 
@@ -66,6 +66,8 @@ def _page(request, assignment, data, *, errors=None, revision=None, status=200):
     reason = reviewing.readonly_reason(assignment, case)
     template = reviewing.template_for(assignment)
     form = engine.form_for(template)
+    # What this round reviews: the submission frozen when the teacher sent it.
+    shown = submitted.for_round(case, request.user, assignment.round)
     return render(
         request,
         "review/review_form.html",
@@ -74,7 +76,10 @@ def _page(request, assignment, data, *, errors=None, revision=None, status=200):
             "case": case,
             "type": case.certification_type,
             "state_label": workflow.label(case.state),
-            "rows": slot_rows(case),
+            "rows": submitted.rows(case, shown),
+            "submission": shown,
+            "earlier": committee_forms.earlier_results(case, assignment.round),
+            "previous": submitted.previous(case, request.user, shown) if shown else None,
             "template": template,
             "sections": form.bind(data or {}, errors, editable=not reason),
             "error_list": form.error_list(errors or {}),
