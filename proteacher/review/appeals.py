@@ -1,5 +1,7 @@
-"""The teacher's 申復: the 認證審查結果申復表, filed with 申復 within the window the failing decision
-opened (the window itself is certification.deadlines', checked by the workflow's "appeal" row).
+"""The teacher's 申復 as the seed shows it: on the failed case, 編輯表單列表 has the row 申覆文件 ·
+認證審查結果申復表; the teacher fills it and saves it as a draft (儲存), then presses 申復 on 流程進度,
+which files it, within the window the failing decision opened (the window itself is
+certification.deadlines', checked by the workflow's "appeal" row).
 """
 
 from django.core.files.uploadedfile import UploadedFile
@@ -7,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proteacher.accounts.models import User
-from proteacher.certification import workflow
+from proteacher.certification import answers, workflow
 from proteacher.certification.deadlines import TAIPEI
 from proteacher.certification.models import Case
 from proteacher.documents import engine, pdf_rules
@@ -22,7 +24,10 @@ VERSION_KEY = "_template_version"
 
 
 class AppealFormIncomplete(DomainError):
-    """The 申復表 itself needs fixing (a required answer, the PDF): the form is shown again."""
+    """The 申復表 itself needs fixing (a required answer, the PDF)."""
+
+
+NO_DRAFT = "請先於編輯表單列表的「申覆文件」填寫認證審查結果申復表並儲存，再按「申復」。"
 
 
 def appeal_template() -> FormTemplate:
@@ -57,19 +62,65 @@ def _checked_upload(uploads: list) -> UploadedFile | None:
         raise AppealFormIncomplete(error.message) from error
 
 
-def file_appeal(case: Case, teacher: User, *, data: dict, uploads: list, expected_revision: int | None) -> Appeal:
-    """申復: the 申復表 (answers already read by the documents engine) and at most one PDF, filed
-    within the window; the move to 申復審查 (受理中) and the Appeal row are one transaction, so a
-    refused or doubled 申復 leaves no row behind and an accepted one never lacks its form.
+def draft_of(case: Case) -> Appeal | None:
+    """The 申覆文件 the teacher saved and has not filed yet."""
+    return Appeal.objects.drafts().filter(case=case).first()
 
-    Raises DomainError with the teacher's message and changes nothing when refused;
-    AppealFormIncomplete when the form itself needs fixing.
-    """
-    template = appeal_template()
-    missing = engine.missing_labels(template, data)
-    if missing:
-        raise AppealFormIncomplete(f"尚未填寫：{'、'.join(missing)}。")
+
+def _open_for(case: Case, teacher: User) -> None:
+    """申復 is the teacher's, in a failed state, inside the window; else DomainError saying why."""
+    problem = workflow.unavailable_reason(case, "appeal", teacher)
+    if problem:
+        raise DomainError(problem)
+
+
+def save_draft(case: Case, teacher: User, *, data: dict, uploads: list, expected_revision: int | None) -> Appeal:
+    """儲存 of the 認證審查結果申復表: kept as a draft, complete or not, with at most one PDF (a new
+    one replaces the saved one). Only inside the window; `expected_revision` is the draft's
+    revision the form showed (0 for a new one), so another tab's save is never overwritten."""
+    _open_for(case, teacher)
     upload = _checked_upload(uploads)
+    template = appeal_template()
+    with transaction.atomic():
+        # The case row first, as 申復 takes it: a save and a 申復 never interleave.
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        _open_for(locked, teacher)
+        draft = Appeal.objects.select_for_update().drafts().filter(case=locked).first()
+        current = draft.revision if draft is not None else 0
+        if expected_revision is not None and current != expected_revision:
+            raise DomainError(answers.STALE)
+        draft = draft or Appeal(case=locked)
+        draft.data = {**data, VERSION_KEY: template.version}
+        draft.is_complete = not engine.missing_labels(template, data)
+        replaced = draft.file if draft.file and upload is not None else None
+        if upload is not None:
+            draft.file = pdf_rules.stored_file(upload)
+            draft.file_name = pdf_rules.display_name(upload.name)
+        draft.revision += 1
+        draft.updated_at = timezone.now()
+        draft.save()
+        if replaced is not None:
+            name, storage = replaced.name, replaced.storage
+            transaction.on_commit(lambda: storage.delete(name))
+    return draft
+
+
+def file_appeal(case: Case, teacher: User, *, expected_revision: int | None) -> Appeal:
+    """申復 on 流程進度: the saved 申覆文件 is filed within the window; the move to 申復審查 (受理中)
+    and the filing are one transaction, so a refused or doubled 申復 changes nothing.
+
+    Raises DomainError with the teacher's message when refused (the window, the page's
+    freshness); AppealFormIncomplete when the 申復表 is missing or incomplete.
+    """
+    _open_for(case, teacher)
+    draft = draft_of(case)
+    if draft is None:
+        raise AppealFormIncomplete(NO_DRAFT)
+    missing = engine.missing_labels(template_of(draft), draft.data)
+    if missing:
+        raise AppealFormIncomplete(
+            f"認證審查結果申復表尚未填寫：{'、'.join(missing)}。請編輯申覆文件並儲存後再按「申復」。"
+        )
     # The result appealed against (初審 or 複審): the round of the failed state the page showed,
     # which the transition confirms on the locked case.
     shown = case.state
@@ -80,16 +131,10 @@ def file_appeal(case: Case, teacher: User, *, data: dict, uploads: list, expecte
             actor=teacher,
             expected_state=shown,
             expected_revision=expected_revision,
-            appeal_form=data,
+            appeal_form=draft.data,
         )
-        appeal = Appeal(
-            case=moved,
-            round=workflow.BY_STATE[shown].round,
-            filed_at=moved.updated_at,
-            data={**data, VERSION_KEY: template.version},
-        )
-        if upload is not None:
-            appeal.file = pdf_rules.stored_file(upload)
-            appeal.file_name = pdf_rules.display_name(upload.name)
-        appeal.save()
-    return appeal
+        draft = Appeal.objects.select_for_update().get(pk=draft.pk)
+        draft.round = workflow.BY_STATE[shown].round
+        draft.filed_at = moved.updated_at
+        draft.save(update_fields=["round", "filed_at"])
+    return draft

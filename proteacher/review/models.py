@@ -73,21 +73,44 @@ class Assignment(models.Model):
         return f"{self.case_id} {self.get_round_display()} {self.reviewer}"
 
 
+class AppealQuerySet(models.QuerySet):
+    def filed(self):
+        return self.filter(filed_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(filed_at__isnull=True)
+
+
 class Appeal(models.Model):
-    """A teacher's 認證審查結果申復表 and the office's 受理 / 未受理."""
+    """A teacher's 認證審查結果申復表 and the office's 受理 / 未受理.
+
+    The teacher fills it as the 申覆文件 of a failed case and saves it as a draft (儲存); 申復 on
+    流程進度 files it (filed_at). The office reads filed appeals only.
+    """
 
     case = models.ForeignKey("certification.Case", on_delete=models.CASCADE, related_name="appeals")
-    # Which result is appealed: 初審 or 複審.
-    round = models.CharField(max_length=10, choices=ReviewRound.choices)
-    filed_at = models.DateTimeField(default=timezone.now)
+    # Which result is appealed: 初審 or 複審 (set when filed).
+    round = models.CharField(max_length=10, choices=ReviewRound.choices, blank=True)
+    # None while a draft; the moment 申復 was pressed once filed.
+    filed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Bumped by each 儲存: a second tab or a double click is refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=0)
+    # Every required answer given (申復 needs it).
+    is_complete = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="appeals/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     accepted = models.BooleanField(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AppealQuerySet.as_manager()
+
     class Meta:
         ordering = ["-filed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(filed_at__isnull=True), name="one_appeal_draft")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} 申復 {self.get_round_display()}"

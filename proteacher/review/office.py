@@ -102,7 +102,7 @@ def take_appeal(
         )
         # The appeal being answered: the newest one not yet answered. The case row is locked by
         # the transition above, so no other officer can answer it at the same time.
-        appeal = Appeal.objects.filter(case=moved, accepted__isnull=True).order_by("-filed_at", "-id").first()
+        appeal = Appeal.objects.filed().filter(case=moved, accepted__isnull=True).order_by("-filed_at", "-id").first()
         if appeal is not None:
             appeal.accepted = accept
             appeal.decided_at = moved.updated_at

@@ -34,6 +34,7 @@ urlpatterns = [
     # The teacher's side of review, from 流程進度: 查看表單列表 and 申復 (the office reads both)
     path("cases/<int:pk>/reviews/", committee_forms.reviews, name="reviews"),
     path("cases/<int:pk>/appeal/", appeal.appeal, name="appeal"),
+    path("cases/<int:pk>/appeal/send/", appeal.send, name="appeal_send"),
     # 送審紀錄: each send as it was frozen, and what changed since the round before
     path("cases/<int:pk>/sent/", rounds.submission_list, name="submissions"),
     path("cases/<int:pk>/sent/<int:number>/compare/", rounds.compare, name="compare"),

@@ -327,23 +327,39 @@ def edit_online_form(page: Page, case_url: str, slot_label: str, field_label: st
 
 
 def press(page: Page, button: str, done: str) -> None:
-    """The state's action button on 流程進度 (送出審查文件, 送出複審資料, 申復重新送審)."""
-    page.get_by_role("button", name=button, exact=True).click()
+    """The state's action on 流程進度: a 送出 (送出審查文件, 送出複審資料, 申復重新送審) opens its
+    check first, 確認送出 sends; 申復 is a button of its own."""
+    link = page.get_by_role("link", name=button, exact=True)
+    if link.count():
+        link.click()
+        expect(page.get_by_role("heading", name=f"確認{button}")).to_be_visible()
+        page.get_by_role("button", name="確認送出").click()
+    else:
+        page.get_by_role("button", name=button, exact=True).click()
     expect_flash(page, done)
 
 
 def file_appeal(page: Page, case_url: str, reviewer_opinion: str, appeal_opinion: str, pdf_path=None) -> None:
-    """申復 on 流程進度 opens 認證審查結果申復表; fill it (and the optional PDF) and press 申復."""
+    """As the seed: 編輯表單列表 申覆文件 · 認證審查結果申復表 · 新增; fill the form (and the optional
+    PDF), 儲存 (a draft); then 申復 on 流程進度 sends it."""
     page.goto(case_url)
-    page.get_by_role("link", name="申復", exact=True).click()
+    row = page.locator('tr[data-slot="appeal"]')
+    expect(row).to_contain_text("申覆文件")
+    expect(row).to_contain_text("認證審查結果申復表")
+    expect(row).to_contain_text("未填寫")
+    row.get_by_role("link", name="新增").click()
     expect(page.get_by_role("heading", name="認證審查結果申復表")).to_be_visible()
     expect(page.get_by_label("認證教師")).to_have_value(TEACHER_NAME)
-    page.get_by_label("審查委員意見").fill(reviewer_opinion)
-    page.get_by_label("申復意見").fill(appeal_opinion)
+    page.get_by_label("審查委員意見 (請將認證資料審查表之意見填入)").fill(reviewer_opinion)
+    page.get_by_label("申復意見 (請針對審查委員意見說明)").fill(appeal_opinion)
+    expect(page.get_by_text("(如有相關證明資料，請與此上傳)")).to_be_visible()
     if pdf_path is not None:
         # The file box (Chromium names a file input as a button); its section carries the same label.
         page.get_by_role("button", name="相關證明資料（選填）").set_input_files(str(pdf_path))
-    page.get_by_role("button", name="申復", exact=True).last.click()
+    page.get_by_role("button", name="儲存").first.click()
+    expect_flash(page, "已儲存認證審查結果申復表。")
+    expect(page.locator('tr[data-slot="appeal"]')).to_contain_text("已完成")
+    page.get_by_role("button", name="申復", exact=True).click()
     expect_flash(page, "已提出申復，縣市教專中心將確認是否受理。")
 
 

@@ -71,8 +71,11 @@ def take(case: Case, action: str, officer, *, reason: str | None = None, expecte
     if reason is None:
         reason = REASONS.get(action, "") if workflow.BY_ACTION[action].reason_required else ""
     if action == "appeal":
+        # The 申覆文件 saved as a draft, then 申復 on 流程進度, as the teacher's pages do.
         data = appeals.initial_data(case) | APPEAL_OPINIONS
-        appeals.file_appeal(case, case.teacher, data=data, uploads=[], expected_revision=expected_revision)
+        draft = appeals.draft_of(case)
+        appeals.save_draft(case, case.teacher, data=data, uploads=[], expected_revision=draft.revision if draft else 0)
+        appeals.file_appeal(case, case.teacher, expected_revision=expected_revision)
         return case
     data = {}
     if action in ("formal_pass", "formal_return"):

@@ -71,7 +71,8 @@ def appeal_form(case) -> dict:
         "date": "2026-02-04",
         "reviewer_opinion": "委員意見",
         "appeal_opinion": "申復說明",
-        "revision": case.revision,
+        "action": "save",
+        "revision": 0,
     }
 
 
@@ -108,14 +109,30 @@ def test_a_minute_before_the_deadline_the_appeal_is_filed(client, clock, teacher
     client.force_login(teacher)
 
     page = client.get(reverse("certification:case", args=[case.pk])).content.decode()
-    assert f'href="{reverse("review:appeal", args=[case.pk])}">申復</a>' in page
+    assert f'href="{reverse("review:appeal", args=[case.pk])}"' in page and ">申復</button>" in page
     assert client.get(reverse("review:appeal", args=[case.pk])).status_code == 200
 
-    response = client.post(reverse("review:appeal", args=[case.pk]), appeal_form(case), follow=True)
+    client.post(reverse("review:appeal", args=[case.pk]), appeal_form(case))
+    response = client.post(reverse("review:appeal_send", args=[case.pk]), {"revision": case.revision}, follow=True)
 
     assert "已提出申復" in text_of(response.content.decode())
     assert Case.objects.get(pk=case.pk).state == State.APPEAL_INTAKE
     assert Appeal.objects.get(case=case).filed_at == DEADLINE - MINUTE
+
+
+def test_a_draft_saved_in_time_cannot_be_sent_after_the_deadline(client, clock, teacher, taipei_officer):
+    case = failed_at(clock, teacher, taipei_officer)
+    clock.now = DEADLINE - MINUTE
+    client.force_login(teacher)
+    client.post(reverse("review:appeal", args=[case.pk]), appeal_form(case))
+    clock.now = DEADLINE + MINUTE
+
+    response = client.post(reverse("review:appeal_send", args=[case.pk]), {"revision": case.revision})
+
+    assert response.status_code == 409
+    assert "已超過申復期限（2026-02-04 22:30）。" in text_of(response.content.decode())
+    assert not Appeal.objects.filed().exists()
+    assert Case.objects.get(pk=case.pk).state == State.FIRST_FAILED
 
 
 def test_a_minute_after_the_deadline_the_button_is_gone_and_appeal_is_refused(client, clock, teacher, taipei_officer):
@@ -128,10 +145,12 @@ def test_a_minute_after_the_deadline_the_button_is_gone_and_appeal_is_refused(cl
     assert f'href="{appeal_url}"' not in page and ">申復<" not in page
     assert "已超過申復期限（2026-02-04 22:30）。此申請將轉為「不合格」。" in text_of(page)
 
-    opened = client.get(appeal_url, follow=True)
-    posted = client.post(appeal_url, appeal_form(case), follow=True)
+    opened = client.get(appeal_url)
+    saved = client.post(appeal_url, appeal_form(case))
+    sent = client.post(reverse("review:appeal_send", args=[case.pk]), {"revision": case.revision})
 
-    for response in (opened, posted):
+    for response in (opened, saved, sent):
+        assert response.status_code == 409
         assert "已超過申復期限（2026-02-04 22:30）。" in text_of(response.content.decode())
     assert not Appeal.objects.exists()
     assert Case.objects.get(pk=case.pk).state == State.FIRST_FAILED

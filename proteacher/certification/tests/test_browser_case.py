@@ -91,12 +91,23 @@ def test_the_eligible_demo_teacher_fills_every_slot_and_sends_the_case(page, tmp
         expect_done(page, case_url, slot_label)
 
     screenshot(page, "case-page-filled")
-    page.get_by_role("button", name="送出審查文件").click()
+    page.get_by_role("link", name="送出審查文件").click()
+    # Asked first: every form with its template and state, and what follows.
+    expect(page.get_by_role("heading", name="確認送出審查文件")).to_be_visible()
+    checked = page.get_by_role("table", name="要送出的表單")
+    for slot_label, _title in [*uploads, *online]:
+        expect(checked).to_contain_text(slot_label)
+    expect(page.get_by_text("送出後，所有表單將鎖定，無法再修改")).to_be_visible()
+    screenshot(page, "case-page-send-check")
+    page.get_by_role("link", name="返回修改").click()
+    expect(header).to_contain_text("準備資料")
+    page.get_by_role("link", name="送出審查文件").click()
+    page.get_by_role("button", name="確認送出").click()
 
     expect(page.get_by_text("已送出審查文件。")).to_be_visible()
     expect(header).to_contain_text("形式審查")
     expect(page.get_by_role("combobox")).to_have_count(0)
-    expect(page.get_by_role("button", name="送出審查文件")).to_have_count(0)
+    expect(page.get_by_role("link", name="送出審查文件")).to_have_count(0)
     assert Case.objects.get(pk=case.pk).state == State.FORMAL_REVIEW
     screenshot(page, "case-page-sent")
 

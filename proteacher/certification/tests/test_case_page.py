@@ -110,12 +110,16 @@ def test_a_complete_upload_shows_done_and_its_file_name(client, teacher, case):
     assert f'<a href="{reverse("certification:slot_file", args=[case.pk, "implementation"])}">SA1.pdf</a>' in row
 
 
-def test_the_teacher_in_preparation_gets_the_submit_button_with_the_case_revision(client, teacher, case):
+def test_the_teacher_in_preparation_gets_the_submit_button_and_its_check_the_case_revision(client, teacher, case):
     html = page_of(client, teacher, case)
+    url = reverse("certification:submit", args=[case.pk])
+    assert f'<a class="btn btn-success btn-lg" href="{url}">送出審查文件</a>' in html
 
-    form = html.split(f'action="{reverse("certification:submit", args=[case.pk])}"', 1)[1].split("</form>", 1)[0]
+    check = client.get(url).content.decode()
+
+    form = check.split(f'action="{url}"', 1)[1].split("</form>", 1)[0]
     assert f'name="revision" value="{case.revision}"' in form
-    assert ">送出審查文件</button>" in form
+    assert 'name="action" value="submit"' in form
 
 
 def test_the_history_lists_each_change_without_names(client, teacher, case, taipei_officer):
@@ -365,3 +369,71 @@ def test_the_page_for_a_type_with_three_slots(client, teacher):
 
     assert "<title>初階認證 - 流程進度" in html
     assert len(re.findall(r'<tr data-slot="', html)) == 3
+
+
+# --- 確認送出: the check before sending ---
+
+
+def test_sending_opens_a_check_of_every_form_and_what_follows(client, teacher, case):
+    factories.fill_every_slot(case)
+    html = page_of(client, teacher, case)
+    assert f'href="{reverse("certification:submit", args=[case.pk])}"' in html
+
+    response = client.get(reverse("certification:submit", args=[case.pk]))
+
+    text = text_of(response.content.decode())
+    assert response.status_code == 200
+    assert "確認送出審查文件" in text
+    assert "送出後，所有表單將鎖定，無法再修改；縣市教專中心將進行形式審查" in text
+    for label in ("實施證明", "社群參與證明", "觀察前會談紀錄表", "觀察紀錄表", "觀察後回饋會談紀錄表", "認證檢核表"):
+        assert label in text
+    assert "確認送出" in text and "返回修改" in text
+    case.refresh_from_db()
+    assert case.state == workflow.State.PREPARING
+
+
+def test_the_check_names_what_is_missing_and_cannot_be_sent(client, teacher, case):
+    factories.answer(case, "observation", "anecdotal_record")
+    client.force_login(teacher)
+
+    html = client.get(reverse("certification:submit", args=[case.pk])).content.decode()
+
+    problems = text_of(html.split('id="send-problems"', 1)[1].split("</div>", 1)[0])
+    assert "尚有表單未完成" in problems and "實施證明" in problems and "觀察紀錄表" not in problems
+    assert re.search(r"<button type=\"submit\"[^>]*disabled[^>]*>確認送出", html)
+
+
+def test_confirming_sends_the_case(client, teacher, case):
+    factories.fill_every_slot(case)
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("certification:submit", args=[case.pk]), {"action": "submit", "revision": case.revision}
+    )
+
+    case.refresh_from_db()
+    assert case.state == workflow.State.FORMAL_REVIEW
+    assert "已送出審查文件。" in client.get(response["Location"]).content.decode()
+
+
+def test_the_revision_check_asks_for_送出複審資料(client, teacher, case, taipei_officer):
+    from proteacher.testing.workflow import advance
+
+    advance(case, workflow.State.FIRST_REVISION, taipei_officer)
+    html = page_of(client, teacher, case)
+    url = reverse("certification:act", args=[case.pk]) + "?action=resubmit"
+    assert f'href="{url}"' in html
+
+    text = text_of(client.get(url).content.decode())
+
+    assert "確認送出複審資料" in text and "縣市教專中心將分發委員進行複審" in text
+
+
+def test_the_check_of_a_case_already_sent_goes_back_with_the_reason(client, teacher, case):
+    submit(case, teacher)
+    client.force_login(teacher)
+
+    response = client.get(reverse("certification:submit", args=[case.pk]))
+
+    assert response["Location"] == reverse("certification:case", args=[case.pk])
+    assert "「送出審查文件」" in client.get(response["Location"]).content.decode()

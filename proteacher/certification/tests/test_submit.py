@@ -32,7 +32,7 @@ def test_with_slots_missing_it_names_them_and_keeps_the_case(client, teacher, ca
 
     assert "尚有表單未完成：觀察紀錄表、認證檢核表。" in page
     assert Case.objects.get(pk=case.pk).state == State.PREPARING
-    assert ">送出審查文件</button>" in page
+    assert ">送出審查文件</a>" in page
 
 
 def test_every_slot_complete_sends_it_to_formal_review(client, teacher, case):
@@ -85,9 +85,11 @@ def test_a_post_without_the_revision_is_treated_as_stale(client, teacher, case):
     assert Case.objects.get(pk=case.pk).state == State.PREPARING
 
 
-def test_sending_is_a_post(client, teacher, case):
+def test_a_get_only_asks_before_sending(client, teacher, case):
+    factories.fill_every_slot(case)
     client.force_login(teacher)
 
     response = client.get(reverse("certification:submit", args=[case.pk]))
 
-    assert response.status_code == 405
+    assert response.status_code == 200 and "確認送出" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.PREPARING

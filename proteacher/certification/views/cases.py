@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.accounts.models import Role
-from proteacher.certification import answers, history, selectors, workflow
+from proteacher.certification import answers, history, selectors, submission, workflow
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import CaseEvent, SlotAnswer
 from proteacher.certification.selectors import case_for, own_case_for, slot_of
@@ -64,13 +64,20 @@ def _next_step(case, events: list[CaseEvent]) -> str:
     return spec.next_step_after.get(arrived_by, spec.next_step)
 
 
+def _action_url(case, step) -> str:
+    url = reverse(step.route, args=[case.pk])
+    return (
+        f"{url}?{urlencode({'action': step.action})}" if step.opens_page and step.route == "certification:act" else url
+    )
+
+
 def _actions(case, user) -> list[dict]:
     """The teacher's buttons of the state (送出審查文件, 送出複審資料, 申復 …), as the table offers them."""
     return [
         {
             "step": step,
             "reason": reason,
-            "url": reverse(step.route, args=[case.pk]),
+            "url": _action_url(case, step),
             "is_link": step.opens_page,
             "hidden": step.hidden_when_unavailable and reason is not None,
         }
@@ -110,16 +117,16 @@ def case_page(request, pk):
 
 
 @teacher_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, pk):
-    """送出審查文件."""
+    """送出審查文件: GET asks first (every form, its state and what follows); POST sends."""
     return _take(request, pk, "certification:submit", default="submit")
 
 
 @teacher_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request, pk):
-    """送出複審資料 / 申復重新送審 (the posted action)."""
+    """送出複審資料 / 申復重新送審 (the action named in the address or the form)."""
     return _take(request, pk, "certification:act")
 
 
@@ -127,10 +134,13 @@ def _take(request, pk, route: str, default: str = ""):
     """A teacher's button of 流程進度: the workflow checks the state, the page's freshness and
     (the rows' check) that every form is complete; only actions the table offers on `route`."""
     case = own_case_for(request.user, pk)
-    step = workflow.BY_ACTION.get(request.POST.get("action") or default)
+    source = request.POST if request.method == "POST" else request.GET
+    step = workflow.BY_ACTION.get(source.get("action") or default)
     if step is None or step.route != route:
         messages.error(request, workflow.NO_SUCH_ACTION)
         return redirect("certification:case", pk=case.pk)
+    if request.method != "POST":
+        return _ask_before_sending(request, case, step)
     try:
         workflow.transition(case, step.action, actor=request.user, expected_revision=posted_revision(request.POST))
     except DomainError as error:
@@ -138,6 +148,27 @@ def _take(request, pk, route: str, default: str = ""):
     else:
         messages.success(request, step.done)
     return redirect("certification:case", pk=case.pk)
+
+
+def _ask_before_sending(request, case, step):
+    """確認送出: every slot with its template and state, what is missing, and what follows."""
+    problem = workflow.unavailable_reason(case, step.action, request.user)
+    if problem:
+        messages.error(request, problem)
+        return redirect("certification:case", pk=case.pk)
+    missing = submission.missing_slots(case)
+    return render(
+        request,
+        "certification/case_send.html",
+        {
+            "case": case,
+            "type": case.certification_type,
+            "step": step,
+            "rows": selectors.slot_rows(case, with_set_aside=True),
+            "missing": missing,
+            "post_url": reverse(step.route, args=[case.pk]),
+        },
+    )
 
 
 def _go(request, url: str):

@@ -283,10 +283,10 @@ def _verdicts_complete(change: Change) -> None:
 
 
 def _appeal_form_given(change: Change) -> None:
-    """appeal: 申復 goes with its 認證審查結果申復表 (review.appeals files the form with it)."""
+    """appeal: 申復 goes with its 認證審查結果申復表 (review.appeals files the saved form with it)."""
     form = change.data.get("appeal_form")
     if not isinstance(form, dict) or not form:
-        raise DomainError("請填寫認證審查結果申復表後再按「申復」。")
+        raise DomainError("請先於編輯表單列表的「申覆文件」填寫認證審查結果申復表並儲存，再按「申復」。")
 
 
 # --- actions ----------------------------------------------------------------------------------------
@@ -301,7 +301,9 @@ class Transition:
     label: str  # the button or the decision, as the seed words it
     notice: Notice | None  # the 訊息通知 it sends, or SILENT: every row says which
     route: str = ""  # the page that offers it (a URL name); "" for the platform's own steps
-    opens_page: bool = False  # the button opens a form first (申復 → 認證審查結果申復表)
+    opens_page: bool = False  # the button opens a page first (a 送出 its check, 確認送出)
+    # For a teacher's 送出: what follows once sent, on the page that asks before sending.
+    confirm: str = ""
     done: str = ""  # what the one who acted reads afterwards ({label} … filled in by the page)
     reason_required: str = ""  # the message when the 原因訊息 is missing; "" when it is optional
     round: str | None = None
@@ -341,6 +343,8 @@ TRANSITIONS: list[Transition] = [
         roles=(TEACHER,),
         label="送出審查文件",
         route="certification:submit",
+        opens_page=True,
+        confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將進行形式審查，結果會以訊息通知及電子郵件告知您。",
         done="已送出審查文件。",
         round=FIRST,
         checks=(submission.every_slot_complete,),
@@ -461,6 +465,8 @@ TRANSITIONS: list[Transition] = [
         roles=(TEACHER,),
         label="送出複審資料",
         route="certification:act",
+        opens_page=True,
+        confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將分發委員進行複審，結果會以訊息通知及電子郵件告知您。",
         done="已送出複審資料。",
         round=SECOND,
         checks=(submission.every_slot_complete,),
@@ -527,8 +533,8 @@ TRANSITIONS: list[Transition] = [
         target=State.APPEAL_INTAKE,
         roles=(TEACHER,),
         label="申復",
-        route="review:appeal",
-        opens_page=True,
+        # Files the 申覆文件 the teacher saved (review.appeals); the form is a row of 編輯表單列表.
+        route="review:appeal_send",
         done="已提出申復，縣市教專中心將確認是否受理。",
         guards=(deadlines.within_appeal_window,),
         # After the window 申復 is gone, not greyed: the page says the window closed.
@@ -596,6 +602,8 @@ TRANSITIONS: list[Transition] = [
         roles=(TEACHER,),
         label="申復重新送審",
         route="certification:act",
+        opens_page=True,
+        confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將分發委員進行申復審查，結果會以訊息通知及電子郵件告知您。",
         done="已申復重新送審。",
         round=APPEAL,
         checks=(submission.every_slot_complete,),

@@ -244,7 +244,7 @@ def test_second_review_fails_appeal_accepted_and_passed(demo):
 
     walk.file_appeal(teacher, case_url, "觀察後回饋會談紀錄不完整", "回饋會談紀錄已於附件補充說明", demo.pdf)
     walk.expect_state(teacher, "申復審查 (受理中)")
-    expect(teacher.get_by_role("link", name="申復", exact=True)).to_have_count(0)
+    expect(teacher.get_by_role("button", name="申復", exact=True)).to_have_count(0)
     notified(demo, teacher, platform_words("appeal"))
 
     walk.open_office_case(office, "申復審查 (受理中)")
@@ -312,7 +312,7 @@ def test_first_review_fails_appeal_not_accepted(demo):
     notified(demo, teacher, platform_words("appeal_reject"), reason_line(rejected))
     teacher.goto(case_url)
     walk.expect_state(teacher, "不合格")
-    expect(teacher.get_by_role("link", name="申復", exact=True)).to_have_count(0)
+    expect(teacher.get_by_role("button", name="申復", exact=True)).to_have_count(0)
     assert demo.mailbox.pending == []
 
 
@@ -333,7 +333,7 @@ def test_first_review_fails_and_the_appeal_window_closes(demo):
     notified(demo, teacher, FIRST_FAIL, reason_line(reason), deadline_line(case))
     case_url = walk.open_own_case(teacher)
     walk.expect_state(teacher, "初審未通過")
-    expect(teacher.get_by_role("link", name="申復", exact=True)).to_be_visible()
+    expect(teacher.get_by_role("button", name="申復", exact=True)).to_be_visible()
     expect(teacher.locator(".case-action")).to_contain_text(format_deadline(case.appeal_deadline))
 
     with walk.clock_moved_to(case.appeal_deadline + datetime.timedelta(minutes=1)):
@@ -343,13 +343,13 @@ def test_first_review_fails_and_the_appeal_window_closes(demo):
         walk.sign_in_teacher(teacher)
         teacher.goto(case_url)
         walk.expect_state(teacher, "初審未通過")
-        expect(teacher.get_by_role("link", name="申復", exact=True)).to_have_count(0)
+        expect(teacher.get_by_role("button", name="申復", exact=True)).to_have_count(0)
         expect(teacher.locator(".case-action-closed")).to_contain_text("已超過申復期限")
 
         call_command("run_worker", "--once")  # the background pass: its job closes the window
 
         teacher.goto(case_url)
         walk.expect_state(teacher, "不合格")
-        expect(teacher.get_by_role("link", name="申復", exact=True)).to_have_count(0)
+        expect(teacher.get_by_role("button", name="申復", exact=True)).to_have_count(0)
         notified(demo, teacher, platform_words("appeal_expire"))
     assert demo.mailbox.pending == []

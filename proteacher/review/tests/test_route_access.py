@@ -90,6 +90,8 @@ MATRIX = [
         TEACHERS_PAGE | {"teacher": REACHED, "county_same": REACHED, "admin": REACHED},
     ),
     ("review:appeal", {"pk": CASE}, "post", APPEAL_POST),
+    ("review:appeal_send", {"pk": CASE}, "get", {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 405)),
+    ("review:appeal_send", {"pk": CASE}, "post", APPEAL_POST),
     ("review:formal", {"pk": CASE}, "get", POST_ONLY),
     ("review:formal", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:decide", {"pk": CASE}, "get", POST_ONLY),

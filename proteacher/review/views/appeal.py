@@ -1,5 +1,5 @@
-"""認證審查結果申復表: the teacher fills it and presses 申復 within the window; afterwards the
-teacher and the office read it (and its PDF) here."""
+"""認證審查結果申復表 (申覆文件): the teacher fills it and saves it as a draft, then presses 申復 on
+流程進度 within the window; afterwards the teacher and the office read it (and its PDF) here."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
@@ -24,31 +24,39 @@ from proteacher.review.models import Appeal
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal(request, pk):
-    """GET: the 申復表 to fill (the teacher, while 申復 is open) or the filed appeal (teacher and
-    office); POST: 申復 (the teacher)."""
+    """GET: the 申覆文件 to fill (the teacher, while 申復 is open) or the filed appeal (teacher and
+    office); POST: 儲存 (the teacher), a draft that 申復 on 流程進度 files."""
     if request.method == "POST":
         if request.user.role != Role.TEACHER:
             raise PermissionDenied
-        return _file(request, own_case_for(request.user, pk))
+        return _save(request, own_case_for(request.user, pk))
     case = case_for(request.user, pk)
     if case.teacher_id == request.user.pk and case.state in workflow.APPEALABLE_STATES:
         problem = workflow.unavailable_reason(case, "appeal", request.user)
         if problem:
-            messages.error(request, problem)
-            return redirect("certification:case", pk=case.pk)
-        return _render_form(request, case, appeals.initial_data(case))
+            return _refused(request, case, problem, status=409)
+        draft = appeals.draft_of(case)
+        if request.GET.get("draft_file"):
+            if draft is None or not draft.file:
+                raise Http404("申覆文件沒有上傳的檔案。")
+            return serve_file(request, draft)
+        data = draft.data if draft is not None else appeals.initial_data(case)
+        return _render_form(request, case, data, draft=draft)
     return _filed(request, case)
 
 
-def _render_form(request, case, data, errors=None, status=200):
-    template = appeals.appeal_template()
+def _render_form(request, case, data, *, draft, errors=None, error="", revision=None, status=200):
+    template = appeals.template_of(draft) if draft is not None else appeals.appeal_template()
     form = engine.form_for(template)
     context = {
         "case": case,
         "type": case.certification_type,
         "template": template,
+        "draft": draft,
+        "revision": (draft.revision if draft is not None else 0) if revision is None else revision,
         "sections": form.bind(data, errors, editable=True),
         "error_list": form.error_list(errors or {}),
+        "error": error,
         "deadline": format_deadline(case.appeal_deadline) if case.appeal_deadline else "",
         "size_rule": pdf_rules.rules_label(),
         "guide_url": pdf_rules.OFFICE_PDF_GUIDE_URL,
@@ -57,18 +65,23 @@ def _render_form(request, case, data, errors=None, status=200):
     return render(request, "review/appeal.html", context, status=status)
 
 
-def _file(request, case):
-    """申復: refused (wrong state, window closed, stale page, double click) with the reason and no
-    change; a form that needs fixing is shown again with what was typed."""
-    problem = workflow.unavailable_reason(case, "appeal", request.user)
-    if problem:
-        messages.error(request, problem)
-        return redirect("certification:case", pk=case.pk)
+def _refused(request, case, message: str, *, status: int):
+    """申復 or its 儲存 refused (the window closed, the case moved on, a stale page): a 4xx page
+    that says why and leads back to 流程進度; nothing changed."""
+    context = {"case": case, "type": case.certification_type, "message": message}
+    return render(request, "review/appeal_refused.html", context, status=status)
+
+
+def _save(request, case):
+    """儲存: the form as typed is kept as the draft, complete or not; a refused PDF or a bad
+    answer shows the form again as typed."""
     data, _, errors = engine.validate(appeals.appeal_template(), request.POST)
+    draft = appeals.draft_of(case)
+    revision = request.POST.get("revision")
     if errors:
-        return _render_form(request, case, data, errors, status=400)
+        return _render_form(request, case, data, draft=draft, errors=errors, revision=revision, status=400)
     try:
-        appeals.file_appeal(
+        saved = appeals.save_draft(
             case,
             request.user,
             data=data,
@@ -76,19 +89,47 @@ def _file(request, case):
             expected_revision=posted_revision(request.POST),
         )
     except appeals.AppealFormIncomplete as error:
-        # A missing answer or a refused PDF: the form again, as typed (the file is chosen again).
-        messages.error(request, error.message)
-        return _render_form(request, case, data, status=400)
+        return _render_form(request, case, data, draft=draft, error=error.message, revision=revision, status=400)
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("certification:case", pk=case.pk)
+        if case.state in workflow.APPEALABLE_STATES and not workflow.unavailable_reason(case, "appeal", request.user):
+            # Another tab saved first: the form again, as typed, to copy from.
+            return _render_form(request, case, data, draft=draft, error=error.message, revision=revision, status=409)
+        return _refused(request, case, error.message, status=409)
+    if saved.is_complete:
+        messages.success(request, SAVED.format(deadline=_deadline(case)))
+    else:
+        missing = engine.missing_labels(appeals.template_of(saved), saved.data)
+        messages.warning(request, f"已儲存。尚未填寫：{'、'.join(missing)}")
+    return redirect("certification:case", pk=case.pk)
+
+
+SAVED = "已儲存認證審查結果申復表。請於{deadline}前在流程進度按「申復」送出。"
+
+
+def _deadline(case) -> str:
+    return f" {format_deadline(case.appeal_deadline)} " if case.appeal_deadline else "申復期限"
+
+
+@login_required
+@require_POST
+def send(request, pk):
+    """申復 on 流程進度: files the saved 申覆文件; refused with a 4xx page saying why."""
+    if request.user.role != Role.TEACHER:
+        raise PermissionDenied
+    case = own_case_for(request.user, pk)
+    try:
+        appeals.file_appeal(case, request.user, expected_revision=posted_revision(request.POST))
+    except appeals.AppealFormIncomplete as error:
+        return _refused(request, case, error.message, status=400)
+    except DomainError as error:
+        return _refused(request, case, error.message, status=409)
     messages.success(request, workflow.BY_ACTION["appeal"].done)
     return redirect("certification:case", pk=case.pk)
 
 
 def _filed(request, case):
     """The appeal as filed, read-only; ?file=1 opens its PDF."""
-    filed = Appeal.objects.filter(case=case).first()
+    filed = Appeal.objects.filed().filter(case=case).first()
     if filed is None:
         messages.info(request, "此申請沒有申復資料。")
         return redirect("certification:case", pk=case.pk)

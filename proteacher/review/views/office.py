@@ -63,7 +63,7 @@ def _appeals(case) -> list[dict]:
             "sections": engine.bound_sections(appeals.template_of(appeal), appeal.data or {}, editable=False),
             "file_url": f"{reverse('review:case', args=[case.pk])}?appeal_file={appeal.pk}" if appeal.file else "",
         }
-        for appeal in Appeal.objects.filter(case=case).order_by("-filed_at", "-id")
+        for appeal in Appeal.objects.filed().filter(case=case).order_by("-filed_at", "-id")
     ]
 
 
@@ -167,7 +167,9 @@ def case_view(request, pk):
 
 def _appeal_file(request, case, appeal_pk: str):
     """The PDF filed with a 申復表, shown in the browser's viewer (only an appeal of this case)."""
-    appeal = Appeal.objects.filter(case=case, pk=appeal_pk if appeal_pk.isdigit() else 0).exclude(file="").first()
+    appeal = (
+        Appeal.objects.filed().filter(case=case, pk=appeal_pk if appeal_pk.isdigit() else 0).exclude(file="").first()
+    )
     if appeal is None:
         raise Http404("此申復沒有上傳的檔案。")
     # The same response as a slot's PDF (inline, never cached by shared caches), which this page
