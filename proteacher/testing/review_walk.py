@@ -29,7 +29,7 @@ from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import School
-from proteacher.review import assignment, office, reviewing
+from proteacher.review import assignment, office, reviewing, short_panels
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
 from proteacher.testing.browser import sign_in_through_identity_page
@@ -469,7 +469,9 @@ def formal_review(
 
 
 def assign_reviewers(page: Page, round_label: str, names: list[str]) -> None:
-    """分發委員 from the office's case page: tick exactly `names`, 分發委員."""
+    """分發委員 from the office's case page: tick exactly `names`, 分發委員. Fewer names than the
+    count (REVIEWERS_PER_CASE) need 確認委員人數不足，仍要分發: the page shows the box when conflicts
+    leave too few 委員, else after refusing the short panel once."""
     page.get_by_role("link", name="分發委員", exact=True).click()
     expect(page.get_by_role("heading", name=f"分發{round_label}委員")).to_be_visible()
     settled(page)
@@ -478,6 +480,13 @@ def assign_reviewers(page: Page, round_label: str, names: list[str]) -> None:
             continue
         name = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text().strip()
         box.set_checked(name in names)
+    required = assignment.reviewers_per_case()
+    if len(names) < required:
+        confirm = page.get_by_label(short_panels.CONFIRM_LABEL)
+        if not confirm.count():
+            page.get_by_role("button", name="分發委員").click()
+            expect_flash(page, short_panels.refusal(len(names), required))
+        confirm.check()
     page.get_by_role("button", name="分發委員").click()
     expect_flash(page, f"已分發{round_label}委員：{'、'.join(names)}。")
 
@@ -587,13 +596,13 @@ def prepare_case(until: str, *, first_comment: str = "", second_comment: str = "
         return case
     verdicts = {slot.code: {"ok": True, "reason": ""} for slot in selectors.case_slots(case)}
     office.formal_review(case, officer, verdicts, True, expected_revision=case.revision)
-    assignment.assign_reviewers(case, ReviewRound.FIRST, [reviewer], officer, case.revision)
+    assignment.assign_reviewers(case, ReviewRound.FIRST, [reviewer], officer, case.revision, short_confirmed=True)
     _submit_round(case, ReviewRound.FIRST, "revise", first_comment or "請補充觀察紀錄的具體事實")
     if until == workflow.State.FIRST_DECISION:
         return case
     office.decide(case, officer, "first_revise", "請依初審意見修正後送複審", expected_revision=case.revision)
     workflow.transition(case, "resubmit", actor=teacher, expected_revision=case.revision)
-    assignment.assign_reviewers(case, ReviewRound.SECOND, [reviewer], officer, case.revision)
+    assignment.assign_reviewers(case, ReviewRound.SECOND, [reviewer], officer, case.revision, short_confirmed=True)
     _submit_round(case, ReviewRound.SECOND, "fail", second_comment or "修正後仍缺少觀察後回饋會談的具體內容")
     assert case.state == until == workflow.State.SECOND_DECISION
     return case
