@@ -348,10 +348,11 @@ def file_appeal(page: Page, case_url: str, reviewer_opinion: str, appeal_opinion
 
 
 def open_review_forms(page: Page, case_url: str, title: str) -> None:
-    """查看表單列表 on 流程進度 → one of the read-only review forms."""
+    """查看表單列表 on 流程進度 → the row of one of the read-only review forms (`形式審查表 查看`) → 查看."""
     page.goto(case_url)
     links = page.get_by_role("region", name="查看表單列表")
-    links.get_by_role("link", name=title, exact=True).click()
+    row = links.get_by_role("row").filter(has=page.get_by_role("rowheader", name=title, exact=True))
+    row.get_by_role("link", name=re.compile("^查看")).click()
     expect(page.get_by_role("heading", name="查看表單列表")).to_be_visible()
 
 
