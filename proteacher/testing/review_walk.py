@@ -209,7 +209,7 @@ def expect_state(page: Page, label: str) -> None:
 def open_own_case(page: Page, who: Applicant = ADVANCED) -> str:
     """認證專區 → the type → the year's row of 申請紀錄 → 流程進度; returns its address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=who.type_name).click()
+    page.get_by_role("link", name=who.type_name, exact=True).click()
     page.get_by_role("table", name="申請紀錄").get_by_role("link").first.click()
     expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
     return page.url
@@ -296,7 +296,7 @@ def apply_and_fill_every_slot(page: Page, pdf_path, who: Applicant = ADVANCED) -
     """認證專區 → the type → 申請, then every slot of the type in list order: a PDF for an upload,
     the required fields of an online form; returns 流程進度's address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=who.type_name).click()
+    page.get_by_role("link", name=who.type_name, exact=True).click()
     expect(page.get_by_text("資格不符")).to_have_count(0)
     page.get_by_role("button", name="申請").click()
     expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
