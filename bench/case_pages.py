@@ -769,7 +769,9 @@ def review_pages(port: int, clients: int, submits: int, runs: int, staff: dict) 
     )
     started, assigned = time.perf_counter(), 0
     for case in candidates:
-        services.assign_reviewers(case, ReviewRound.FIRST, [reviewer], admin, expected_revision=case.revision)
+        services.assign_reviewers(
+            case, ReviewRound.FIRST, [reviewer], admin, expected_revision=case.revision, short_confirmed=True
+        )
         assigned += 1
     open_ids = list(mine.values_list("pk", flat=True))
     if len(open_ids) < needed:

@@ -23,6 +23,8 @@ from proteacher.errors import DomainError
 logger = logging.getLogger(__name__)
 
 CODE_LENGTH = 6
+# A code typed again once it proved the address (a second tab, the back button, a double submit).
+CODE_ALREADY_USED = "此驗證碼已使用過，您的Email已完成驗證。"
 EMAIL_SUBJECT = "教師專業發展支持作業平臺 Email驗證碼"
 _HMAC_SALT = "proteacher.accounts.verification.email-code"
 
@@ -122,6 +124,20 @@ def _mail_code(user: User, email: str, code: str) -> None:
     send_mail(EMAIL_SUBJECT, body, None, [email])
 
 
+def _is_code_of(record: EmailCode, typed_code: str) -> bool:
+    return constant_time_compare(record.code_hash, hash_code(record.user_id, record.email, typed_code))
+
+
+def used_before(user: User, typed_code: str) -> bool:
+    """Whether `typed_code` is the code that already proved the user's current address."""
+    used = (
+        EmailCode.objects.filter(user=user, email__iexact=user.email, closed_reason=EmailCode.CloseReason.USED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return used is not None and _is_code_of(used, typed_code)
+
+
 def confirm_email(user: User, typed_code: str) -> str:
     """Check the code typed for the teacher's pending address; on success that address becomes theirs.
 
@@ -135,7 +151,7 @@ def confirm_email(user: User, typed_code: str) -> str:
         email = profile.pending_email
         if not email:
             if profile.email_verified_at:
-                raise VerificationError("您的 Email 已完成驗證。", code="already_verified")
+                raise VerificationError(CODE_ALREADY_USED, code="already_verified")
             raise VerificationError("請先填寫您的Email並寄送驗證碼。", code="nothing_pending")
         record = (
             EmailCode.objects.select_for_update()
@@ -148,12 +164,14 @@ def confirm_email(user: User, typed_code: str) -> str:
             raise VerificationError("尚未寄出驗證碼，請按「重新寄送驗證碼」。", code="no_code")
         if record.closed_reason == EmailCode.CloseReason.SPENT:
             raise VerificationError("錯誤次數過多，請重新寄送驗證碼。", code="spent")
+        if record.closed_reason == EmailCode.CloseReason.USED and _is_code_of(record, typed_code):
+            raise VerificationError("此驗證碼已使用過，請重新寄送驗證碼。", code="used")
         if record.closed_at is not None:
             raise VerificationError("此驗證碼已失效，請重新寄送驗證碼。", code="closed")
         if record.expires_at <= now:
             raise VerificationError("驗證碼已過期，請重新寄送驗證碼。", code="expired")
 
-        if constant_time_compare(record.code_hash, hash_code(user.pk, record.email, typed_code)):
+        if _is_code_of(record, typed_code):
             record.closed_at = now
             record.closed_reason = EmailCode.CloseReason.USED
             record.save(update_fields=["closed_at", "closed_reason"])

@@ -7,17 +7,21 @@ def _install_shipped_types(sender, apps=global_apps, **kwargs):
     # migrate passes the migrated state's apps; flush sends the signal without them.
     from proteacher.certification import defaults
 
+    certification_type = apps.get_model("certification", "CertificationType")
     defaults.install(
-        apps.get_model("certification", "CertificationType"),
-        apps.get_model("certification", "FormSlot"),
-        apps.get_model("certification", "RuleSet"),
+        certification_type, apps.get_model("certification", "FormSlot"), apps.get_model("certification", "RuleSet")
     )
+    try:
+        route = apps.get_model("certification", "ApplicationRoute")
+    except LookupError:  # migrated back to before the routes
+        return
+    defaults.install_routes(certification_type, route)
 
 
 class CertificationConfig(AppConfig):
     name = "proteacher.certification"
 
     def ready(self) -> None:
-        # The shipped types, slots and rules come back after a flush (tests on an emptied
+        # The shipped types, slots, rules and routes come back after a flush (tests on an emptied
         # database) and appear on a new database; edits made since are never overwritten.
         post_migrate.connect(_install_shipped_types, sender=self)

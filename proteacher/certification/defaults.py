@@ -1,6 +1,7 @@
-"""The certification types, their form slots and rules as the platform first ships them.
+"""The certification types, their form slots, rules and application routes as the platform first
+ships them.
 
-Loaded by a data migration; afterwards 管理者 edits them in the UI. Rule parameters follow
+Loaded by data migrations; afterwards 管理者 edits them in the UI. Rule parameters follow
 SPEC §5.1 (the seed's 進階 table) and the scheme's public defaults for 初階 and 教學輔導教師.
 """
 
@@ -182,6 +183,20 @@ TYPES = [
                 "params": {"categories": MENTOR_TRAINING, "years_back": 2},
             },
         ],
+        # The seed's 認證專區 offers 教學輔導教師認證 第一種申請方式 beside the type's own card.
+        "routes": [
+            {
+                "code": "first",
+                "name": "第一種申請方式",
+                "description": (
+                    "已取得進階專業回饋人才證書（或舊制進階認證證書）之現職正式教師，正式教師年資及實際教學年資均滿5年，"
+                    "於認證前3學年度內完成教學輔導教師培訓30小時（24小時課程與6小時實務探討），"
+                    "經學校會議審議推薦後提出申請。"
+                ),
+                # Every rule of the type in force: 進階 certificate, years of service, training hours.
+                "rule_codes": [],
+            }
+        ],
     },
 ]
 
@@ -214,3 +229,22 @@ def install(certification_type_model, form_slot_model, rule_set_model) -> None:
         rule_set_model.objects.create(
             certification_type=kind, from_academic_year=FIRST_ACADEMIC_YEAR, version=next_version, rules=spec["rules"]
         )
+
+
+def install_routes(certification_type_model, route_model) -> None:
+    """Create the shipped application routes (申請方式) their type lacks (never overwrites edits)."""
+    for spec in TYPES:
+        kind = certification_type_model.objects.filter(code=spec["code"]).first()
+        if kind is None:
+            continue
+        for order, route in enumerate(spec.get("routes", ()), start=1):
+            route_model.objects.get_or_create(
+                certification_type=kind,
+                code=route["code"],
+                defaults={
+                    "name": route["name"],
+                    "description": route["description"],
+                    "rule_codes": route["rule_codes"],
+                    "sort_order": order,
+                },
+            )

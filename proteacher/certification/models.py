@@ -88,6 +88,27 @@ class FormSlot(models.Model):
         return self.label
 
 
+class ApplicationRoute(models.Model):
+    """One way to apply for a type (申請方式), e.g. 教學輔導教師認證 第一種申請方式: a card of its own
+    in 認證專區, what it is for, and which of the type's 資格規則 it checks."""
+
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, related_name="routes")
+    code = models.SlugField("代碼", max_length=20)
+    name = models.CharField("申請方式", max_length=50)
+    description = models.TextField("說明", blank=True)
+    # The codes of the type's rules (RuleSet.rules) this route checks; empty: every rule in force.
+    rule_codes = models.JSONField("資格規則", default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["certification_type", "sort_order", "id"]
+        verbose_name = verbose_name_plural = "申請方式"
+        constraints = [models.UniqueConstraint(fields=["certification_type", "code"], name="route_code_per_type")]
+
+    def __str__(self) -> str:
+        return f"{self.certification_type} {self.name}"
+
+
 class RuleSet(models.Model):
     """The eligibility rules of a type from an academic year on, optionally for one county.
 

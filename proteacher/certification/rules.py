@@ -465,12 +465,17 @@ def _run(rule: dict, facts: TeacherFacts, on_day: datetime.date) -> Outcome:
     return registered.function(facts, rule.get("params") or {}, on_day)
 
 
-def evaluate(teacher, certification_type: CertificationType, on_day: datetime.date | None = None) -> Evaluation:
-    """Run the rules in force for `teacher` on `on_day` (today by default)."""
+def evaluate(
+    teacher, certification_type: CertificationType, on_day: datetime.date | None = None, route=None
+) -> Evaluation:
+    """Run the rules in force for `teacher` on `on_day` (today by default); for an application
+    route (申請方式) that names some of the type's rules, those only."""
     on_day = on_day or dates.today()
     year = dates.academic_year(on_day)
     rule_set = applicable_rule_set(certification_type, teacher.county_id, year)
     rules = list(rule_set.rules) if rule_set else []
+    if route is not None and route.rule_codes:
+        rules = [rule for rule in rules if rule.get("code") in route.rule_codes]
     categories = {c for rule in rules for c in (rule.get("params") or {}).get("categories") or []}
     facts = load_facts(teacher, categories)
     if rule_set is None:
@@ -508,6 +513,8 @@ def evaluate(teacher, certification_type: CertificationType, on_day: datetime.da
         ],
         "passed": bool(rows) and all(row.passed for row in rows),
     }
+    if route is not None:
+        record["route"] = {"code": route.code, "name": route.name, "rule_codes": list(route.rule_codes)}
     return Evaluation(certification_type, on_day, year, rule_set, rows, record)
 
 

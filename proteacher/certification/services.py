@@ -36,12 +36,13 @@ def _this_years_case(teacher, certification_type: CertificationType, year: int) 
     return Case.objects.filter(teacher=teacher, certification_type=certification_type, academic_year=year).first()
 
 
-def apply_for(teacher, certification_type: CertificationType, on_day: datetime.date | None = None) -> Case:
+def apply_for(teacher, certification_type: CertificationType, on_day: datetime.date | None = None, route=None) -> Case:
     """Open the teacher's case for this academic year, only when every eligibility row passes.
 
     The evaluation is made here, on the server, whatever the page showed, and stored with the
-    case. Raises AlreadyApplied (one case per teacher, type and academic year), NotEligible (with
-    the evaluation, to show the failing rows) or DomainError; creates nothing then.
+    case, with the application route (申請方式) applied by, if any. Raises AlreadyApplied (one case
+    per teacher, type and academic year, whatever the route), NotEligible (with the evaluation, to
+    show the failing rows) or DomainError; creates nothing then.
     """
     on_day = on_day or dates.today()
     year = dates.academic_year(on_day)
@@ -50,7 +51,7 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
     existing = _this_years_case(teacher, certification_type, year)
     if existing is not None:
         raise AlreadyApplied(existing)
-    evaluation = rules.evaluate(teacher, certification_type, on_day)
+    evaluation = rules.evaluate(teacher, certification_type, on_day, route=route)
     if not evaluation.passed:
         raise NotEligible(evaluation)
     try:

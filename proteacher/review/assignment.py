@@ -2,7 +2,8 @@
 
 A 委員 never reviews their own application or a colleague's: a reviewer who is the teacher (the
 same account, or the same 全教網帳號) or whose 服務學校 is the case's school is refused, both when
-the page offers reviewers and when the choice is posted.
+the page offers reviewers and when the choice is posted. A round given fewer 委員 than the count
+(REVIEWERS_PER_CASE) needs the officer's confirmation, which its event keeps (review.short_panels).
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from proteacher.certification import workflow
 from proteacher.certification.models import Case
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.errors import DomainError
+from proteacher.review import short_panels
 from proteacher.review.models import Assignment, Reviewer
+from proteacher.review.short_panels import Shortage, ShortPanel
 
 # The states in which a round's 委員 are assigned (初審 / 複審 / 申復分發委員), in the table's order.
 ASSIGN_STATES = tuple(state.code for state in workflow.STATES if state.stage == "assign")
@@ -135,6 +138,20 @@ def reviewer_options(case: Case) -> list[ReviewerOption]:
     return options
 
 
+def excluded(case: Case, users: list[User]) -> list[tuple[User, str]]:
+    """The 委員 among `users` who may not review `case`, each with the reason."""
+    return [(user, reason) for user in users if (reason := unavailable(user) or conflict(case, user))]
+
+
+def shortage(case: Case, users: list[User], required: int | None = None) -> Shortage | None:
+    """Whether conflicts leave fewer than `required` of `users` for the case (every active 委員 on
+    the one-case page, the chosen ones for a queue), and who is left out; None when enough remain."""
+    required = reviewers_per_case() if required is None else required
+    left_out = excluded(case, users)
+    eligible = len(users) - len(left_out)
+    return Shortage(case, required, eligible, left_out) if eligible < required else None
+
+
 def _check_reviewers(case: Case, reviewers: list[User]) -> None:
     if not reviewers:
         raise DomainError("請至少選擇一位委員。")
@@ -146,19 +163,42 @@ def _check_reviewers(case: Case, reviewers: list[User]) -> None:
             raise DomainError(f"「{user}」無法分發：{reason}")
 
 
+def _short_panel(case: Case, reviewers: list[User], required: int, confirmed: bool, pool) -> dict | None:
+    """Refuses fewer 委員 than `required` unless confirmed; what the event keeps of a confirmed one."""
+    if len(reviewers) >= required:
+        return None
+    if not confirmed:
+        raise ShortPanel(short_panels.refusal(len(reviewers), required))
+    pool = list(reviewer_users() if pool is None else pool)
+    left_out = excluded(case, pool)
+    return short_panels.audit(required, len(reviewers), len(pool) - len(left_out), left_out)
+
+
 def assign_reviewers(
-    case: Case, round: str, reviewers: list[User], officer: User, expected_revision: int | None
+    case: Case,
+    round: str,
+    reviewers: list[User],
+    officer: User,
+    expected_revision: int | None,
+    *,
+    required: int | None = None,
+    short_confirmed: bool = False,
+    pool: list[User] | None = None,
 ) -> list[Assignment]:
     """分發委員: give the case's `round` to `reviewers` and move it to that round's review, at once.
 
-    The transition locks the case row and checks state, role, county and page freshness first, so a
-    double click or a stale page is refused with its message before any row is written; the rows
-    and the event commit together or not at all.
+    Fewer 委員 than `required` (REVIEWERS_PER_CASE unless a queue says otherwise) are assigned only
+    with `short_confirmed`; the event then keeps the count, the 委員 of `pool` (every active 委員
+    unless a queue chose fewer) left out and why. The transition locks the case row and checks
+    state, role, county and page freshness first, so a double click or a stale page is refused with
+    its message before any row is written; the rows and the event commit together or not at all.
     """
     if round not in workflow.ROUNDS:
         raise DomainError("沒有這個審查階段。")
     reviewers = list(reviewers)
     _check_reviewers(case, reviewers)
+    required = reviewers_per_case() if required is None else required
+    short = _short_panel(case, reviewers, required, short_confirmed, pool)
     try:
         # The 審查標準表 the type names under 認證設定, as it is now; the assignment keeps its version.
         template = get_template(case.certification_type.review_template_code)
@@ -172,6 +212,7 @@ def assign_reviewers(
                 actor=officer,
                 expected_revision=expected_revision,
                 reviewers=[u.pk for u in reviewers],
+                **({"short_panel": short} if short else {}),
             )
             for user in reviewers:
                 reviewer_record(user)
@@ -203,6 +244,7 @@ class QueueRun:
     results: list[QueueResult]
     loads: dict[int, int]
     reviewers: list[User]
+    per_case: int = 0
 
     @property
     def assigned(self) -> int:
@@ -213,12 +255,16 @@ class QueueRun:
         return sum(1 for r in self.results if r.error)
 
 
-def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | None = None) -> QueueRun:
+def assign_queue(
+    cases, reviewers: list[User], officer: User, per_case: int | None = None, *, short_confirmed: bool = False
+) -> QueueRun:
     """Assign a whole queue at once with balanced load.
 
     Each case gets `per_case` 委員, chosen greedily among `reviewers` by the lowest open load
     (counting what this run has already given), without conflict for that case; ties by name.
-    Each case is its own transaction: a case without enough 委員 free of conflict, or changed by
+    When conflicts leave a case fewer than `per_case`, nothing is assigned (ShortPanel names those
+    cases) unless `short_confirmed`: then such a case gets the 委員 it may have.
+    Each case is its own transaction: a case without any 委員 free of conflict, or changed by
     someone else meanwhile, is reported and skipped, and the rest proceed.
     """
     per_case = reviewers_per_case() if per_case is None else per_case
@@ -231,6 +277,10 @@ def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | No
         reason = unavailable(user)
         if reason:
             raise DomainError(f"「{user}」無法分發：{reason}")
+    cases = list(cases)
+    short = [found for case in cases if round_to_assign(case) and (found := shortage(case, reviewers, per_case))]
+    if short and not short_confirmed:
+        raise ShortPanel(short_panels.queue_refusal(len(short), per_case), short)
     loads = {u.pk: 0 for u in reviewers} | reviewer_load(reviewers)
     results = []
     for case in cases:
@@ -239,22 +289,29 @@ def assign_queue(cases, reviewers: list[User], officer: User, per_case: int | No
             results.append(QueueResult(case, error=not_assigning(case)))
             continue
         free = [u for u in reviewers if conflict(case, u) is None]
-        if len(free) < per_case:
-            blocked = "、".join(f"{u}（{conflict(case, u)}）" for u in reviewers if conflict(case, u))
-            results.append(
-                QueueResult(case, error=f"可分發的委員不足 {per_case} 位" + (f"：{blocked}" if blocked else "。"))
-            )
+        if not free:
+            blocked = "、".join(f"{u}（{conflict(case, u)}）" for u in reviewers)
+            results.append(QueueResult(case, error=f"沒有可分發的委員：{blocked}"))
             continue
         chosen = pick(free, loads, per_case)
         try:
-            assign_reviewers(case, round, chosen, officer, expected_revision=case.revision)
+            assign_reviewers(
+                case,
+                round,
+                chosen,
+                officer,
+                expected_revision=case.revision,
+                required=per_case,
+                short_confirmed=short_confirmed,
+                pool=reviewers,
+            )
         except DomainError as refusal:
             results.append(QueueResult(case, error=refusal.message))
             continue
         for user in chosen:
             loads[user.pk] = loads.get(user.pk, 0) + 1
         results.append(QueueResult(case, reviewers=chosen))
-    return QueueRun(results=results, loads=loads, reviewers=reviewers)
+    return QueueRun(results=results, loads=loads, reviewers=reviewers, per_case=per_case)
 
 
 def update_reviewer(user: User, *, school, is_active: bool) -> Reviewer:

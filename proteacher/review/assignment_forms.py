@@ -13,7 +13,8 @@ SCHOOL_CHOICES_MAX = 200
 
 
 class ReviewerChoiceForm(forms.Form):
-    """The 委員 ticked on an assignment page (the page draws the check boxes itself)."""
+    """The 委員 ticked on an assignment page (the page draws the check boxes itself), and whether
+    the officer confirmed a panel short of 委員."""
 
     reviewers = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -23,6 +24,7 @@ class ReviewerChoiceForm(forms.Form):
             "invalid_pk_value": "所選的委員不存在或已停用，請重新整理後再選擇。",
         },
     )
+    short_confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

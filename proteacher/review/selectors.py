@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification import selectors as case_selectors
+from proteacher.certification import workflow
 from proteacher.certification.models import Case, CertificationType
 from proteacher.registry.models import County
 from proteacher.review.models import Assignment
@@ -92,6 +93,32 @@ def state_counts(cases: QuerySet[Case]) -> dict[str, int]:
     # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
     rows = cases.order_by().values("state").annotate(count=Count("pk")).values_list("state", "count")
     return dict(rows)
+
+
+# The stages in which a round's 委員 are at work or their reviews are being decided.
+PANEL_STAGES = ("review", "decision")
+
+
+def panel_sizes(cases: list[Case]) -> dict[int, int]:
+    """{case id: 委員 assigned to the round the case is in} for the cases reviewed or decided now;
+    one query for a page of cases."""
+    rounds = {
+        case.pk: spec.round
+        for case in cases
+        if (spec := workflow.BY_STATE.get(case.state)) is not None and spec.round and spec.stage in PANEL_STAGES
+    }
+    sizes = dict.fromkeys(rounds, 0)
+    if rounds:
+        rows = (
+            Assignment.objects.filter(case_id__in=list(rounds))
+            .values_list("case_id", "round")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        for case_id, round_code, count in rows:
+            if rounds[case_id] == round_code:
+                sizes[case_id] = count
+    return sizes
 
 
 def academic_years(user: User) -> list[int]:

@@ -92,11 +92,12 @@ def staff(username: str, role: str, county_name: str | None = None, name: str = 
 
 
 def certification_types() -> None:
-    """The shipped types, slots and rules (a data migration loads them; a flushed database lacks them)."""
+    """The shipped types, slots, rules and routes (data migrations load them; a flushed database lacks them)."""
     from proteacher.certification import defaults
-    from proteacher.certification.models import CertificationType, FormSlot, RuleSet
+    from proteacher.certification.models import ApplicationRoute, CertificationType, FormSlot, RuleSet
 
     defaults.install(CertificationType, FormSlot, RuleSet)
+    defaults.install_routes(CertificationType, ApplicationRoute)
 
 
 def certificate(user: User, kind: str = "basic", academic_year: int = 104, number: str = "A104000811"):

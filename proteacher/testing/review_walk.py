@@ -29,7 +29,7 @@ from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import School
-from proteacher.review import assignment, office, reviewing
+from proteacher.review import assignment, office, reviewing, short_panels
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
 from proteacher.testing.browser import sign_in_through_identity_page
@@ -209,7 +209,7 @@ def expect_state(page: Page, label: str) -> None:
 def open_own_case(page: Page, who: Applicant = ADVANCED) -> str:
     """認證專區 → the type → the year's row of 申請紀錄 → 流程進度; returns its address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=who.type_name).click()
+    page.get_by_role("link", name=who.type_name, exact=True).click()
     page.get_by_role("table", name="申請紀錄").get_by_role("link").first.click()
     expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
     return page.url
@@ -296,7 +296,7 @@ def apply_and_fill_every_slot(page: Page, pdf_path, who: Applicant = ADVANCED) -
     """認證專區 → the type → 申請, then every slot of the type in list order: a PDF for an upload,
     the required fields of an online form; returns 流程進度's address."""
     nav(page, "認證專區")
-    page.get_by_role("link", name=who.type_name).click()
+    page.get_by_role("link", name=who.type_name, exact=True).click()
     expect(page.get_by_text("資格不符")).to_have_count(0)
     page.get_by_role("button", name="申請").click()
     expect(page).to_have_title(re.compile(f"^{who.short} - 流程進度"))
@@ -364,10 +364,11 @@ def file_appeal(page: Page, case_url: str, reviewer_opinion: str, appeal_opinion
 
 
 def open_review_forms(page: Page, case_url: str, title: str) -> None:
-    """查看表單列表 on 流程進度 → one of the read-only review forms."""
+    """查看表單列表 on 流程進度 → the row of one of the read-only review forms (`形式審查表 查看`) → 查看."""
     page.goto(case_url)
     links = page.get_by_role("region", name="查看表單列表")
-    links.get_by_role("link", name=title, exact=True).click()
+    row = links.get_by_role("row").filter(has=page.get_by_role("rowheader", name=title, exact=True))
+    row.get_by_role("link", name=re.compile("^查看")).click()
     expect(page.get_by_role("heading", name="查看表單列表")).to_be_visible()
 
 
@@ -485,7 +486,9 @@ def formal_review(
 
 
 def assign_reviewers(page: Page, round_label: str, names: list[str]) -> None:
-    """分發委員 from the office's case page: tick exactly `names`, 分發委員."""
+    """分發委員 from the office's case page: tick exactly `names`, 分發委員. Fewer names than the
+    count (REVIEWERS_PER_CASE) need 確認委員人數不足，仍要分發: the page shows the box when conflicts
+    leave too few 委員, else after refusing the short panel once."""
     page.get_by_role("link", name="分發委員", exact=True).click()
     expect(page.get_by_role("heading", name=f"分發{round_label}委員")).to_be_visible()
     settled(page)
@@ -494,6 +497,13 @@ def assign_reviewers(page: Page, round_label: str, names: list[str]) -> None:
             continue
         name = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text().strip()
         box.set_checked(name in names)
+    required = assignment.reviewers_per_case()
+    if len(names) < required:
+        confirm = page.get_by_label(short_panels.CONFIRM_LABEL)
+        if not confirm.count():
+            page.get_by_role("button", name="分發委員").click()
+            expect_flash(page, short_panels.refusal(len(names), required))
+        confirm.check()
     page.get_by_role("button", name="分發委員").click()
     expect_flash(page, f"已分發{round_label}委員：{'、'.join(names)}。")
 
@@ -603,13 +613,13 @@ def prepare_case(until: str, *, first_comment: str = "", second_comment: str = "
         return case
     verdicts = {slot.code: {"ok": True, "reason": ""} for slot in selectors.case_slots(case)}
     office.formal_review(case, officer, verdicts, True, expected_revision=case.revision)
-    assignment.assign_reviewers(case, ReviewRound.FIRST, [reviewer], officer, case.revision)
+    assignment.assign_reviewers(case, ReviewRound.FIRST, [reviewer], officer, case.revision, short_confirmed=True)
     _submit_round(case, ReviewRound.FIRST, "revise", first_comment or "請補充觀察紀錄的具體事實")
     if until == workflow.State.FIRST_DECISION:
         return case
     office.decide(case, officer, "first_revise", "請依初審意見修正後送複審", expected_revision=case.revision)
     workflow.transition(case, "resubmit", actor=teacher, expected_revision=case.revision)
-    assignment.assign_reviewers(case, ReviewRound.SECOND, [reviewer], officer, case.revision)
+    assignment.assign_reviewers(case, ReviewRound.SECOND, [reviewer], officer, case.revision, short_confirmed=True)
     _submit_round(case, ReviewRound.SECOND, "fail", second_comment or "修正後仍缺少觀察後回饋會談的具體內容")
     assert case.state == until == workflow.State.SECOND_DECISION
     return case

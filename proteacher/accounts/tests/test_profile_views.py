@@ -140,6 +140,17 @@ def test_the_code_confirms_the_new_email(client, huang, mailoutbox):
     assert "Email已變更為 huang.new@school.example.tw。" in page(response)
 
 
+def test_the_code_entered_a_second_time_says_it_was_used(client, huang, mailoutbox):
+    client.post(PROFILE, {**DETAILS, "email": "huang.new@school.example.tw"})
+    form = {"action": "verify", "code": code_in(mailoutbox[0])}
+    client.post(PROFILE_EMAIL, form)
+
+    response = client.post(PROFILE_EMAIL, form, follow=True)
+
+    assert response.redirect_chain[-1][0] == PROFILE
+    assert "此驗證碼已使用過，您的Email已完成驗證。" in page(response)
+
+
 def test_a_wrong_code_leaves_the_email_unchanged(client, huang, mailoutbox):
     client.post(PROFILE, {**DETAILS, "email": "huang.new@school.example.tw"})
     text = page(client.post(PROFILE_EMAIL, {"action": "verify", "code": wrong(code_in(mailoutbox[0]))}))
@@ -157,7 +168,9 @@ def test_an_email_change_can_be_cancelled(client, huang, mailoutbox):
     huang.refresh_from_db()
     assert huang.profile.pending_email == ""
     assert client.get(PROFILE_EMAIL).url == PROFILE
-    assert client.post(PROFILE_EMAIL, {"action": "verify", "code": code_in(mailoutbox[0])}).url == PROFILE
+    after = client.post(PROFILE_EMAIL, {"action": "verify", "code": code_in(mailoutbox[0])}, follow=True)
+    assert after.redirect_chain[-1][0] == PROFILE
+    assert "此驗證碼已使用過" not in page(after)  # never used: the change was cancelled
     huang.refresh_from_db()
     assert huang.email == "t-huang@school.example.tw"
 

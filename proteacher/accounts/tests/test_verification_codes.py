@@ -75,7 +75,7 @@ def test_a_used_code_does_not_work_a_second_time(new_teacher, mailoutbox):
     with pytest.raises(VerificationError) as refused:
         verification.confirm_email(new_teacher, code)
 
-    assert refused.value.message == "此驗證碼已失效，請重新寄送驗證碼。"
+    assert refused.value.message == "此驗證碼已使用過，請重新寄送驗證碼。"
 
 
 def test_right_code_sent_twice_in_a_row_confirms_only_once(new_teacher, mailoutbox):
@@ -87,7 +87,19 @@ def test_right_code_sent_twice_in_a_row_confirms_only_once(new_teacher, mailoutb
         verification.confirm_email(new_teacher, code)
 
     assert refused.value.code == "already_verified"
+    assert refused.value.message == "此驗證碼已使用過，您的Email已完成驗證。"
     assert EmailCode.objects.filter(user=new_teacher, closed_reason=EmailCode.CloseReason.USED).count() == 1
+
+
+def test_only_the_code_that_proved_the_address_counts_as_used_before(new_teacher, mailoutbox):
+    ask_for_code(new_teacher)
+    code = code_in(mailoutbox[0])
+    assert not verification.used_before(new_teacher, code)
+
+    verification.confirm_email(new_teacher, code)
+
+    assert verification.used_before(new_teacher, code)
+    assert not verification.used_before(new_teacher, wrong(code))
 
 
 def test_code_expires_after_ten_minutes(new_teacher, mailoutbox):

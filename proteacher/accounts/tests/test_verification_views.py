@@ -224,6 +224,38 @@ def test_double_submit_of_the_right_code_lands_on_transfer_both_times(client, ch
     assert EmailCode.objects.filter(user=chen, closed_reason=EmailCode.CloseReason.USED).count() == 1
 
 
+USED_AGAIN = "此驗證碼已使用過，您的Email已完成驗證。"
+
+
+def test_the_code_entered_a_second_time_says_it_was_used(client, chen, code_sent):
+    first = page(client.post(VERIFY_EMAIL, {"code": code_sent}, follow=True))
+
+    second = client.post(VERIFY_EMAIL, {"code": code_sent}, follow=True)
+
+    assert "Email驗證成功。" in first and USED_AGAIN not in first
+    assert second.redirect_chain[-1][0] == TRANSFER
+    assert USED_AGAIN in page(second)
+
+
+def test_the_code_entered_again_after_verification_says_it_was_used(client, chen, code_sent):
+    client.post(VERIFY_EMAIL, {"code": code_sent})
+    client.post(TRANSFER, {"decision": "none"})
+
+    response = client.post(VERIFY_EMAIL, {"code": code_sent}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:profile")
+    assert USED_AGAIN in page(response)
+
+
+def test_another_code_after_the_address_is_proven_is_not_called_used(client, chen, code_sent):
+    client.post(VERIFY_EMAIL, {"code": code_sent})
+
+    response = client.post(VERIFY_EMAIL, {"code": wrong(code_sent)}, follow=True)
+
+    assert response.redirect_chain[-1][0] == TRANSFER
+    assert USED_AGAIN not in page(response)
+
+
 def test_resend_within_a_minute_is_refused_with_the_wait(client, chen, code_sent, mailoutbox):
     text = page(client.post(RESEND, follow=True))
 

@@ -15,7 +15,7 @@ from proteacher.accounts import verification as services
 from proteacher.accounts.decorators import verified_teacher_required
 from proteacher.accounts.models import TeacherProfile
 from proteacher.accounts.profile_forms import EmailCodeForm, TeacherDetailsForm
-from proteacher.accounts.views.verification import send_code_with_message
+from proteacher.accounts.views.verification import send_code_with_message, tell_if_used_again
 from proteacher.registry.models import TrainingRecord
 
 
@@ -56,9 +56,11 @@ def basic(request: HttpRequest) -> HttpResponse:
 def email_code(request: HttpRequest) -> HttpResponse:
     """The code that confirms a new address typed under 基本資訊."""
     profile = _own_profile(request)
-    if not profile.pending_email:
-        return redirect("accounts:profile")
     action = request.POST.get("action", "verify") if request.method == "POST" else ""
+    if not profile.pending_email:
+        if action == "verify":
+            tell_if_used_again(request)
+        return redirect("accounts:profile")
     if action == "resend":
         send_code_with_message(request, profile.pending_email, keep_usable=False)
         return redirect("accounts:profile_email")
@@ -73,6 +75,7 @@ def email_code(request: HttpRequest) -> HttpResponse:
             email = services.confirm_email(request.user, form.cleaned_data["code"])
         except services.VerificationError as error:
             if error.code == "already_verified":
+                messages.info(request, error.message)
                 return redirect("accounts:profile")
             form.add_error("code", error.message)
         else:

@@ -34,6 +34,14 @@ def send_code_with_message(request: HttpRequest, email: str, *, keep_usable: boo
     return True
 
 
+def tell_if_used_again(request: HttpRequest) -> None:
+    """A code posted when no address waits for one: say so when it is the code that proved the
+    address already (a second tab, the back button), rather than move on without a word."""
+    form = EmailCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid() and services.used_before(request.user, form.cleaned_data["code"]):
+        messages.info(request, services.CODE_ALREADY_USED)
+
+
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def fill_in(request: HttpRequest) -> HttpResponse:
@@ -64,8 +72,10 @@ def fill_in(request: HttpRequest) -> HttpResponse:
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def email_code(request: HttpRequest) -> HttpResponse:
-    """驗證Email: the code mailed at step 1."""
+    """驗證Email: the code mailed at step 1. A code posted again once it proved the address says so."""
     profile = _profile(request)
+    if not profile.pending_email:
+        tell_if_used_again(request)
     if profile.is_verified:
         return redirect("accounts:profile")
     if not profile.pending_email:
@@ -77,6 +87,7 @@ def email_code(request: HttpRequest) -> HttpResponse:
         except services.VerificationError as error:
             if error.code == "already_verified":
                 # The other half of a double submit got there first.
+                messages.info(request, error.message)
                 return redirect("certification:transfer")
             form.add_error("code", error.message)
         else:

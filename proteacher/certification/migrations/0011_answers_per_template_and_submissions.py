@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0007_types_are_data'),
+        ('certification', '0009_application_routes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,14 @@ from django.test import Client
 
 from proteacher import dates
 from proteacher.certification import defaults
-from proteacher.certification.models import Case, Certificate, CertificationType, FormSlot, RuleSet
+from proteacher.certification.models import (
+    ApplicationRoute,
+    Case,
+    Certificate,
+    CertificationType,
+    FormSlot,
+    RuleSet,
+)
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot
@@ -22,8 +29,9 @@ ALREADY = "目前沒有可申請的認證 (本學年度已申請過)"
 
 @pytest.fixture(autouse=True)
 def certification_types():
-    # The live server's database is flushed between tests: put the shipped types and rules back.
+    # The live server's database is flushed between tests: put the shipped types, rules and routes back.
     defaults.install(CertificationType, FormSlot, RuleSet)
+    defaults.install_routes(CertificationType, ApplicationRoute)
 
 
 def sign_in(page, user):
@@ -158,3 +166,23 @@ def test_an_eligible_teacher_applies_once(page):
     assert rows[1].get_by_role("cell").first.inner_text() == str(dates.current_academic_year())
     assert "準備資料" in rows[1].inner_text()
     screenshot(stale, "eligibility-already-applied")
+
+
+def test_the_zone_offers_the_mentor_route_as_a_card_of_its_own(page):
+    sign_in(page, factories.teacher(name="許輔導", account="t-mentor"))
+    page.goto(page.base_url + "/certification/")
+
+    cards = page.locator(".card-title")
+    assert [" ".join(text.split()) for text in cards.all_inner_texts()] == [
+        "初階專業回饋人才認證",
+        "進階專業回饋人才認證",
+        "教學輔導教師認證",
+        "教學輔導教師認證 第一種申請方式",
+    ]
+    screenshot(page, "certification-zone-routes")
+    page.get_by_role("link", name="第一種申請方式").click()
+
+    page.get_by_role("heading", name="教學輔導教師認證 第一種申請方式").wait_for()
+    assert "已取得進階專業回饋人才證書" in page.locator(".route-description").inner_text()
+    assert list(eligibility_rows(page)) == ["身份", "正式教師年資", "實際教學年資", "證號", "研習時數", "研習年度"]
+    assert page.get_by_role("button", name="申請").is_visible()

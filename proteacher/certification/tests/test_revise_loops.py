@@ -42,6 +42,13 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def review_forms(html: str) -> list[tuple[str, str, str]]:
+    """查看表單列表 as the seed lays it out: each row the form's title, then a 查看 link (title, link text, address)."""
+    section = html.split('id="review-forms-heading">查看表單列表</h2>', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th><td><a [^>]*href="([^"]+)">(.*?)</a></td>', section)
+    return [(title, text_of(link).strip(), url) for title, url, link in rows]
+
+
 def page_of(client, user, case) -> str:
     client.force_login(user)
     response = client.get(reverse("certification:case", args=[case.pk]))
@@ -73,7 +80,10 @@ def test_after_revise_the_teacher_edits_again_and_reads_the_reason(client, teach
     assert f"相關訊息 {workflow.BY_STATE[State.FIRST_REVISION].next_step}" in text
     assert "原因訊息 觀察紀錄表的事實摘要不足，請補充。" in text
     assert "編輯表單列表" in html and "<select" in html
-    assert f'href="{reverse("review:reviews", args=[case.pk])}#first">進階審查標準表 初審</a>' in html
+    assert review_forms(html) == [
+        ("形式審查表", "查看 形式審查表", f"{reverse('review:reviews', args=[case.pk])}#formal"),
+        ("進階審查標準表 初審", "查看 進階審查標準表 初審", f"{reverse('review:reviews', args=[case.pk])}#first"),
+    ]
     check_url = reverse("certification:act", args=[case.pk]) + "?action=resubmit"
     assert f'href="{check_url}">送出複審資料</a>' in html
     check = client.get(check_url).content.decode()
@@ -192,7 +202,12 @@ def test_after_an_accepted_appeal_the_teacher_sees_both_rounds_and_resubmits(cli
     assert "原因訊息 申復理由成立，請修正後重新送審。" in text
     assert f"相關訊息 {workflow.BY_STATE[State.APPEAL_REVISION].next_step}" in text
     assert "<select" in html
-    assert ">進階審查標準表 初審</a>" in html and ">進階審查標準表 複審</a>" in html
+    assert [title for title, _, _ in review_forms(html)] == [
+        "形式審查表",
+        "進階審查標準表 初審",
+        "進階審查標準表 複審",
+        "認證審查結果申復表",
+    ]
     assert ">申復重新送審</a>" in html
 
     text = text_of(act(client, case, "appeal_resubmit", case.revision).content.decode())
@@ -226,7 +241,7 @@ def test_the_type_names_its_own_form(client, teacher, taipei_officer):
 
     html = page_of(client, teacher, basic)
 
-    assert ">初階審查標準表 初審</a>" in html and "進階" not in html.split("查看表單列表", 1)[1].split("</section>")[0]
+    assert [title for title, _, _ in review_forms(html)] == ["形式審查表", "初階審查標準表 初審"]
 
 
 # --- 退件 ----------------------------------------------------------------------------------
@@ -241,7 +256,10 @@ def test_after_a_return_the_teacher_sees_the_formal_review_and_the_reason(client
     assert "狀態 準備資料" in text
     assert f"相關訊息 {workflow.BY_STATE[State.PREPARING].next_step_after['formal_return']}" in text
     assert "原因訊息 實施證明缺少核章。" in text
-    assert f'href="{reverse("review:reviews", args=[case.pk])}#formal">形式審查表</a>' in html
+    assert review_forms(html) == [
+        ("形式審查表", "查看 形式審查表", f"{reverse('review:reviews', args=[case.pk])}#formal")
+    ]
+    assert "形式審查表 查看" in text_of(html)
     assert ">送出審查文件</a>" in html and "<select" in html
 
 

@@ -89,12 +89,28 @@ def type_edit(request, type_code):
         "certification/settings_type.html",
         {
             "certification_type": certification_type,
+            "routes": _routes(certification_type),
             "type_form": type_form,
             "slot_forms": slot_forms,
             "new_slot_form": new_slot_form,
             "titles": titles,
         },
     )
+
+
+def _routes(certification_type) -> list[dict]:
+    """申請方式: each route of the type with the 資格規則 it checks, named by their 項目 in the
+    national rules in force (全部 when the route names none)."""
+    rule_set = rules.applicable_rule_set(certification_type, None, dates.current_academic_year())
+    items = {rule.get("code"): rule.get("item", "") for rule in (rule_set.rules if rule_set else [])}
+    routes = []
+    for route in certification_type.routes.all():
+        if route.rule_codes:
+            checked = "、".join(items.get(code, code) for code in route.rule_codes)
+        else:
+            checked = f"全部（{'、'.join(items.values())}）" if items else "全部"
+        routes.append({"route": route, "rules": checked})
+    return routes
 
 
 def _rule_forms_from_post(request) -> list[RuleForm]:

@@ -1,14 +1,16 @@
 """整批分發委員: a whole queue at once, balanced, never a colleague, one case at a time."""
 
 import itertools
+import re
 
 import pytest
 from django.urls import reverse
 
-from proteacher.certification.models import Case
+from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
 from proteacher.review import assignment as services
 from proteacher.review.models import Assignment, ReviewRound
+from proteacher.review.short_panels import ShortPanel
 from proteacher.review.tests.test_assignment import make_reviewer, waiting_case
 from proteacher.testing import factories
 
@@ -59,7 +61,9 @@ def test_ten_cases_with_two_reviewers_each_among_four_load_them_evenly(taipei_of
 
 def test_ties_go_by_name_and_existing_load_counts(taipei_officer, four):
     [busy] = cases_of(taipei_officer, 1)
-    services.assign_reviewers(busy, ReviewRound.FIRST, [four[0]], taipei_officer, expected_revision=busy.revision)
+    services.assign_reviewers(
+        busy, ReviewRound.FIRST, [four[0]], taipei_officer, expected_revision=busy.revision, short_confirmed=True
+    )
     [case] = cases_of(taipei_officer, 1)
 
     run = services.assign_queue([case], four, taipei_officer, per_case=2)
@@ -84,20 +88,65 @@ def test_a_case_at_a_reviewers_school_never_gets_that_reviewer(taipei_officer, f
     assert not Assignment.objects.filter(reviewer=colleague, case__school=school).exists()
 
 
-def test_a_case_without_enough_free_reviewers_is_reported_and_skipped(taipei_officer, four):
+@pytest.fixture
+def colleague_and_blocked(taipei_officer):
+    """A 委員 at one school, a case of that school's teacher and a case elsewhere."""
     school = factories.school("臺北市立成淵高級中學")
     colleague = make_reviewer("reviewer-colleague", "同校委員", school)
     blocked = cases_of(taipei_officer, 1, school_name=school.name)[0]
     fine = cases_of(taipei_officer, 1, school_name=OTHER_SCHOOL)[0]
+    return colleague, blocked, fine
 
-    run = services.assign_queue([blocked, fine], [colleague, four[0]], taipei_officer, per_case=2)
+
+COLLEAGUE_REASON = "委員服務於申請教師的學校（臺北市立成淵高級中學），不能審查同校教師的申請。"
+
+
+def test_a_case_short_of_free_reviewers_stops_the_run_until_confirmed(taipei_officer, four, colleague_and_blocked):
+    colleague, blocked, fine = colleague_and_blocked
+
+    with pytest.raises(ShortPanel) as refused:
+        services.assign_queue([blocked, fine], [colleague, four[0]], taipei_officer, per_case=2)
+
+    assert refused.value.message == (
+        "有 1 件申請可分發的委員不足 2 位（原因見下表），尚未分發任何申請。"
+        "如確定以較少的委員審查，請勾選「確認委員人數不足，仍要分發」後再送出。"
+    )
+    [shortage] = refused.value.shortages
+    assert (shortage.case, shortage.summary, shortage.reasons) == (
+        blocked,
+        "需 2 位委員，僅 1 位可分發",
+        f"同校委員（{COLLEAGUE_REASON}）",
+    )
+    assert not Assignment.objects.exists()
+    assert set(Case.objects.values_list("state", flat=True)) == {State.FIRST_ASSIGN}
+
+
+def test_confirmed_the_short_case_gets_the_reviewers_it_may_have(taipei_officer, four, colleague_and_blocked):
+    colleague, blocked, fine = colleague_and_blocked
+
+    run = services.assign_queue([blocked, fine], [colleague, four[0]], taipei_officer, per_case=2, short_confirmed=True)
 
     first, second = run.results
-    assert first.case == blocked and first.reviewers == []
-    assert first.error == (
-        "可分發的委員不足 2 位：同校委員（委員服務於申請教師的學校（臺北市立成淵高級中學），不能審查同校教師的申請。）"
-    )
+    assert first.case == blocked and first.reviewers == [four[0]] and not first.error
     assert second.reviewers == [colleague, four[0]] and not second.error
+    short = CaseEvent.objects.get(case=blocked, action="assign_first").extra["short_panel"]
+    assert short == {
+        "confirmed": True,
+        "required": 2,
+        "assigned": 1,
+        "eligible": 1,
+        "excluded": [{"reviewer": colleague.pk, "name": "同校委員", "reason": COLLEAGUE_REASON}],
+    }
+    assert "short_panel" not in CaseEvent.objects.get(case=fine, action="assign_first").extra
+
+
+def test_a_case_without_any_free_reviewer_is_reported_and_skipped(taipei_officer, colleague_and_blocked):
+    colleague, blocked, fine = colleague_and_blocked
+
+    run = services.assign_queue([blocked, fine], [colleague], taipei_officer, per_case=1, short_confirmed=True)
+
+    assert run.results[0].error == f"沒有可分發的委員：同校委員（{COLLEAGUE_REASON}）"
+    assert run.results[1].reviewers == [colleague]
     assert Case.objects.get(pk=blocked.pk).state == State.FIRST_ASSIGN
     assert Case.objects.get(pk=fine.pk).state == State.FIRST_REVIEW
 
@@ -213,3 +262,44 @@ def test_the_page_costs_the_same_queries_with_more_cases_and_reviewers(
         make_reviewer(f"reviewer-more-{n}", f"加委員{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL, {"state": State.FIRST_ASSIGN})
+
+
+def test_the_page_lists_the_cases_short_of_reviewers_before_saving(client, taipei_officer, four, colleague_and_blocked):
+    colleague, blocked, _ = colleague_and_blocked
+    client.force_login(taipei_officer)
+
+    response = client.get(URL, {"state": State.FIRST_ASSIGN, "per_case": 5})
+
+    page = text_of(response.content.decode())
+    assert [s.case for s in response.context["shortages"]] == [blocked]
+    assert "可分發的委員不足（1 件）" in page
+    assert (
+        f"{blocked.teacher.name} 臺北市立成淵高級中學 需 5 位委員，僅 4 位可分發 同校委員（{COLLEAGUE_REASON}）" in page
+    )
+    assert "確認委員人數不足，仍要分發" in page
+
+
+def test_posting_a_short_queue_without_the_confirmation_assigns_nothing(client, taipei_officer, colleague_and_blocked):
+    colleague, blocked, fine = colleague_and_blocked
+    lone = make_reviewer("reviewer-lone", "李委員", factories.school("新北市立板橋高級中學", "新北市"))
+    client.force_login(taipei_officer)
+    form = {"state": State.FIRST_ASSIGN, "per_case": 2, "reviewers": [colleague.pk, lone.pk]}
+
+    refused = client.post(URL, form)
+
+    assert refused.status_code == 400
+    page = text_of(refused.content.decode())
+    assert "有 1 件申請可分發的委員不足 2 位（原因見下表），尚未分發任何申請。" in page
+    assert f"{blocked.teacher.name} 臺北市立成淵高級中學 需 2 位委員，僅 1 位可分發" in page
+    assert not Assignment.objects.exists()
+
+    confirmed = client.post(URL, {**form, "short_confirmed": "1"})
+
+    assert "已分發 2 件。" in text_of(confirmed.content.decode())
+    assert "李委員 委員不足（1/2）" in text_of(confirmed.content.decode())
+    assert Assignment.objects.filter(case=blocked).count() == 1
+    assert Assignment.objects.filter(case=fine).count() == 2
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -112,7 +112,9 @@ def test_the_round_follows_the_queue(teacher, taipei_officer, outsiders, state, 
     case = waiting_case(teacher, taipei_officer, state)
     assert services.round_to_assign(case) == round
 
-    services.assign_reviewers(case, round, outsiders[:1], taipei_officer, expected_revision=case.revision)
+    services.assign_reviewers(
+        case, round, outsiders[:1], taipei_officer, expected_revision=case.revision, short_confirmed=True
+    )
 
     case.refresh_from_db()
     assert case.state == review_state
@@ -122,14 +124,18 @@ def test_the_round_follows_the_queue(teacher, taipei_officer, outsiders, state, 
 
 def test_the_basic_type_gets_its_own_form(taipei_officer, outsiders):
     case = waiting_case(factories.teacher(name="初階師", account="t-basic"), taipei_officer, type_code="basic")
-    services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision)
+    services.assign_reviewers(
+        case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision, short_confirmed=True
+    )
     assert Assignment.objects.get(case=case).template_code == "review_basic"
 
 
 def test_the_form_is_the_one_the_type_names_in_its_settings(case, taipei_officer, outsiders):
     certification_services.update_type(case.certification_type, review_template_code="review_mentor")
 
-    services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision)
+    services.assign_reviewers(
+        case, ReviewRound.FIRST, outsiders[:1], taipei_officer, expected_revision=case.revision, short_confirmed=True
+    )
 
     assert Assignment.objects.get(case=case).template_code == "review_mentor"
 
@@ -138,7 +144,9 @@ def test_a_type_without_a_reviewers_form_is_not_assigned(case, taipei_officer, o
     certification_services.update_type(case.certification_type, review_template_code="")
 
     with pytest.raises(DomainError) as refused:
-        services.assign_reviewers(case, ReviewRound.FIRST, outsiders[:1], taipei_officer, case.revision)
+        services.assign_reviewers(
+            case, ReviewRound.FIRST, outsiders[:1], taipei_officer, case.revision, short_confirmed=True
+        )
 
     assert refused.value.message == "「進階專業回饋人才認證」尚未設定審查標準表，無法分發委員。"
     assert_unchanged(case, case.revision)
@@ -244,7 +252,9 @@ def test_a_reviewer_without_a_reviewer_row_gets_one_when_assigned(case, taipei_o
     # 帳號管理 creates 委員 accounts without a Reviewer row.
     fresh = make_reviewer("reviewer-new", "新委員", record=False)
 
-    services.assign_reviewers(case, ReviewRound.FIRST, [fresh], taipei_officer, expected_revision=case.revision)
+    services.assign_reviewers(
+        case, ReviewRound.FIRST, [fresh], taipei_officer, expected_revision=case.revision, short_confirmed=True
+    )
 
     assert Reviewer.objects.get(user=fresh).is_active
 
@@ -253,7 +263,9 @@ def test_the_open_load_counts_unsubmitted_assignments_across_cases(taipei_office
     first, second = outsiders
     for number in range(3):
         other = waiting_case(factories.teacher(name=f"教師{number}", account=f"t-{number}"), taipei_officer)
-        services.assign_reviewers(other, ReviewRound.FIRST, [first], taipei_officer, expected_revision=other.revision)
+        services.assign_reviewers(
+            other, ReviewRound.FIRST, [first], taipei_officer, expected_revision=other.revision, short_confirmed=True
+        )
     handed_in = Assignment.objects.filter(reviewer=first).order_by("pk").first()
     Assignment.objects.filter(pk=handed_in.pk).update(submitted_at=timezone.now())
 
@@ -272,7 +284,9 @@ def test_the_page_offers_reviewers_with_school_and_load_and_greys_out_conflicts(
     client, case, taipei_officer, colleague, outsiders, teacher
 ):
     busy = waiting_case(factories.teacher(name="忙碌", account="t-busy"), taipei_officer)
-    services.assign_reviewers(busy, ReviewRound.FIRST, [outsiders[1]], taipei_officer, expected_revision=busy.revision)
+    services.assign_reviewers(
+        busy, ReviewRound.FIRST, [outsiders[1]], taipei_officer, expected_revision=busy.revision, short_confirmed=True
+    )
     client.force_login(taipei_officer)
 
     response = client.get(assign_url(case))
@@ -326,14 +340,128 @@ def test_posting_nobody_is_refused(client, case, taipei_officer, outsiders):
 
 def test_a_second_post_of_the_same_page_says_it_was_done(client, case, taipei_officer, outsiders):
     client.force_login(taipei_officer)
-    form = {"reviewers": [outsiders[0].pk], "revision": case.revision}
+    form = {"reviewers": [u.pk for u in outsiders], "revision": case.revision}
     client.post(assign_url(case), form)
 
     response = client.post(assign_url(case), form)
 
     assert response.status_code == 409
     assert "此申請目前的狀態為「初審」，不在分發委員階段。" in response.content.decode()
-    assert Assignment.objects.filter(case=case).count() == 1
+    assert Assignment.objects.filter(case=case).count() == 2
+
+
+# --- 委員不足: fewer 委員 than REVIEWERS_PER_CASE -------------------------------------------------
+
+SHORT_WARNING = "可分發的委員不足"
+CONFIRM = "確認委員人數不足，仍要分發"
+SHORT_REFUSAL = (
+    "本案應分發 2 位委員，目前只選擇 1 位。如確定以較少的委員審查，請勾選「確認委員人數不足，仍要分發」後再送出。"
+)
+COLLEAGUE_REASON = "委員服務於申請教師的學校（臺北市立測試國小），不能審查同校教師的申請。"
+
+
+@pytest.fixture
+def lone_outsider(db):
+    """The one 委員 free of conflict beside the colleague (the demo data's two 委員, as it were)."""
+    return make_reviewer("reviewer-b", "李委員", factories.school("臺北市立建國高級中學"))
+
+
+def test_the_page_says_before_saving_that_conflicts_leave_too_few_reviewers(
+    client, case, taipei_officer, colleague, lone_outsider
+):
+    make_reviewer("reviewer-paused", "暫停委員", active=False)
+    client.force_login(taipei_officer)
+
+    page = text_of(client.get(assign_url(case)).content.decode())
+
+    assert f"{SHORT_WARNING} 本案需 2 位委員，僅 1 位可分發，分發後將以 1 位委員審查。" in page
+    assert f"無法分發的委員： 同校委員：{COLLEAGUE_REASON} 暫停委員：此委員目前暫停分發。" in page
+    assert CONFIRM in page
+
+
+def test_enough_reviewers_no_warning_and_no_confirmation(client, case, taipei_officer, colleague, outsiders):
+    client.force_login(taipei_officer)
+
+    page = client.get(assign_url(case)).content.decode()
+
+    assert SHORT_WARNING not in page and CONFIRM not in page
+
+
+def test_a_short_panel_posted_without_the_confirmation_is_refused(
+    client, case, taipei_officer, colleague, lone_outsider
+):
+    client.force_login(taipei_officer)
+
+    response = client.post(assign_url(case), {"reviewers": [lone_outsider.pk], "revision": case.revision})
+
+    assert response.status_code == 400
+    page = text_of(response.content.decode())
+    assert SHORT_REFUSAL in page
+    assert SHORT_WARNING in page and CONFIRM in page
+    assert_unchanged(case, case.revision)
+
+
+def test_a_confirmed_short_panel_is_assigned_and_its_event_keeps_the_confirmation(
+    client, case, taipei_officer, colleague, lone_outsider
+):
+    client.force_login(taipei_officer)
+
+    response = client.post(
+        assign_url(case), {"reviewers": [lone_outsider.pk], "revision": case.revision, "short_confirmed": "1"}
+    )
+
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == ["已分發初審委員：李委員。"]
+    case.refresh_from_db()
+    assert case.state == State.FIRST_REVIEW
+    assert list(Assignment.objects.filter(case=case).values_list("reviewer", flat=True)) == [lone_outsider.pk]
+    event = CaseEvent.objects.get(case=case, action="assign_first")
+    assert event.actor == taipei_officer
+    assert event.extra == {
+        "reviewers": [lone_outsider.pk],
+        "short_panel": {
+            "confirmed": True,
+            "required": 2,
+            "assigned": 1,
+            "eligible": 1,
+            "excluded": [{"reviewer": colleague.pk, "name": "同校委員", "reason": COLLEAGUE_REASON}],
+        },
+    }
+
+
+def test_unticking_a_suggested_reviewer_asks_for_the_confirmation_too(client, case, taipei_officer, outsiders):
+    client.force_login(taipei_officer)
+
+    refused = client.post(assign_url(case), {"reviewers": [outsiders[0].pk], "revision": case.revision})
+    confirmed = client.post(
+        assign_url(case), {"reviewers": [outsiders[0].pk], "revision": case.revision, "short_confirmed": "1"}
+    )
+
+    assert refused.status_code == 400
+    page = text_of(refused.content.decode())
+    assert SHORT_REFUSAL in page and CONFIRM in page and SHORT_WARNING not in page
+    assert confirmed.status_code == 302
+    extra = CaseEvent.objects.get(case=case, action="assign_first").extra
+    assert (extra["short_panel"]["assigned"], extra["short_panel"]["eligible"]) == (1, 2)
+
+
+def test_a_full_panel_keeps_no_confirmation(case, taipei_officer, outsiders):
+    services.assign_reviewers(case, ReviewRound.FIRST, outsiders, taipei_officer, expected_revision=case.revision)
+
+    extra = CaseEvent.objects.get(case=case, action="assign_first").extra
+    assert extra == {"reviewers": [u.pk for u in outsiders]}
+
+
+def test_the_service_refuses_a_short_panel_without_the_confirmation(case, taipei_officer, lone_outsider):
+    with pytest.raises(DomainError) as refused:
+        services.assign_reviewers(case, ReviewRound.FIRST, [lone_outsider], taipei_officer, case.revision)
+
+    assert refused.value.message == SHORT_REFUSAL
+    assert_unchanged(case, case.revision)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_a_case_not_waiting_for_reviewers_shows_why(client, teacher, taipei_officer):
@@ -414,7 +542,9 @@ def test_the_reviewer_list_costs_the_same_with_more_reviewers(
     for number in range(2, 8):
         user = make_reviewer(f"reviewer-{number}", f"委員{number}", factories.school(f"臺北市立第{number}國小"))
         case = waiting_case(factories.teacher(name=f"教師{number}", account=f"t-{number}"), taipei_officer)
-        services.assign_reviewers(case, ReviewRound.FIRST, [user], taipei_officer, expected_revision=case.revision)
+        services.assign_reviewers(
+            case, ReviewRound.FIRST, [user], taipei_officer, expected_revision=case.revision, short_confirmed=True
+        )
     make_reviewer("reviewer-norow", "未設定委員", record=False)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("review:reviewers"))

@@ -258,7 +258,10 @@ def test_second_review_fails_appeal_accepted_and_passed(demo):
     teacher.goto(case_url)
     walk.expect_state(teacher, "申復修正資料")
     titles = teacher.get_by_role("region", name="查看表單列表")
-    expect(titles.get_by_role("link", name="進階審查標準表 初審")).to_be_visible()
+    expect(titles.get_by_role("rowheader")).to_have_text(
+        ["形式審查表", "進階審查標準表 初審", "進階審查標準表 複審", "認證審查結果申復表"]
+    )
+    expect(titles.get_by_role("link", name="查看 進階審查標準表 初審")).to_be_visible()
     walk.open_review_forms(teacher, case_url, "進階審查標準表 複審")
     second_round = teacher.locator("#second")
     expect(second_round).to_contain_text("未通過 (可申復)")

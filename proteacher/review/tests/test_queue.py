@@ -10,6 +10,10 @@ from django.utils.http import urlencode
 
 from proteacher.certification.models import CertificationType
 from proteacher.certification.workflow import State
+from proteacher.review.assignment import assign_reviewers
+from proteacher.review.models import ReviewRound
+from proteacher.review.tests.test_assignment import advance as walk_on
+from proteacher.review.tests.test_assignment import make_reviewer, waiting_case
 from proteacher.review.tests.test_decisions import advance
 from proteacher.testing import factories
 
@@ -260,3 +264,36 @@ def test_other_tabs_do_not_offer_the_whole_queue_assignment(client, cases, taipe
     page = client.get(URL, {"state": state}).content.decode()
 
     assert "整批分發委員" not in page
+
+
+def test_a_round_with_fewer_reviewers_than_the_count_is_marked(client, taipei_officer):
+    other = factories.school("臺北市立建國高級中學")
+    first, second = make_reviewer("reviewer-b", "李委員", other), make_reviewer("reviewer-c", "陳委員", other)
+    short, full, waiting = (
+        waiting_case(teacher_in("臺北市", number, name), taipei_officer)
+        for number, name in ((1, "陳一"), (2, "林二"), (3, "王三"))
+    )
+    assign_reviewers(short, ReviewRound.FIRST, [first], taipei_officer, short.revision, short_confirmed=True)
+    assign_reviewers(full, ReviewRound.FIRST, [first, second], taipei_officer, full.revision)
+    client.force_login(taipei_officer)
+
+    response = client.get(URL)
+
+    rows = {row["case"].pk: row["short"] for row in response.context["rows"]}
+    assert rows == {short.pk: "委員不足（1/2）", full.pk: "", waiting.pk: ""}
+    page = response.content.decode()
+    assert '<span class="badge text-bg-warning" data-short-panel>委員不足（1/2）</span>' in page
+    assert page.count("data-short-panel>") == 1
+
+
+def test_the_mark_follows_the_round_the_case_is_in(client, taipei_officer):
+    reviewer = make_reviewer("reviewer-b", "李委員", factories.school("臺北市立建國高級中學"))
+    case = waiting_case(teacher_in("臺北市", 1, "陳一"), taipei_officer)
+    assign_reviewers(case, ReviewRound.FIRST, [reviewer], taipei_officer, case.revision, short_confirmed=True)
+    client.force_login(taipei_officer)
+    assert client.get(URL).context["rows"][0]["short"] == "委員不足（1/2）"
+
+    # Decided and waiting for the next round's 委員: no panel to be short of.
+    walk_on(case, taipei_officer, "first_reviews_done", "first_revise", "resubmit")
+
+    assert client.get(URL).context["rows"][0]["short"] == ""

@@ -47,7 +47,7 @@ def test_a_case_stays_visible_after_the_review_and_in_later_rounds(case, assigne
     advance(case, taipei_officer, "first_revise", "resubmit")
     assert case.state == State.SECOND_ASSIGN
 
-    assign_reviewers(case, "second", [assigned], taipei_officer, expected_revision=case.revision)
+    assign_reviewers(case, "second", [assigned], taipei_officer, expected_revision=case.revision, short_confirmed=True)
 
     # Two rounds, one case: listed once.
     assert list(cases_visible_to(assigned)) == [case]

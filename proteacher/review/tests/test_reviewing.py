@@ -45,7 +45,7 @@ def reviewers(db):
 def assigned_case(teacher, officer, reviewers, state=State.FIRST_ASSIGN):
     case = waiting_case(teacher, officer, state)
     round = {State.FIRST_ASSIGN: "first", State.SECOND_ASSIGN: "second", State.APPEAL_ASSIGN: "appeal"}[state]
-    assign_reviewers(case, round, reviewers, officer, expected_revision=case.revision)
+    assign_reviewers(case, round, reviewers, officer, expected_revision=case.revision, short_confirmed=True)
     case.refresh_from_db()
     return case, list(Assignment.objects.filter(case=case).order_by("reviewer__username"))
 

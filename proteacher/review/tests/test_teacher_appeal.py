@@ -155,7 +155,11 @@ def test_申復_files_the_draft_with_its_pdf_and_moves_the_case(client, teacher,
     text = text_of(html)
     assert "已提出申復，縣市教專中心將確認是否受理。" in text
     assert "狀態 申復審查 (受理中)" in text
-    assert f'href="{appeal_url(failed_case)}"' in html  # under 查看表單列表
+    # Under 查看表單列表: the form's title, then 查看 leading to it.
+    assert "認證審查結果申復表 查看 認證審查結果申復表" in text
+    assert re.search(
+        rf'<th scope="row"[^>]*>認證審查結果申復表</th><td><a [^>]*href="{appeal_url(failed_case)}">查看', html
+    )
     case = Case.objects.get(pk=failed_case.pk)
     assert case.state == State.APPEAL_INTAKE
     assert case.appeal_deadline is None

@@ -16,6 +16,7 @@ from proteacher.review import assignment as services
 from proteacher.review.assignment_forms import QueueForm, ReviewerChoiceForm, ReviewerForm
 from proteacher.review.models import Reviewer
 from proteacher.review.selectors import case_for, cases_visible_to
+from proteacher.review.short_panels import CONFIRM_FIELD, CONFIRM_LABEL, ShortPanel
 
 PAGE_SIZE = 50
 # The queue page lists this many of the cases it is about to assign (the count shows them all).
@@ -45,7 +46,17 @@ def assign(request, pk):
         return _assign_page(request, case, posted_ids, status=400)
     reviewers = list(chosen.cleaned_data["reviewers"])
     try:
-        services.assign_reviewers(case, round, reviewers, request.user, posted_revision(request.POST))
+        services.assign_reviewers(
+            case,
+            round,
+            reviewers,
+            request.user,
+            posted_revision(request.POST),
+            short_confirmed=chosen.cleaned_data["short_confirmed"],
+        )
+    except ShortPanel as refusal:
+        messages.error(request, refusal.message)
+        return _assign_page(request, case, posted_ids, status=400, ask_to_confirm=True)
     except DomainError as refusal:
         messages.error(request, refusal.message)
         return _assign_page(request, case_for(request.user, pk), posted_ids, status=409)
@@ -54,11 +65,13 @@ def assign(request, pk):
     return redirect("review:case", pk=case.pk)
 
 
-def _assign_page(request, case, chosen_ids=None, status=200):
+def _assign_page(request, case, chosen_ids=None, status=200, ask_to_confirm=False):
     round = services.round_to_assign(case)
     options = services.reviewer_options(case) if round else []
     if chosen_ids is None:
         chosen_ids = {str(option.user.pk) for option in options if option.suggested}
+    # Said before saving: conflicts leave fewer 委員 than the count.
+    shortage = services.shortage(case, [option.user for option in options]) if round else None
     return render(
         request,
         "review/assign.html",
@@ -72,6 +85,10 @@ def _assign_page(request, case, chosen_ids=None, status=200):
             "options": options,
             "chosen_ids": chosen_ids,
             "per_case": services.reviewers_per_case(),
+            "shortage": shortage,
+            "ask_to_confirm": ask_to_confirm or shortage is not None,
+            "confirm_field": CONFIRM_FIELD,
+            "confirm_label": CONFIRM_LABEL,
         },
         status=status,
     )
@@ -98,6 +115,7 @@ def assign_queue(request):
     form = QueueForm(source if "state" in source else {"state": services.ASSIGN_STATES[0]})
     run = None
     chosen_ids: set[str] = set()
+    refused_short = None
     status = 200
     if form.is_valid() and request.method == "POST":
         chosen_ids = set(request.POST.getlist("reviewers"))
@@ -109,8 +127,16 @@ def assign_queue(request):
             cases = list(_queue_cases(request.user, form))
             try:
                 run = services.assign_queue(
-                    cases, list(chosen.cleaned_data["reviewers"]), request.user, form.cleaned_data["per_case"]
+                    cases,
+                    list(chosen.cleaned_data["reviewers"]),
+                    request.user,
+                    form.cleaned_data["per_case"],
+                    short_confirmed=chosen.cleaned_data["short_confirmed"],
                 )
+            except ShortPanel as refusal:
+                messages.error(request, refusal.message)
+                refused_short = refusal.shortages
+                status = 400
             except DomainError as refusal:
                 messages.error(request, refusal.message)
                 status = 409
@@ -119,7 +145,7 @@ def assign_queue(request):
     elif request.method == "POST":
         messages.error(request, "資料有誤，請依欄位下方的說明修正後再送出。")
         status = 400
-    return _queue_page(request, form, run, chosen_ids, status)
+    return _queue_page(request, form, run, chosen_ids, status, refused_short)
 
 
 def _report(request, run) -> None:
@@ -131,7 +157,7 @@ def _report(request, run) -> None:
         messages.success(request, f"已分發 {run.assigned} 件。")
 
 
-def _queue_page(request, form, run, chosen_ids, status):
+def _queue_page(request, form, run, chosen_ids, status, refused_short=None):
     in_scope = cases_visible_to(request.user)
     counts = dict(
         in_scope.filter(state__in=list(services.ASSIGN_STATES))
@@ -150,6 +176,15 @@ def _queue_page(request, form, run, chosen_ids, status):
         cases = list(queue[:QUEUE_PREVIEW])
     reviewers = list(services.assignable_reviewers())
     loads = run.loads if run else services.reviewer_load(reviewers)
+    # Said before saving: the listed cases conflicts leave short of 委員 (among every 委員 offered,
+    # or among those chosen when a post was refused for it).
+    per_case = form.cleaned_data["per_case"] if form.is_valid() else services.reviewers_per_case()
+    if refused_short is not None:
+        shortages = refused_short
+    elif run is None:
+        shortages = [found for case in cases if (found := services.shortage(case, reviewers, per_case))]
+    else:
+        shortages = []
     rows = [{"user": user, "school": services.school_of(user), "load": loads.get(user.pk, 0)} for user in reviewers]
     after = []
     if run:
@@ -171,6 +206,10 @@ def _queue_page(request, form, run, chosen_ids, status):
             "run": run,
             "loads_after": after,
             "selected_state": form.cleaned_data.get("state") if form.is_valid() else "",
+            "shortages": shortages,
+            "short_ids": {shortage.case.pk for shortage in shortages},
+            "confirm_field": CONFIRM_FIELD,
+            "confirm_label": CONFIRM_LABEL,
         },
         status=status,
     )

@@ -15,7 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
-from proteacher.review import selectors
+from proteacher.review import selectors, short_panels
+from proteacher.review.assignment import reviewers_per_case
 from proteacher.review.forms import QueueFilterForm
 
 PAGE_SIZE = 50
@@ -70,7 +71,7 @@ def queue(request):
             "office_tabs": [tab(s, workflow.label(s), counts.get(s, 0)) for s in workflow.OFFICE_STATES],
             "other_tabs": [tab(s, workflow.label(s), counts.get(s, 0)) for s in workflow.OTHER_STATES],
             "page": page,
-            "rows": [{"case": case, "state_label": workflow.label(case.state)} for case in page.object_list],
+            "rows": _rows(page.object_list),
             "page_query": _query(request),
             "export_url": f"{reverse('review:export')}?{_query(request)}",
             "assign_queue_url": _assign_queue_url(filters),
@@ -78,6 +79,21 @@ def queue(request):
             "fixed_county": request.user.county if request.user.role == Role.COUNTY else None,
         },
     )
+
+
+def _rows(cases) -> list[dict]:
+    """The page's cases with their 狀態 and, for a round short of 委員, its mark (委員不足（1/2）)."""
+    cases = list(cases)
+    sizes = selectors.panel_sizes(cases)
+    required = reviewers_per_case()
+    return [
+        {
+            "case": case,
+            "state_label": workflow.label(case.state),
+            "short": short_panels.mark(sizes.get(case.pk), required),
+        }
+        for case in cases
+    ]
 
 
 def _assign_queue_url(filters) -> str:

@@ -27,7 +27,7 @@ from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.accounts.services import create_staff_account
 from proteacher.accounts.verification import Decision
 from proteacher.certification import defaults as certification_defaults
-from proteacher.certification.models import CertificationType, FormSlot, RuleSet
+from proteacher.certification.models import ApplicationRoute, CertificationType, FormSlot, RuleSet
 from proteacher.certification.transfer import complete_transfer
 from proteacher.dates import ROC_OFFSET, current_academic_year
 from proteacher.registry.importers import (
@@ -155,6 +155,7 @@ class Command(BaseCommand):
             raise CommandError("示範資料只在開發環境（DEBUG=1）載入；確定要載入請加上 --force。")
         with transaction.atomic():
             certification_defaults.install(CertificationType, FormSlot, RuleSet)
+            certification_defaults.install_routes(CertificationType, ApplicationRoute)
             self.load_samples()
             self.load_demo_old_certificates()
             self.create_staff()
