@@ -437,3 +437,10 @@ def test_the_check_of_a_case_already_sent_goes_back_with_the_reason(client, teac
 
     assert response["Location"] == reverse("certification:case", args=[case.pk])
     assert "「送出審查文件」" in client.get(response["Location"]).content.decode()
+
+
+def test_the_breadcrumb_ends_in_申請認證_as_the_seed_shows(client, teacher, case):
+    html = page_of(client, teacher, case)
+
+    crumbs = text_of(html.split('<ol class="breadcrumb">', 1)[1].split("</ol>", 1)[0])
+    assert crumbs.split() == ["首頁", "認證專區", "進階專業回饋人才認證", "申請認證"]

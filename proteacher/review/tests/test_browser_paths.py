@@ -9,6 +9,7 @@ path is named after is clicked here.
 """
 
 import datetime
+import hashlib
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 
 from proteacher.certification import workflow
 from proteacher.certification.deadlines import format_deadline
-from proteacher.certification.models import CertificationType
+from proteacher.certification.models import CertificationType, SlotAnswer, Submission
 from proteacher.certification.workflow import State
 from proteacher.dates import today
 from proteacher.testing import review_walk as walk
@@ -78,6 +79,26 @@ def deadline_line(case) -> str:
 
 def notified(demo, page, message: tuple[str, str], *extra: str) -> None:
     walk.expect_notification(page, demo.mailbox, message[0], message[1], extra=extra)
+
+
+def sent_now(case) -> dict:
+    """The answers in use, as sent: each slot's answers and its file's SHA-256."""
+    return {
+        answer.slot_code: (answer.data, _sha256(answer.file))
+        for answer in SlotAnswer.objects.in_use().filter(case=case)
+    }
+
+
+def frozen(case, number: int) -> dict:
+    submission = Submission.objects.get(case=case, number=number)
+    return {answer.slot_code: (answer.data, _sha256(answer.file)) for answer in submission.answers.all()}
+
+
+def _sha256(stored) -> str:
+    if not stored:
+        return ""
+    with stored.open("rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def test_straight_pass_to_issued_certificate(demo):
@@ -178,7 +199,8 @@ def test_returned_then_sent_again(demo):
 def test_revise_then_second_review_passes(demo):
     """初審判定 2. 修正後複審 → 初審修正資料 (審查標準表 初審 without names) → 送出複審資料 →
     複審分發委員 → 複審 → 複審判定 1. 通過 → 通過."""
-    walk.prepare_case(State.FIRST_DECISION, first_comment="請補充觀察紀錄的具體事實")
+    case = walk.prepare_case(State.FIRST_DECISION, first_comment="請補充觀察紀錄的具體事實")
+    first_sent = sent_now(case)
     demo.mailbox.drain()
     reason = "請依初審委員意見補充觀察紀錄後送複審。"
 
@@ -212,6 +234,21 @@ def test_revise_then_second_review_passes(demo):
     walk.assign_reviewers(office, "複審", ["王委員"])
     walk.expect_state(office, "複審")
     reviewer = demo.roles.staff("reviewer1")
+    # The 複審 reviewer reads round 1 and round 2 side by side, the changed field marked.
+    walk.workspace(reviewer, "審查案件")
+    reviewer.get_by_role("link", name=re.compile(rf"^審查\s*：{SHORT} \d+ 複審$")).click()
+    reviewer.get_by_role("link", name="與第1次送審比較（標示修改處）").click()
+    expect(reviewer.get_by_role("heading", name="送審資料比較")).to_be_visible()
+    expect(reviewer.locator("main")).to_contain_text("1 項表單有變更")
+    changed = reviewer.locator("tr[data-changed]")
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("教學單元")
+    expect(changed).to_contain_text("已修改")
+    expect(changed).to_contain_text("閱讀理解（補充觀察事實）")
+    expect(reviewer.locator('section[data-slot="implementation"] [data-status]')).to_have_text("未修改")
+    screenshot(reviewer, "review-path-compare-rounds")
+    # What round 1 reviewed is, byte for byte, what was first sent.
+    assert frozen(case, 1) == first_sent
     walk.review(reviewer, "複審", "通過 (認證資料完整詳實)", "已補充具體事實")
 
     walk.open_office_case(office, "複審判定")
