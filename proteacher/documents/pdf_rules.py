@@ -4,6 +4,7 @@
 not empty, not broken, not encrypted. Each refusal says which rule failed, in the teacher's words.
 """
 
+import math
 import re
 import unicodedata
 import uuid
@@ -56,10 +57,14 @@ def rules_label(max_bytes: int = MAX_BYTES) -> str:
     return f"限制PDF,檔案限制 {limit_label(max_bytes)}"
 
 
-def _size_label(size: int) -> str:
+def size_label(size: int) -> str:
+    """ "2,097,153 位元組（2.01 MB）": the exact count, and a rounded figure that is rounded up, so a
+    file one byte over a limit never reads as the limit itself."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.2f}MB"
-    return f"{max(1, round(size / 1024))}KB"
+        rounded = f"{math.ceil(size * 100 / (1024 * 1024)) / 100:.2f} MB"
+    else:
+        rounded = f"{math.ceil(size / 1024)} KB"
+    return f"{size:,} 位元組（{rounded}）"
 
 
 def display_name(client_name: str | None) -> str:
@@ -93,7 +98,7 @@ def check_pdf(
     if size == 0:
         raise DomainError(EMPTY.format(name=name))
     if size > max_bytes:
-        raise DomainError(TOO_LARGE.format(name=name, limit=limit_label(max_bytes), size=_size_label(size)))
+        raise DomainError(TOO_LARGE.format(name=name, limit=limit_label(max_bytes), size=size_label(size)))
 
     upload.seek(0)
     head = upload.read(WINDOW)

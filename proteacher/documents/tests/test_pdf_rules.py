@@ -108,6 +108,20 @@ def test_one_byte_over_2_mb_is_refused_with_the_size_rule():
     assert len(data) == 2_097_153
     message = refusal([upload("big.pdf", data)])
     assert "超過檔案大小限制" in message and "限制PDF,檔案限制 2MB" in message
+    assert "此檔案為 2,097,153 位元組（2.01 MB）" in message
+    assert "2.00" not in message
+
+
+@pytest.mark.parametrize(
+    "size, label",
+    [
+        (2_097_153, "2,097,153 位元組（2.01 MB）"),
+        (52_428_800, "52,428,800 位元組（50.00 MB）"),
+        (512_001, "512,001 位元組（501 KB）"),
+    ],
+)
+def test_a_size_reads_as_its_bytes_and_a_figure_rounded_up(size, label):
+    assert pdf_rules.size_label(size) == label
 
 
 def test_size_is_judged_before_reading_any_content():
