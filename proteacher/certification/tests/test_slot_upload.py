@@ -260,6 +260,21 @@ def test_owner_views_the_pdf_inline(signed_in, case, saved):
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_a_served_file_is_sandboxed_never_sniffed_nor_cached(signed_in, case, saved):
+    response = signed_in.get(file_url(case))
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_file_stored_before_uploads_were_rewritten_is_served_sandboxed_too(signed_in, case):
+    factories.answer(case, "implementation", "implementation_proof", file_name="舊檔案.pdf")
+    response = signed_in.get(file_url(case))
+    assert response.status_code == 200 and response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
 def test_file_keeps_a_chinese_name_in_utf8(client, teacher, case):
     client.force_login(teacher)
     client.post(edit_url(case), {"action": "save", "file": pdf_upload("公開授課證明.pdf")})
