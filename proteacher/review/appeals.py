@@ -2,7 +2,6 @@
 opened (the window itself is certification.deadlines', checked by the workflow's "appeal" row).
 """
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,7 +47,7 @@ def initial_data(case: Case) -> dict:
     )
 
 
-def _checked_upload(uploads: list) -> UploadedFile | None:
+def _checked_upload(uploads: list) -> pdf_rules.CheckedPdf | None:
     if not [f for f in uploads if f is not None]:
         return None
     try:
@@ -91,5 +90,6 @@ def file_appeal(case: Case, teacher: User, *, data: dict, uploads: list, expecte
         if upload is not None:
             appeal.file = pdf_rules.stored_file(upload)
             appeal.file_name = pdf_rules.display_name(upload.name)
+            appeal.file_sha256 = upload.sha256
         appeal.save()
     return appeal
