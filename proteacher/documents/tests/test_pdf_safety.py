@@ -212,3 +212,10 @@ def test_a_child_past_its_memory_is_stopped_and_the_file_refused(monkeypatch):
     with pytest.raises(pdf_caps.Refused) as caught:
         pdf_sandbox.clean(buffer.getvalue())
     assert caught.value.reason == pdf_caps.TOO_COMPLEX
+
+
+def test_a_child_that_cannot_start_is_an_error_of_the_installation_not_a_refusal(monkeypatch):
+    # Telling the teacher the file is at fault would hide a broken installation.
+    monkeypatch.setattr(pdf_sandbox.sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match="the PDF check failed"):
+        pdf_sandbox.clean(pdfs.with_metadata())
