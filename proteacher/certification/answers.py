@@ -93,6 +93,7 @@ def save_answer(
     expected_revision: int | None,
     file=None,
     file_name: str | None = None,
+    file_sha256: str = "",
 ) -> SlotAnswer:
     """Store the slot's answer with this template and make it the one in use (another template's
     answer in the slot is set aside, not deleted).
@@ -117,6 +118,7 @@ def save_answer(
         if file is not None:
             answer.file = file
             answer.file_name = file_name or ""
+            answer.file_sha256 = file_sha256
         answer.is_complete = is_complete
         answer.revision += 1
         _put_in_use(locked, slot, answer)
@@ -137,8 +139,9 @@ def _delete_after_commit(stored_file) -> None:
 def save_upload(
     case: Case, slot: FormSlot, template: FormTemplate, uploads: list[UploadedFile], *, expected_revision: int | None
 ) -> SlotAnswer:
-    """儲存 of an upload form: the PDF checked on its content (documents.pdf_rules), stored under a
-    name the platform makes up, and the file it replaces deleted once the change is committed.
+    """儲存 of an upload form: the PDF checked on its content and rewritten (documents.pdf_rules),
+    stored with its SHA-256 under a name the platform makes up, and the file it replaces deleted
+    once the change is committed.
 
     儲存 with no new file keeps the saved one (and makes it the slot's answer again if it was set
     aside).
@@ -161,6 +164,7 @@ def save_upload(
             expected_revision=expected_revision if answer is not None else None,
             file=pdf_rules.stored_file(upload),
             file_name=pdf_rules.display_name(upload.name),
+            file_sha256=upload.sha256,
         )
         if replaced is not None and replaced.name != saved.file.name:
             # The row now names the new file; the old one is referenced by nothing.

@@ -229,6 +229,8 @@ class SlotAnswer(models.Model):
     data = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="answers/%Y/%m/", blank=True)
     file_name = models.CharField("文件名稱", max_length=200, blank=True)
+    # SHA-256 (hex) of the stored file's bytes; blank for files stored before uploads were rewritten.
+    file_sha256 = models.CharField(max_length=64, blank=True)
     # All required fields answered (online) or a file present (upload).
     is_complete = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,7 +4,6 @@ which files it, within the window the failing decision opened (the window itself
 certification.deadlines', checked by the workflow's "appeal" row).
 """
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,7 +52,7 @@ def initial_data(case: Case) -> dict:
     )
 
 
-def _checked_upload(uploads: list) -> UploadedFile | None:
+def _checked_upload(uploads: list) -> pdf_rules.CheckedPdf | None:
     if not [f for f in uploads if f is not None]:
         return None
     try:
@@ -96,6 +95,7 @@ def save_draft(case: Case, teacher: User, *, data: dict, uploads: list, expected
         if upload is not None:
             draft.file = pdf_rules.stored_file(upload)
             draft.file_name = pdf_rules.display_name(upload.name)
+            draft.file_sha256 = upload.sha256
         draft.revision += 1
         draft.updated_at = timezone.now()
         draft.save()

@@ -101,6 +101,8 @@ class Appeal(models.Model):
     data = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="appeals/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
+    # SHA-256 (hex) of the stored file's bytes; blank for files stored before uploads were rewritten.
+    file_sha256 = models.CharField(max_length=64, blank=True)
     accepted = models.BooleanField(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 

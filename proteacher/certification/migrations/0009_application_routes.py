@@ -13,7 +13,7 @@ def add_routes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certification", "0007_types_are_data")]
+    dependencies = [("certification", "0008_slotanswer_file_sha256")]
 
     operations = [
         migrations.CreateModel(

@@ -98,4 +98,7 @@ def serve_file(request, record):
     # Teachers' signed documents: never kept by shared caches or proxies.
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    # Whatever a file holds (one stored before uploads were rewritten, say), it runs no script in
+    # the platform's origin.
+    response["Content-Security-Policy"] = "sandbox"
     return response

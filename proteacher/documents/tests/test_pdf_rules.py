@@ -1,5 +1,6 @@
 """The upload rules (限制PDF,檔案限制 2MB · 附件總數為一個檔案), checked on the file's content."""
 
+import hashlib
 import io
 import struct
 import zlib
@@ -76,11 +77,12 @@ def refusal(files) -> str:
 # --- the rules ---
 
 
-def test_a_real_pdf_passes_and_is_returned_rewound():
-    good = upload("SA1.pdf", pdf_bytes())
-    checked = pdf_rules.check_pdf([good])
-    assert checked is good
-    assert checked.read(5) == b"%PDF-"
+def test_a_real_pdf_passes_and_is_returned_rewritten_rewound_and_hashed():
+    checked = pdf_rules.check_pdf([upload("SA1.pdf", pdf_bytes())])
+    assert checked.name == "SA1.pdf"
+    data = checked.read()
+    assert data.startswith(b"%PDF-") and checked.size == len(data)
+    assert checked.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_no_file_asks_for_one():
@@ -100,7 +102,8 @@ def test_an_empty_file_is_refused_as_empty():
 def test_exactly_2_mb_passes():
     data = pdf_of_size(2_097_152)
     assert len(data) == 2_097_152
-    assert pdf_rules.check_pdf([upload("big.pdf", data)]).size == 2_097_152
+    # Stored without its metadata (here the padding): smaller than the upload.
+    assert 0 < pdf_rules.check_pdf([upload("big.pdf", data)]).size < 2_097_152
 
 
 def test_one_byte_over_2_mb_is_refused_with_the_size_rule():
@@ -108,6 +111,20 @@ def test_one_byte_over_2_mb_is_refused_with_the_size_rule():
     assert len(data) == 2_097_153
     message = refusal([upload("big.pdf", data)])
     assert "超過檔案大小限制" in message and "限制PDF,檔案限制 2MB" in message
+    assert "此檔案為 2,097,153 位元組（2.01 MB）" in message
+    assert "2.00" not in message
+
+
+@pytest.mark.parametrize(
+    "size, label",
+    [
+        (2_097_153, "2,097,153 位元組（2.01 MB）"),
+        (52_428_800, "52,428,800 位元組（50.00 MB）"),
+        (512_001, "512,001 位元組（501 KB）"),
+    ],
+)
+def test_a_size_reads_as_its_bytes_and_a_figure_rounded_up(size, label):
+    assert pdf_rules.size_label(size) == label
 
 
 def test_size_is_judged_before_reading_any_content():
@@ -143,6 +160,12 @@ def test_an_encrypted_pdf_with_an_empty_user_password_is_refused():
 
 def test_a_password_protected_pdf_is_refused():
     assert "設有密碼或加密保護" in refusal([upload("locked.pdf", encrypted_pdf(user_password="1234"))])
+
+
+def test_too_many_pages_are_refused_with_the_cap():
+    assert refusal([upload("掃描.pdf", pdf_bytes(pages=501))]) == (
+        "「掃描.pdf」超過頁數限制（最多 500 頁），請只保留需要審查的頁面，重新轉存PDF後再上傳。"
+    )
 
 
 def test_limit_label_reads_2mb():

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certification', '0011_answers_per_template_and_submissions'),
-        ('review', '0001_initial'),
+        ('review', '0002_appeal_file_sha256'),
     ]
 
     operations = [

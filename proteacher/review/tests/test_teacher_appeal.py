@@ -2,6 +2,7 @@
 the teacher fills the form (with an optional PDF) and saves it as a draft (儲存), then presses 申復 on
 流程進度. Filing and the move to 申復審查 (受理中) happen together or not at all."""
 
+import hashlib
 import re
 
 import pytest
@@ -168,6 +169,8 @@ def test_申復_files_the_draft_with_its_pdf_and_moves_the_case(client, teacher,
     assert filed.data["appeal_opinion"] == OPINIONS["appeal_opinion"]
     assert filed.data["reviewer_opinion"] == OPINIONS["reviewer_opinion"]
     assert filed.file_name == "補充 證明.pdf"
+    stored = filed.file.read()
+    assert stored.startswith(b"%PDF-") and filed.file_sha256 == hashlib.sha256(stored).hexdigest()
     assert filed.accepted is None
     event = CaseEvent.objects.filter(case=case).last()
     assert (event.action, event.actor, event.from_state) == ("appeal", teacher, State.FIRST_FAILED)
@@ -336,7 +339,8 @@ def test_the_teacher_and_the_office_read_the_filed_appeal_and_its_pdf(
         assert "<textarea" not in html
         response = client.get(appeal_url(failed_case) + "?file=1")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+        served = b"".join(response.streaming_content)
+        assert hashlib.sha256(served).hexdigest() == Appeal.objects.get(case=failed_case).file_sha256
 
     client.force_login(taichung_officer)
     assert client.get(appeal_url(failed_case)).status_code == 404
