@@ -4,7 +4,7 @@ and reads the JSON answer.
 The form is read exactly as 儲存 reads it (documents.engine.validate), but nothing is refused for
 what it holds: a draft keeps whatever was typed. The answer's "status" is one of
 saved · stale (kept, but another tab saved the form since: the page says so and keeps its text) ·
-signed_out (401: the session ended; the page keeps the text) ·
+signed_out (401: the session ended; the text was kept for after signing in, views/signed_out.py) ·
 forbidden (403) · not_found (404) · read_only (409), each with the message the page shows.
 
 Kept cheap, as it runs every few seconds while teachers type: one query reads the case with the
@@ -13,12 +13,12 @@ slot and the saved answer's revision, one statement writes the draft.
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from proteacher.accounts.models import Role
 from proteacher.certification import answers, drafts
 from proteacher.certification.selectors import own_case_for_draft
+from proteacher.certification.views import signed_out
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.errors import DomainError
@@ -37,7 +37,8 @@ def _answer(status: str, message: str = "", *, http_status: int = 200, **extra) 
 @require_POST
 def autosave(request, pk, slot_code):
     if not request.user.is_authenticated:
-        form = reverse("certification:slot_edit", args=[pk, slot_code])
+        signed_out.keep_post(request, pk, slot_code)
+        form = signed_out.form_path(pk, slot_code)
         template_code = request.POST.get("template", "")
         next_url = f"{form}?template={template_code}" if template_code else form
         login_url = redirect_to_login(next_url).url

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from proteacher.certification import answers, drafts
+from proteacher.certification.views import signed_out
 from proteacher.documents import engine
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
@@ -40,6 +41,19 @@ def _render(request, case, slot, template, answer, *, data, errors=None, revisio
     return render(request, "certification/slot_online_edit.html", context, status=status)
 
 
+def _restore_kept_post(request, case, slot, template, answer) -> None:
+    """A form posted after the session ended (views/signed_out.py) becomes the slot's draft."""
+    kept = signed_out.take_post(request, case.pk, slot.code)
+    if kept is None or kept.template_code != template.code:
+        return
+    data = engine.validate(template, kept.post).data
+    revision = posted_revision(kept.post)
+    answer_revision = answer.revision if answer is not None else None
+    drafts.keep(
+        case, slot.code, template, data, base_revision=revision, answer_revision=answer_revision, saved_at=kept.at
+    )
+
+
 def _open(request, case, slot, template, answer):
     """The form as it was left: the saved answer, or the draft typed since (自動儲存). A draft made
     before another tab's save is offered (載入草稿), never put over the newer answer by itself."""
@@ -47,6 +61,7 @@ def _open(request, case, slot, template, answer):
     data = answer.data if answer is not None else engine.initial_data(template, observer=case.teacher.header_name)
     draft = None
     if not answers.readonly_reason(case):
+        _restore_kept_post(request, case, slot, template, answer)
         draft = drafts.draft_of(case, slot.code, template.code)
     shown = {}
     if draft is not None and answer is not None and draft.data == answer.data:
