@@ -97,6 +97,16 @@ def test_only_the_cases_teacher_finds_it(client, teacher, case):
     assert not SlotDraft.objects.exists()
 
 
+def test_what_was_kept_waits_for_the_page_of_its_template(client, teacher, case):
+    post_signed_out(client, case)
+    client.force_login(teacher)
+
+    page = client.get(form_url(case, template="flanders")).content.decode()
+
+    assert "王大明" not in page
+    assert_shown_as_draft(client.get(form_url(case)).content.decode())
+
+
 def test_a_file_posted_without_a_session_is_not_kept(client, teacher):
     case = factories.case(teacher, "advanced")
     url = reverse("certification:slot_edit", args=[case.pk, "implementation"]) + "?template=implementation_proof"

@@ -66,11 +66,12 @@ class KeptPost:
         return self.post.get("template", "")
 
 
-def take_post(request, pk: int, slot_code: str) -> KeptPost | None:
-    """The form kept for this slot, removed from the session (None when there is none)."""
+def take_post(request, pk: int, slot_code: str, template_code: str) -> KeptPost | None:
+    """The form kept for this slot and template, removed from the session (None when there is
+    none; what was kept for another template of the slot stays for its own page)."""
     kept = request.session.get(SESSION_KEY)
     path = form_path(pk, slot_code)
-    if not kept or path not in kept:
+    if not kept or path not in kept or KeptPost(kept[path]).template_code != template_code:
         return None
     kept = dict(kept)
     entry = kept.pop(path)

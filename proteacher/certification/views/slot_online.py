@@ -43,8 +43,8 @@ def _render(request, case, slot, template, answer, *, data, errors=None, revisio
 
 def _restore_kept_post(request, case, slot, template, answer) -> None:
     """A form posted after the session ended (views/signed_out.py) becomes the slot's draft."""
-    kept = signed_out.take_post(request, case.pk, slot.code)
-    if kept is None or kept.template_code != template.code:
+    kept = signed_out.take_post(request, case.pk, slot.code, template.code)
+    if kept is None:
         return
     data = engine.validate(template, kept.post).data
     revision = posted_revision(kept.post)
