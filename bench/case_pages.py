@@ -6,10 +6,10 @@ Creates the PostgreSQL database when it is missing and migrates it, loads teache
 histories and the answers in their slots with COPY (once: a later run finds them and skips the
 load), starts gunicorn on a free loopback port (2 sync workers, DEBUG off) with the platform's
 settings plus one bare Django list page, and measures each page with a bounded number of requests:
-the bare page, the case page (流程進度) signed in as a teacher, the save of an online form, the
-認證審查 queue of a 縣市 and of 管理者, and a 委員's 審查標準表 (儲存 of a draft, and 送出 that ends the
-初審 of a case). Prints the median and the 95th percentile per page and their ratio to the bare page.
-See bench/README.md.
+the bare page, the case page (流程進度) signed in as a teacher, the save of an online form and its
+自動儲存 (a draft), the 認證審查 queue of a 縣市 and of 管理者, and a 委員's 審查標準表 (儲存 of a draft,
+and 送出 that ends the 初審 of a case). Prints the median and the 95th percentile per page and their
+ratio to the bare page. See bench/README.md.
 """
 
 import argparse
@@ -692,7 +692,21 @@ def pages(port: int, clients: int, with_save: bool = True) -> list[Page]:
         return None
 
     save = Page(f"form save ({get_template(template_code).title})", make_save, check_save)
-    return [bare, bare_signed_in, case_page, save]
+
+    # 自動儲存 of the same form as the teacher types: the whole form posted to its draft address,
+    # with the revision the last save left (a draft of a page that is up to date).
+    def make_autosave(client):
+        method, path, headers, body = make_save(client)
+        case = savers[client]["case"]
+        return method, f"/certification/cases/{case.pk}/slots/{slot.code}/draft/", headers, body
+
+    def check_autosave(client, status, headers, content):
+        if status != 200 or json.loads(content).get("status") != "saved":
+            return f"HTTP {status}: {content[:300]!r}"
+        return None
+
+    autosave = Page("autosave (自動儲存 of the same form)", make_autosave, check_autosave)
+    return [bare, bare_signed_in, case_page, save, autosave]
 
 
 def fill_review(fields: list[list[str]], options: dict[str, tuple[str, list[str]]]) -> list[list[str]]:

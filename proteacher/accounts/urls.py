@@ -1,13 +1,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from proteacher.accounts.views import login, profile, sso, staff, verification
+from proteacher.accounts.views import login, profile, session, sso, staff, verification
 
 app_name = "accounts"
 urlpatterns = [
     # 使用者登入 and staff passwords
     path("login/", login.login_page, name="login"),
     path("logout/", login.logout_view, name="logout"),
+    # 繼續使用 of the idle-session warning
+    path("session/keep-alive/", session.keep_alive, name="keep_alive"),
     path("password/reset/", login.PasswordReset.as_view(), name="password_reset"),
     path("password/reset/sent/", login.PasswordResetDone.as_view(), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", login.PasswordResetConfirm.as_view(), name="password_reset_confirm"),

@@ -351,3 +351,29 @@ class SubmittedAnswer(Frozen):
 
     def __str__(self) -> str:
         return f"{self.submission} {self.slot_code}"
+
+
+class SlotDraft(models.Model):
+    """What a teacher typed into an online form and has not saved (自動儲存): one per case, slot
+    and template, replaced as the teacher types, deleted by the 儲存 that keeps it.
+
+    `base_revision` is the answer revision the page was opened with: a draft whose base is older
+    than the saved answer (another tab saved since) is offered, never applied by itself.
+    Only certification.drafts writes these rows.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="drafts")
+    slot_code = models.SlugField(max_length=40)
+    template_code = models.CharField(max_length=60)
+    template_version = models.PositiveSmallIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+    base_revision = models.IntegerField(default=0)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "slot_code", "template_code"], name="one_draft_per_slot_template")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.slot_code} {self.template_code} (draft)"

@@ -6,7 +6,7 @@ Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北�
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
@@ -45,6 +45,22 @@ def own_case_for(user: User, pk: int) -> Case:
     if not user.is_authenticated or user.role != Role.TEACHER:
         return get_object_or_404(Case.objects.none(), pk=pk)
     return get_object_or_404(Case.objects.select_related("certification_type", "teacher"), pk=pk, teacher_id=user.pk)
+
+
+def own_case_for_draft(user: User, pk: int, slot_code: str, template_code: str) -> Case:
+    """own_case_for, with what 自動儲存 checks read in the same query: `slot_templates` (the
+    templates the slot offers; None when the type has no such slot) and `answer_revision` /
+    `answer_version` (the slot's saved answer of that template; None while there is none)."""
+    if not user.is_authenticated or user.role != Role.TEACHER:
+        return get_object_or_404(Case.objects.none(), pk=pk)
+    slot = FormSlot.objects.filter(certification_type_id=OuterRef("certification_type_id"), code=slot_code)
+    answer = SlotAnswer.objects.filter(case_id=OuterRef("pk"), slot_code=slot_code, template_code=template_code)
+    cases = Case.objects.filter(teacher_id=user.pk).annotate(
+        slot_templates=Subquery(slot.values("template_codes")[:1], output_field=JSONField()),
+        answer_revision=Subquery(answer.values("revision")[:1]),
+        answer_version=Subquery(answer.values("template_version")[:1]),
+    )
+    return get_object_or_404(cases, pk=pk)
 
 
 def certificates_held_by(user: User) -> QuerySet[Certificate]:

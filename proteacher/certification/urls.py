@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from proteacher.certification.views import cases, held, settings, slots, transfer, types
+from proteacher.certification.views import cases, held, settings, slot_draft, slots, transfer, types
 
 app_name = "certification"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<int:pk>/slots/<slug:slot_code>/use/", cases.use_answer, name="slot_use"),
     path("cases/<int:pk>/slots/<slug:slot_code>/discard/", cases.discard_answer, name="slot_discard"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),
+    path("cases/<int:pk>/slots/<slug:slot_code>/draft/", slot_draft.autosave, name="slot_draft"),
     path("cases/<int:pk>/slots/<slug:slot_code>/print/", slots.print_slot, name="slot_print"),
     path("cases/<int:pk>/slots/<slug:slot_code>/file/", slots.slot_file, name="slot_file"),
     # One type: eligibility table, 申請, earlier cases

@@ -1,6 +1,6 @@
 /* The online forms' small dynamic parts, in plain JavaScript (no build step):
  * 新增 / 刪除 of repeating rows, the Flanders keypad, the teacher-movement chart,
- * the print button, and a warning before leaving a form with unsaved changes. */
+ * the print button, and a warning before leaving a form with changes the server does not have. */
 (function () {
   "use strict";
 
@@ -149,6 +149,10 @@
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
     form.addEventListener("submit", function () {
+      dirty = false;
+    });
+    // What 自動儲存 has handed to the server is not lost by leaving (autosave.js).
+    form.addEventListener("autosave:kept", function () {
       dirty = false;
     });
     // 取消 and any other way out keep the saved answer; the browser asks before unsaved typing is lost.

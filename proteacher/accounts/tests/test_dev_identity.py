@@ -189,3 +189,30 @@ def test_the_form_is_protected_against_cross_site_posts(dev):
 
     assert response.status_code == 403
     assert not User.objects.exists()
+
+
+def test_the_page_that_asked_for_login_comes_back_after_it(client, dev, teacher):
+    client.get(reverse("accounts:sso_start"), {"next": "/certification/?year=113"})
+
+    response = client.post(
+        URL,
+        {
+            "identity": "custom",
+            "sub": "t-huang",
+            "name": "黃測試",
+            "school": "臺北市立測試國小",
+            "title_code": "8",
+            "county": "臺北市",
+            "action": "login",
+        },
+    )
+
+    assert response["Location"] == "/certification/?year=113"
+
+
+def test_a_next_address_on_another_site_is_ignored(client, dev, teacher):
+    client.get(reverse("accounts:sso_start"), {"next": "https://evil.example/"})
+
+    response = client.post(URL, {"identity": "custom", "sub": "t-huang", "name": "黃測試", "action": "login"})
+
+    assert response["Location"] == reverse("certification:index")

@@ -18,6 +18,9 @@ MATRIX = [
     ("accounts:login", {}, "get", OPEN),
     ("accounts:logout", {}, "get", dict.fromkeys(ROLES, 405)),
     ("accounts:logout", {}, "post", dict.fromkeys(ROLES, 302)),
+    # 繼續使用 of the idle-session warning: JSON, and a session that ended says so.
+    ("accounts:keep_alive", {}, "get", dict.fromkeys(ROLES, 405)),
+    ("accounts:keep_alive", {}, "post", {"anonymous": 401} | dict.fromkeys(ROLES[1:], 200)),
     ("accounts:password_reset", {}, "get", OPEN),
     ("accounts:password_reset_done", {}, "get", OPEN),
     # A link that leads nowhere still answers with the page that says so.

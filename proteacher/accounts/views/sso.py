@@ -108,12 +108,13 @@ def _sign_in(request, sub, claims):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request):
+    next_url = request.POST.get("next") or request.GET.get("next", "")
     if not settings.OIDC_ISSUER:
         if settings.DEBUG:
+            _remember_next(request, next_url)
             return redirect("accounts:dev_identity")
         return _unavailable(request)
 
-    next_url = request.POST.get("next") or request.GET.get("next", "")
     # A new login starts from a clean session, so a failed one can never leave anyone signed in.
     if request.user.is_authenticated:
         logout(request)
@@ -122,11 +123,16 @@ def start(request):
     except _PROVIDER_ERRORS:
         logger.exception("SSO: the provider's discovery document could not be read")
         return _unavailable(request)
+    _remember_next(request, next_url)
+    return response
+
+
+def _remember_next(request, next_url: str) -> None:
+    """Where to go once signed in (the page that asked for login), if it is on this site."""
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         request.session[NEXT_SESSION_KEY] = next_url
-    return response
 
 
 @never_cache

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0009_application_routes'),
+        ('certification', '0010_slotdraft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -50,6 +50,10 @@ OWNER_ONLY = TEACHERS_ONLY | {"other_teacher": 404}
 # about the case.
 POST_ONLY = OWNER_ONLY | {"owner": 405, "other_teacher": 405}
 
+# 自動儲存 answers JSON: a visitor whose session ended is told so (401) instead of being redirected.
+DRAFT = OWNER_ONLY | {"anonymous": 401, "owner": 200}
+NO_GET = dict.fromkeys(PERSONAS, 405)
+
 CASE = "<the owner's case>"  # replaced by the case's pk
 
 # (route, URL kwargs, method, query string, expected per persona)
@@ -83,6 +87,8 @@ MATRIX = [
     ("certification:slot_edit", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     ("certification:slot_edit", {"pk": CASE, "slot_code": "implementation"}, "post", "", OWNER_ONLY),
     ("certification:slot_edit", {"pk": CASE, "slot_code": "no-such-slot"}, "get", "", OWNER_ONLY | {"owner": 404}),
+    ("certification:slot_draft", {"pk": CASE, "slot_code": "observation"}, "post", "anecdotal_record", DRAFT),
+    ("certification:slot_draft", {"pk": CASE, "slot_code": "observation"}, "get", "anecdotal_record", NO_GET),
     ("certification:slot_print", {"pk": CASE, "slot_code": "observation"}, "get", "", CASE_READERS),
     ("certification:slot_file", {"pk": CASE, "slot_code": "implementation"}, "get", "", CASE_READERS),
     # The blank templates are public, as 檔案下載 is.

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from proteacher.accounts.decorators import teacher_required
 from proteacher.certification.models import SlotAnswer
 from proteacher.certification.selectors import answer_in_use, case_for, own_case_for, slot_of
-from proteacher.certification.views import slot_online, slot_upload
+from proteacher.certification.views import signed_out, slot_online, slot_upload
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
 
 
@@ -27,6 +27,7 @@ def _template_for(request, slot, answer) -> FormTemplate:
     raise Http404("沒有這個表件。")
 
 
+@signed_out.keeps_post_when_signed_out
 @teacher_required
 def edit_slot(request, pk, slot_code):
     case = own_case_for(request.user, pk)

@@ -1,0 +1,97 @@
+"""自動儲存: what a teacher types into an online form, kept by the server before 儲存. The one place
+that writes SlotDraft.
+
+A draft holds whatever was typed (nothing in it is refused: 儲存 checks it) and the answer
+revision its page was opened with. It is written without a lock, in one statement: a draft is
+never read by the review, and whether it still fits the saved answer is decided when it is shown,
+by comparing that revision with the answer's (`is_current`). 儲存 deletes the draft in the same
+transaction as it writes the answer (`save_form`).
+"""
+
+import datetime
+from typing import NamedTuple
+
+from django.db import transaction
+from django.utils import timezone
+
+from proteacher.certification import answers
+from proteacher.certification.models import Case, FormSlot, SlotAnswer, SlotDraft
+from proteacher.documents.catalogue import FormTemplate
+
+LOADED = "已載入 {time} 自動儲存的草稿，請按「儲存」確認。"
+LOADED_OVER_NEWER = (
+    "已載入 {time} 自動儲存的草稿。此表單之後曾在其他視窗儲存過，按「儲存」會以畫面上的內容取代已儲存的內容。"
+)
+OFFERED = "此表單有一份 {time} 自動儲存的草稿，但之後已在其他視窗儲存過較新的內容，所以沒有套用這份草稿。"
+
+
+class Kept(NamedTuple):
+    saved_at: datetime.datetime
+    # The page was opened before the answer's last save (another tab, or a second click).
+    stale: bool
+    # False only for a stale page when a draft of the up-to-date page is there: that one is kept.
+    stored: bool
+
+
+def time_of(moment: datetime.datetime) -> str:
+    """hh:mm in Asia/Taipei, as the page says when a draft was kept."""
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def keep(
+    case: Case,
+    slot_code: str,
+    template: FormTemplate,
+    data: dict,
+    *,
+    base_revision: int,
+    answer_revision: int | None,
+    saved_at: datetime.datetime | None = None,
+) -> Kept:
+    """Store what the page holds as the draft of the slot and template.
+
+    `base_revision` is the answer revision the page was opened with, `answer_revision` the saved
+    answer's now (None while there is none). A stale page's draft replaces only a draft as stale
+    as itself, never the draft of a page that is up to date.
+    """
+    answers.ensure_editable(case)
+    saved_at = saved_at or timezone.now()
+    stale = answer_revision is not None and base_revision != answer_revision
+    key = {"case": case, "slot_code": slot_code, "template_code": template.code}
+    values = {"template_version": template.version, "data": data, "base_revision": base_revision, "saved_at": saved_at}
+    if not stale:
+        SlotDraft.objects.bulk_create(
+            [SlotDraft(**key, **values)],
+            update_conflicts=True,
+            unique_fields=list(key),
+            update_fields=list(values),
+        )
+        return Kept(saved_at, stale=False, stored=True)
+    stored = SlotDraft.objects.filter(**key).exclude(base_revision=answer_revision).update(**values) > 0
+    if not stored:
+        _, stored = SlotDraft.objects.get_or_create(**key, defaults=values)
+    return Kept(saved_at, stale=True, stored=stored)
+
+
+def draft_of(case: Case, slot_code: str, template_code: str) -> SlotDraft | None:
+    return SlotDraft.objects.filter(case=case, slot_code=slot_code, template_code=template_code).first()
+
+
+def is_current(draft: SlotDraft, answer: SlotAnswer | None, template: FormTemplate) -> bool:
+    """The draft continues the saved answer (or there is none): the page shows it in the fields."""
+    if draft.template_version != template.version:
+        return False
+    return answer is None or draft.base_revision == answer.revision
+
+
+def save_form(
+    case: Case, slot: FormSlot, template: FormTemplate, *, data: dict, is_complete: bool, expected_revision: int | None
+) -> SlotAnswer:
+    """儲存 of an online form: the answer saved (answers.save_answer, with its checks) and the draft
+    of that slot and template deleted in the same transaction; a refused save keeps the draft."""
+    with transaction.atomic():
+        answer = answers.save_answer(
+            case, slot, template, data=data, is_complete=is_complete, expected_revision=expected_revision
+        )
+        SlotDraft.objects.filter(case=case, slot_code=slot.code, template_code=template.code).delete()
+    return answer
