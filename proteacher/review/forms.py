@@ -12,12 +12,13 @@ from proteacher.certification import formal_verdicts, workflow
 from proteacher.certification.models import FormSlot
 from proteacher.review import office
 from proteacher.review.selectors import QueueFilters
+from proteacher.text import CleanTextMixin
 
 YES, NO = "yes", "no"
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
 
 
-class QueueFilterForm(BootstrapFormMixin, forms.Form):
+class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     """認證類別 · 學年度 · 縣市 (管理者 only) · 學校 · 狀態 · 教師; every field optional."""
 
     certification_type = forms.TypedChoiceField(label="認證類別", required=False, coerce=int, empty_value=None)
@@ -54,7 +55,7 @@ class QueueFilterForm(BootstrapFormMixin, forms.Form):
         )
 
 
-class RevisionMixin(forms.Form):
+class RevisionMixin(CleanTextMixin, forms.Form):
     # The case revision the page showed; the workflow refuses a stale page with it.
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
