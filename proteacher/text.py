@@ -6,17 +6,18 @@ person means to type: they come with text pasted from a word processor, or from 
 
 What happens to them depends on the input:
 
-- Text a person writes at length (a form engine answer, a textarea, a 原因訊息, a search term read
-  straight from the query string) has them **dropped** by `clean_text`, which also turns every
-  line break into "\\n" (browsers post "\\r\\n"). Nobody loses a paragraph pasted from Word to a
+- Text a person writes at length (a form engine answer, a textarea, a 原因訊息) and a search term
+  (which only filters a list) have them **dropped** by `clean_text`, which also turns every line
+  break into "\\n" (browsers post "\\r\\n"). Nobody loses a paragraph pasted from Word to a
   refusal about a character they cannot see.
-- A single-line field of a Django form (a code, an account, a name, an Email, a password) is
-  **refused** with CONTROL_CHARACTERS: the person sees which field, and nothing they did not
+- Any other single-line field of a Django form (a code, an account, a name, an Email, a password)
+  is **refused** with CONTROL_CHARACTERS: the person sees which field, and nothing they did not
   mean is stored in an identifier. Line breaks are refused there too: a browser never sends one
   from a single-line input.
 
 `CleanTextMixin` applies both to a Django form; the form engine (documents.engine) drops them
-from everything it reads.
+from everything it reads; a view that reads a value straight from the request (a ?q= search, a
+filter, a 原因訊息) passes it through `clean_text` itself.
 """
 
 import re
@@ -49,13 +50,19 @@ def refuse_control_characters(value) -> None:
         raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
 
 
-class CleanTextMixin:
-    """Every text field of a Django form: a textarea's text has its control characters dropped
-        before the form reads it; any other text field refuses them with CONTROL_CHARACTERS (in
-        place of Django's own check, which refuses NUL alone). It goes before the Django form class
-    among a form's bases.
+class SearchInput(forms.TextInput):
+    """A search box (<input type="search">): what is typed only filters a list."""
 
-        It acts when the form is cleaned, so fields a form adds in its own __init__ count too.
+    input_type = "search"
+
+
+class CleanTextMixin:
+    """Every text field of a Django form: a textarea's or a search box's text has its control
+    characters dropped before the form reads it; any other text field refuses them with
+    CONTROL_CHARACTERS (in place of Django's own check, which refuses NUL alone). It goes before
+    the Django form class among a form's bases.
+
+    It acts when the form is cleaned, so fields a form adds in its own __init__ count too.
     """
 
     def full_clean(self):
@@ -68,7 +75,7 @@ class CleanTextMixin:
                 for v in field.validators
                 if not isinstance(v, ProhibitNullCharactersValidator) and v is not refuse_control_characters
             ]
-            if isinstance(field.widget, forms.Textarea):
+            if isinstance(field.widget, forms.Textarea | SearchInput):
                 dropped.append(self.add_prefix(name))
             else:
                 field.validators.insert(0, refuse_control_characters)

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from proteacher.accounts.login_forms import BootstrapFormMixin
 from proteacher.accounts.models import STAFF_ROLES
 from proteacher.registry.models import County
-from proteacher.text import CleanTextMixin
+from proteacher.text import CleanTextMixin, SearchInput
 
 
 class StaffAccountForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
@@ -52,5 +52,5 @@ class StaffAccountForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
 
 
 class TeacherSearchForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label="姓名或服務學校", required=False, max_length=100)
+    q = forms.CharField(label="姓名或服務學校", required=False, max_length=100, widget=SearchInput)
     flagged = forms.BooleanField(label="只列出資料異常", required=False)

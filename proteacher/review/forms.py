@@ -12,7 +12,7 @@ from proteacher.certification import formal_verdicts, workflow
 from proteacher.certification.models import FormSlot
 from proteacher.review import office
 from proteacher.review.selectors import QueueFilters
-from proteacher.text import CleanTextMixin
+from proteacher.text import CleanTextMixin, SearchInput
 
 YES, NO = "yes", "no"
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
@@ -24,9 +24,9 @@ class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     certification_type = forms.TypedChoiceField(label="認證類別", required=False, coerce=int, empty_value=None)
     academic_year = forms.TypedChoiceField(label="學年度", required=False, coerce=int, empty_value=None)
     county = forms.TypedChoiceField(label="縣市", required=False, coerce=int, empty_value=None)
-    school = forms.CharField(label="學校", required=False, max_length=100)
+    school = forms.CharField(label="學校", required=False, max_length=100, widget=SearchInput)
     state = forms.ChoiceField(label="狀態", required=False)
-    q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100)
+    q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100, widget=SearchInput)
 
     def __init__(self, data, *, types, years, counties=None):
         super().__init__(data)

@@ -18,6 +18,7 @@ from proteacher.certification.models import CertificationType
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
 from proteacher.review.selectors import cases_visible_to
+from proteacher.text import clean_text
 
 # The page's two batches, as the table offers them on review:issuing: 核定可產證 takes 通過 cases,
 # 發證 takes 通過可產證 cases; each runs its service.
@@ -28,7 +29,7 @@ REFUSALS_NAMED = 10
 
 
 def _filters(source) -> dict[str, str]:
-    return {key: source.get(key, "").strip() for key in FILTER_KEYS}
+    return {key: clean_text(source.get(key, "")).strip() for key in FILTER_KEYS}
 
 
 def _filtered(cases, filters: dict[str, str]):
