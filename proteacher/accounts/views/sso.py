@@ -199,7 +199,7 @@ class DevIdentityForm(CleanTextMixin, forms.Form):
         data = super().clean()
         if data.get("identity") == self.CUSTOM:
             for field in ("sub", "name"):
-                if not data.get(field):
+                if not data.get(field) and field not in self.errors:
                     self.add_error(field, f"請輸入{self.fields[field].label}。")
         return data
 

@@ -31,7 +31,8 @@ def staff_list(request):
 
 def _staff_action(request):
     # Only accounts the selector offers may be changed; anything else does not exist for this user.
-    account = get_object_or_404(selectors.staff_visible_to(request.user), pk=request.POST.get("account") or 0)
+    posted = request.POST.get("account", "")
+    account = get_object_or_404(selectors.staff_visible_to(request.user), pk=int(posted) if posted.isdigit() else 0)
     action = request.POST.get("action")
     try:
         if action == "unlock":
