@@ -29,7 +29,7 @@ TEACHER_TEMPLATES = [t.code for t in all_templates() if not t.is_upload]
 REVIEW_TYPES = ["basic", "advanced", "mentor"]
 # Enough examples per form to mix valid, odd and very long text; few enough to keep the run short.
 # No shrinking: each attempt renders a whole page, so shrinking a failure takes many minutes; the
-# failing POST is reported as it was drawn. No example database: nothing is written to the tree.
+# failing POST is reported as it was drawn. No example database: each run draws afresh.
 EXAMPLES = settings(
     max_examples=25,
     deadline=None,
