@@ -57,9 +57,10 @@ def test_a_new_staff_account_with_a_control_character_in_its_name_says_so(client
     assert not User.objects.filter(username="tainan").exists()
 
 
-def test_an_account_action_on_no_number_is_not_found(client, admin_user):
+@pytest.mark.parametrize("account", [f"1{NUL}", "²", "١", "9" * 30])
+def test_an_account_action_on_no_number_is_not_found(client, admin_user, account):
     client.force_login(admin_user)
-    response = client.post(reverse("accounts:staff_list"), {"account": f"1{NUL}", "action": "unlock"})
+    response = client.post(reverse("accounts:staff_list"), {"account": account, "action": "unlock"})
     assert response.status_code == 404
 
 

@@ -107,9 +107,18 @@ def test_the_assignment_queue_and_issuing_ignore_the_nul(client, admin_user):
     assert client.post(reverse("review:issuing"), {**issuing, "action": NUL, "case": f"1{NUL}:2"}).status_code < 500
 
 
-def test_a_nul_instead_of_a_file_is_no_file(client, teacher, officer):
+@pytest.mark.parametrize("number", ["²", "١", "9" * 30])
+def test_issuing_takes_only_plain_digits_for_a_number(client, admin_user, number):
+    client.force_login(admin_user)
+    assert client.get(reverse("review:issuing"), {"year": number, "county": number}).status_code == 200
+    posted = {"action": "approve", "case": [f"{number}:1", f"1:{number}"]}
+    assert client.post(reverse("review:issuing"), posted).status_code < 500
+
+
+@pytest.mark.parametrize("appeal_file", [NUL, "²", "9" * 30])
+def test_a_file_number_that_is_no_number_is_no_file(client, teacher, officer, appeal_file):
     case = advance(factories.case(teacher, "advanced"), State.FORMAL_REVIEW, officer)
-    assert client.get(reverse("review:case", args=[case.pk]), {"appeal_file": NUL}).status_code == 404
+    assert client.get(reverse("review:case", args=[case.pk]), {"appeal_file": appeal_file}).status_code == 404
 
 
 def test_a_reviewers_form_keeps_the_text_without_the_nul(client, teacher, taipei_officer):

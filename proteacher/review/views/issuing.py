@@ -15,6 +15,7 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
+from proteacher.posted import posted_number
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
 from proteacher.review.selectors import cases_visible_to
@@ -35,10 +36,11 @@ def _filters(source) -> dict[str, str]:
 def _filtered(cases, filters: dict[str, str]):
     if filters["type"]:
         cases = cases.filter(certification_type__code=filters["type"])
-    if filters["year"].isdigit():
-        cases = cases.filter(academic_year=int(filters["year"]))
-    if filters["county"].isdigit():
-        cases = cases.filter(county_id=int(filters["county"]))
+    year, county = posted_number(filters["year"]), posted_number(filters["county"])
+    if year is not None:
+        cases = cases.filter(academic_year=year)
+    if county is not None:
+        cases = cases.filter(county_id=county)
     return cases
 
 
@@ -52,8 +54,9 @@ def _selection(post) -> list[tuple[int, int | None]]:
     chosen = []
     for value in post.getlist("case"):
         pk, _, revision = value.partition(":")
-        if pk.isdigit():
-            chosen.append((int(pk), int(revision) if revision.isdigit() else -1))
+        if posted_number(pk) is not None:
+            shown = posted_number(revision)
+            chosen.append((posted_number(pk), shown if shown is not None else -1))
     return chosen
 
 
