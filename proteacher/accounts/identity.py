@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.errors import DomainError
 from proteacher.registry.models import County, School, TitleCode, normalize_place_name
+from proteacher.text import clean_text, has_control_characters
 
 # ModelBackend is named because SSO does not authenticate through a backend of its own.
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -31,11 +32,12 @@ class SsoIdentity:
 
 
 def _claim(claims, name: str, max_length: int) -> str:
-    """A claim as text that fits its column: the network may send numbers, nothing or too much."""
+    """A claim as text that fits its column: the network may send numbers, nothing or too much
+    (control characters are dropped; runs of spaces become one)."""
     value = claims.get(name) if claims else None
     if value is None or isinstance(value, dict | list):
         return ""
-    return " ".join(str(value).split())[:max_length]
+    return " ".join(clean_text(str(value)).split())[:max_length]
 
 
 def identity_from_claims(sub, claims) -> SsoIdentity:
@@ -90,7 +92,8 @@ def teacher_from_claims(sub, claims) -> User:
     identity = identity_from_claims(sub, claims)
     if not identity.sub:
         raise DomainError("全國教師在職進修資訊網未提供帳號資料，無法登入，請重新登入。")
-    if len(identity.sub) > User._meta.get_field("inservice_account").max_length:
+    too_long = len(identity.sub) > User._meta.get_field("inservice_account").max_length
+    if too_long or has_control_characters(identity.sub):
         raise DomainError("全國教師在職進修資訊網帳號格式不符，無法登入，請聯繫教師專業發展支持作業平臺工作小組。")
 
     county = match_county(identity.county)

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from proteacher.accounts import services
 from proteacher.accounts.models import STAFF_ROLES, User
 from proteacher.errors import DomainError
+from proteacher.text import CleanTextMixin
 
 
 class BootstrapFormMixin:
@@ -41,7 +42,7 @@ class BootstrapFormMixin:
 LOGIN_ERROR_ID = "login-error"
 
 
-class StaffLoginForm(BootstrapFormMixin, forms.Form):
+class StaffLoginForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     username = forms.CharField(
         label="帳號",
         max_length=150,
@@ -80,7 +81,7 @@ class StaffLoginForm(BootstrapFormMixin, forms.Form):
         return cleaned
 
 
-class StaffPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
+class StaffPasswordResetForm(CleanTextMixin, BootstrapFormMixin, PasswordResetForm):
     """忘記密碼: mail a reset link only to active 委員/縣市/管理者 accounts that have a password.
 
     Teachers sign in through the in-service network and have no password here to reset. The
@@ -99,7 +100,7 @@ class StaffPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
         return (user for user in candidates if user.has_usable_password())
 
 
-class StaffSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+class StaffSetPasswordForm(CleanTextMixin, BootstrapFormMixin, SetPasswordForm):
     """A new password from the reset link; it also lifts a lock from wrong passwords."""
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import BaseUserManager
 
 from proteacher import dates
 from proteacher.accounts.models import TeacherProfile
+from proteacher.text import CleanTextMixin
 
 # 任職學等(可複選): the school levels a teacher can work at.
 TEACHING_LEVELS = ("幼兒園", "國小", "國中", "高中", "高職", "特殊教育")
@@ -67,7 +68,7 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
-class TeacherDetailsForm(forms.Form):
+class TeacherDetailsForm(CleanTextMixin, forms.Form):
     """What the teacher states about themselves at 教師驗證 step 1 and edits under 基本資訊."""
 
     bound_field_class = BootstrapBoundField
@@ -183,7 +184,7 @@ class TeacherDetailsForm(forms.Form):
         profile.save(update_fields=["phone", "levels", "domains", "formal_since", "teaching_years", "updated_at"])
 
 
-class EmailCodeForm(forms.Form):
+class EmailCodeForm(CleanTextMixin, forms.Form):
     bound_field_class = BootstrapBoundField
 
     code = forms.CharField(

@@ -6,9 +6,10 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from proteacher.accounts.login_forms import BootstrapFormMixin
 from proteacher.accounts.models import STAFF_ROLES
 from proteacher.registry.models import County
+from proteacher.text import CleanTextMixin, SearchInput
 
 
-class StaffAccountForm(BootstrapFormMixin, forms.Form):
+class StaffAccountForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     """Parses the 新增 form; the rules themselves live in services.create_staff_account."""
 
     username = forms.CharField(
@@ -50,6 +51,6 @@ class StaffAccountForm(BootstrapFormMixin, forms.Form):
         self.fields["password"].help_text = password_validators_help_text_html()
 
 
-class TeacherSearchForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label="姓名或服務學校", required=False, max_length=100)
+class TeacherSearchForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label="姓名或服務學校", required=False, max_length=100, widget=SearchInput)
     flagged = forms.BooleanField(label="只列出資料異常", required=False)

@@ -15,6 +15,7 @@ from proteacher.certification.models import CertificationType
 from proteacher.documents import catalogue
 from proteacher.errors import DomainError
 from proteacher.registry.models import County, TrainingCategory
+from proteacher.text import CleanTextMixin
 
 # Date windows offered per rule; the seed's rules use two, blank rows are ignored.
 WINDOW_ROWS = 3
@@ -44,7 +45,7 @@ def review_form_choices(selected: str = "") -> list[tuple[str, str]]:
     return [("", "請選擇審查標準表")] + choices
 
 
-class TypeForm(BootstrapFormMixin, forms.ModelForm):
+class TypeForm(CleanTextMixin, BootstrapFormMixin, forms.ModelForm):
     review_template_code = forms.ChoiceField(
         label="審查標準表",
         help_text="委員審查此類別時填寫的表件；分發委員時依此建立。",
@@ -105,7 +106,7 @@ class NewTypeForm(TypeForm):
         return code
 
 
-class SlotForm(BootstrapFormMixin, forms.Form):
+class SlotForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     label = forms.CharField(label="表單項目", max_length=50, error_messages={"required": "請輸入表單項目名稱。"})
     sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999)
     template_codes = forms.MultipleChoiceField(
@@ -141,7 +142,7 @@ class SlotForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class NewSlotForm(BootstrapFormMixin, forms.Form):
+class NewSlotForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     label = forms.CharField(label="表單項目", max_length=50, error_messages={"required": "請輸入表單項目名稱。"})
     code = forms.CharField(
         label="代碼",
@@ -160,7 +161,7 @@ class NewSlotForm(BootstrapFormMixin, forms.Form):
         self.fields["template_codes"].choices = template_choices()
 
 
-class RuleSetForm(BootstrapFormMixin, forms.Form):
+class RuleSetForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     from_academic_year = forms.IntegerField(
         label="適用起始學年度",
         min_value=90,
@@ -182,7 +183,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class RuleForm(BootstrapFormMixin, forms.Form):
+class RuleForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     """One row of the eligibility table: 項目, 條件 and the check's parameters."""
 
     code = forms.SlugField(widget=forms.HiddenInput)
@@ -341,7 +342,7 @@ def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-class NewRuleForm(forms.Form):
+class NewRuleForm(CleanTextMixin, forms.Form):
     check = forms.ChoiceField(label="新增規則的檢核方式")
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,11 @@ that asks for one). Saving never waits for required fields: `validate` returns t
 the labels of the required fields still empty, and only the errors that make a value unreadable
 (a date that is not a date, a negative count). Those errors block the save; the data returned
 then holds the raw text, so the page shows everything exactly as typed.
+
+Control characters are dropped from every value the browser posts, before anything reads it
+(proteacher.text: the one rule of the platform), and line breaks become "\n": what a form keeps,
+and what a check then reads (a date, a choice, a code), is the text without them. A teacher who
+pastes from Word loses an invisible character, never the paragraph.
 """
 
 import datetime
@@ -28,6 +33,7 @@ from typing import Any, NamedTuple
 
 from proteacher.documents import computed
 from proteacher.documents.catalogue import DEFINITIONS, FormTemplate
+from proteacher.text import clean_text
 
 PARTS = DEFINITIONS / "parts"
 TEXT_LIMIT = 200
@@ -46,20 +52,18 @@ class Validation(NamedTuple):
 
 
 class Posted:
-    """What the browser sent: a QueryDict, or a plain dict in tests."""
+    """What the browser sent (a QueryDict, or a plain dict in tests), each value clean_text'ed."""
 
     def __init__(self, source):
         self.source = source if source is not None else {}
 
     def getlist(self, name: str) -> list[str]:
         if hasattr(self.source, "getlist"):
-            return [str(v) for v in self.source.getlist(name)]
-        value = self.source.get(name)
-        if value is None:
-            return []
-        if isinstance(value, list | tuple):
-            return [str(v) for v in value]
-        return [str(value)]
+            values = self.source.getlist(name)
+        else:
+            value = self.source.get(name)
+            values = [] if value is None else value if isinstance(value, list | tuple) else [value]
+        return [clean_text(str(v)) for v in values]
 
     def get(self, name: str) -> str:
         values = self.getlist(name)
@@ -381,7 +385,8 @@ class RowsField(Field):
         self.columns = [make_field(column) for column in spec["columns"]]
 
     def _indexes(self, posted: Posted) -> list[int]:
-        pattern = re.compile(rf"^{re.escape(self.name)}-(\d+)-")
+        # ASCII digits, at most nine: the page numbers rows 0, 1, 2, …; any other name is no row.
+        pattern = re.compile(rf"^{re.escape(self.name)}-([0-9]{{1,9}})-")
         found = {int(m[1]) for m in map(pattern.match, posted.names()) if m}
         return sorted(found)[:ROWS_MAX]
 
@@ -783,7 +788,7 @@ class FlandersField(Field):
         tokens = [t for t in re.split(r"[\s,，、;；]+", raw) if t]
         codes, wrong = [], []
         for position, token in enumerate(tokens, start=1):
-            if token.isdigit() and 1 <= int(token) <= 10:
+            if re.fullmatch(r"[0-9]{1,2}", token) and 1 <= int(token) <= 10:
                 codes.append(int(token))
             else:
                 wrong.append(f"第 {position} 個「{token}」")

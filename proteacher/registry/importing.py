@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, models, transaction
 from proteacher.dates import ROC_OFFSET, today
 from proteacher.errors import DomainError
 from proteacher.registry.models import normalize_place_name
+from proteacher.text import clean_text
 
 # Rows per INSERT (updates, and new rows where COPY is not used): few statements, yet far below
 # PostgreSQL's 65,535 parameters per statement (6 columns × 2,000 = 12,000). Django lowers it
@@ -138,7 +139,8 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             # A quoted cell may hold line breaks; a row is reported at the line where it starts.
-            yield line, [cell.strip() for cell in cells]
+            # Control characters an old system left in a cell are dropped (proteacher.text).
+            yield line, [clean_text(cell).strip() for cell in cells]
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"CSV 格式錯誤（{exc}）", line=reader.line_num) from exc
@@ -179,7 +181,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         # Excel stores every number as a float: a code typed as 8 arrives as 8.0.
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def normalize_header(text: str) -> str:

@@ -7,12 +7,13 @@ from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
 from proteacher.registry.models import School, normalize_place_name
 from proteacher.review.assignment import ASSIGN_STATES, reviewer_users, reviewers_per_case
+from proteacher.text import CleanTextMixin
 
 # More schools than this in the drop-down and 管理者 searches first (the national list has thousands).
 SCHOOL_CHOICES_MAX = 200
 
 
-class ReviewerChoiceForm(forms.Form):
+class ReviewerChoiceForm(CleanTextMixin, forms.Form):
     """The 委員 ticked on an assignment page (the page draws the check boxes itself), and whether
     the officer confirmed a panel short of 委員."""
 
@@ -34,7 +35,7 @@ class ReviewerChoiceForm(forms.Form):
         return next(iter(self.errors.get("reviewers", [])), "資料有誤，請重新選擇。")
 
 
-class QueueForm(BootstrapFormMixin, forms.Form):
+class QueueForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     """Which queue to assign at once, and how many 委員 each case gets."""
 
     state = forms.ChoiceField(
@@ -75,7 +76,7 @@ class SchoolChoiceField(forms.ModelChoiceField):
         return f"{school.county.name} {school.name}（{school.code}）"
 
 
-class ReviewerForm(BootstrapFormMixin, forms.Form):
+class ReviewerForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     school = SchoolChoiceField(
         label="服務學校",
         queryset=School.objects.select_related("county"),

@@ -12,20 +12,21 @@ from proteacher.certification import formal_verdicts, workflow
 from proteacher.certification.models import FormSlot
 from proteacher.review import office
 from proteacher.review.selectors import QueueFilters
+from proteacher.text import CleanTextMixin, SearchInput
 
 YES, NO = "yes", "no"
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
 
 
-class QueueFilterForm(BootstrapFormMixin, forms.Form):
+class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     """認證類別 · 學年度 · 縣市 (管理者 only) · 學校 · 狀態 · 教師; every field optional."""
 
     certification_type = forms.TypedChoiceField(label="認證類別", required=False, coerce=int, empty_value=None)
     academic_year = forms.TypedChoiceField(label="學年度", required=False, coerce=int, empty_value=None)
     county = forms.TypedChoiceField(label="縣市", required=False, coerce=int, empty_value=None)
-    school = forms.CharField(label="學校", required=False, max_length=100)
+    school = forms.CharField(label="學校", required=False, max_length=100, widget=SearchInput)
     state = forms.ChoiceField(label="狀態", required=False)
-    q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100)
+    q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100, widget=SearchInput)
 
     def __init__(self, data, *, types, years, counties=None):
         super().__init__(data)
@@ -54,7 +55,7 @@ class QueueFilterForm(BootstrapFormMixin, forms.Form):
         )
 
 
-class RevisionMixin(forms.Form):
+class RevisionMixin(CleanTextMixin, forms.Form):
     # The case revision the page showed; the workflow refuses a stale page with it.
     revision = forms.IntegerField(widget=forms.HiddenInput)
 

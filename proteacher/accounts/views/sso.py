@@ -26,6 +26,7 @@ from joserfc.errors import JoseError
 from proteacher.accounts.demo_identities import DEMO_IDENTITIES
 from proteacher.accounts.identity import sign_in_from_claims, unmatched_master_data_warning
 from proteacher.errors import DomainError
+from proteacher.text import CleanTextMixin
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def _with_userinfo(client, token, claims: dict) -> dict:
     return {**extra, **claims}
 
 
-class DevIdentityForm(forms.Form):
+class DevIdentityForm(CleanTextMixin, forms.Form):
     CUSTOM = "custom"
 
     identity = forms.ChoiceField(
@@ -204,7 +205,7 @@ class DevIdentityForm(forms.Form):
         data = super().clean()
         if data.get("identity") == self.CUSTOM:
             for field in ("sub", "name"):
-                if not data.get(field):
+                if not data.get(field) and field not in self.errors:
                     self.add_error(field, f"請輸入{self.fields[field].label}。")
         return data
 

@@ -14,6 +14,7 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.accounts.staff_forms import StaffAccountForm, TeacherSearchForm
 from proteacher.errors import DomainError
+from proteacher.posted import posted_number
 
 PAGE_SIZE = 50
 
@@ -31,7 +32,8 @@ def staff_list(request):
 
 def _staff_action(request):
     # Only accounts the selector offers may be changed; anything else does not exist for this user.
-    account = get_object_or_404(selectors.staff_visible_to(request.user), pk=request.POST.get("account") or 0)
+    pk = posted_number(request.POST.get("account")) or 0
+    account = get_object_or_404(selectors.staff_visible_to(request.user), pk=pk)
     action = request.POST.get("action")
     try:
         if action == "unlock":

@@ -17,6 +17,7 @@ from proteacher.certification.workflow import table
 from proteacher.certification.workflow.table import SILENT, Change, Notice, To, Transition, label
 from proteacher.errors import DomainError
 from proteacher.notifications import services as notifications
+from proteacher.text import clean_text
 
 HANDLED = "此申請已經處理過，目前的狀態為「{state}」。"
 STALE_PAGE = "此頁面的資料已經更新，請重新整理後再操作。"
@@ -110,7 +111,7 @@ def transition(
         if problem:
             raise DomainError(problem)
         step = table.BY_ACTION[action]
-        reason = reason.strip()
+        reason = clean_text(reason).strip()
         if step.reason_required and not reason:
             raise DomainError(step.reason_required.format(label=step.label))
         change = Change(case=locked, actor=actor, step=step, reason=reason, data=data, at=timezone.now())

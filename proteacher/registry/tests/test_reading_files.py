@@ -143,3 +143,9 @@ def test_a_workbook_that_records_a_wrong_size_is_still_read_to_the_end(write_xls
                 data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
             target.writestr(item, data)
     assert load(path).created == 2
+
+
+def test_control_characters_in_a_cell_are_dropped(write_csv):
+    result = load(write_csv([TRAINING_HEADER, ["t-huang", "2-4 專業\x00回饋\x1b實務探討", *ROW[2:]]]))
+    assert result.ok, result.errors
+    assert TrainingRecord.objects.get().course == "2-4 專業回饋實務探討"

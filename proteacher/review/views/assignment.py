@@ -17,6 +17,7 @@ from proteacher.review.assignment_forms import QueueForm, ReviewerChoiceForm, Re
 from proteacher.review.models import Reviewer
 from proteacher.review.selectors import case_for, cases_visible_to
 from proteacher.review.short_panels import CONFIRM_FIELD, CONFIRM_LABEL, ShortPanel
+from proteacher.text import clean_text
 
 PAGE_SIZE = 50
 # The queue page lists this many of the cases it is about to assign (the count shows them all).
@@ -215,10 +216,15 @@ def _queue_page(request, form, run, chosen_ids, status, refused_short=None):
     )
 
 
+def _search_term(request) -> str:
+    """The ?q= of the 委員 searches, as the filters use it: its control characters dropped."""
+    return clean_text(request.GET.get("q", "")).strip()[:50]
+
+
 @roles_required(Role.COUNTY, Role.ADMIN)
 def reviewer_list(request):
     """審查委員: every active 委員 account, its 服務學校 and open load; 管理者 edits them."""
-    query = request.GET.get("q", "").strip()[:50]
+    query = _search_term(request)
     users = services.reviewer_users()
     if query:
         users = users.filter(
@@ -248,7 +254,7 @@ def reviewer_edit(request, pk):
     user = get_object_or_404(User.objects.filter(role=Role.REVIEWER).select_related("reviewer__school"), pk=pk)
     record = Reviewer.objects.filter(user=user).select_related("school__county").first()
     current = record.school if record else None
-    query = request.GET.get("q", "").strip()[:50]
+    query = _search_term(request)
     if request.method == "POST":
         form = ReviewerForm(request.POST)
         if form.is_valid():

@@ -21,6 +21,7 @@ from proteacher.review import office
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.selectors import case_for
 from proteacher.review.views.office import OFFICE, render_case
+from proteacher.text import clean_text
 
 
 def shown_state(request) -> str | None:
@@ -34,6 +35,14 @@ def _is_current(case, request, route: str) -> bool:
     """The page was drawn from the case as it is now, and the state offers this user an action of `route`."""
     offered = {step.route for step, _ in workflow.available_actions(case, request.user)}
     return posted_revision(request.POST) == case.revision and route in offered
+
+
+def _reason(form, valid: bool, request) -> str:
+    """The 原因訊息 as the form read it; as posted (cleaned) when the form was refused, for the
+    workflow to judge a stale page or a second click by."""
+    if valid:
+        return form.cleaned_data.get("reason", "")
+    return clean_text(request.POST.get("reason", ""))
 
 
 def _decide(request, case, *, route: str, form, form_name: str, to_fix: str, take: Callable):
@@ -84,7 +93,7 @@ def decide(request, pk):
     def take(valid, shown):
         # A stale page, a second click or a decision of another state: the workflow refuses it by name.
         action = request.POST.get("action", "")
-        return office.decide(case, request.user, action, request.POST.get("reason", ""), **shown), action
+        return office.decide(case, request.user, action, _reason(form, valid, request), **shown), action
 
     to_fix = "判定尚未完成，請依提示修正後再送出。"
     return _decide(request, case, route="review:decide", form=form, form_name="decision_form", to_fix=to_fix, take=take)
@@ -99,7 +108,7 @@ def appeal_intake(request, pk):
 
     def take(valid, shown):
         accept = valid and form.accepted
-        moved = office.take_appeal(case, request.user, accept, request.POST.get("reason", ""), **shown)
+        moved = office.take_appeal(case, request.user, accept, _reason(form, valid, request), **shown)
         return moved, office.APPEAL_INTAKE[accept]
 
     to_fix = "請依提示修正後再送出。"

@@ -15,9 +15,11 @@ from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
+from proteacher.posted import posted_number
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
 from proteacher.review.selectors import cases_visible_to
+from proteacher.text import clean_text
 
 # The page's two batches, as the table offers them on review:issuing: 核定可產證 takes 通過 cases,
 # 發證 takes 通過可產證 cases; each runs its service.
@@ -28,16 +30,17 @@ REFUSALS_NAMED = 10
 
 
 def _filters(source) -> dict[str, str]:
-    return {key: source.get(key, "").strip() for key in FILTER_KEYS}
+    return {key: clean_text(source.get(key, "")).strip() for key in FILTER_KEYS}
 
 
 def _filtered(cases, filters: dict[str, str]):
     if filters["type"]:
         cases = cases.filter(certification_type__code=filters["type"])
-    if filters["year"].isdigit():
-        cases = cases.filter(academic_year=int(filters["year"]))
-    if filters["county"].isdigit():
-        cases = cases.filter(county_id=int(filters["county"]))
+    year, county = posted_number(filters["year"]), posted_number(filters["county"])
+    if year is not None:
+        cases = cases.filter(academic_year=year)
+    if county is not None:
+        cases = cases.filter(county_id=county)
     return cases
 
 
@@ -51,8 +54,9 @@ def _selection(post) -> list[tuple[int, int | None]]:
     chosen = []
     for value in post.getlist("case"):
         pk, _, revision = value.partition(":")
-        if pk.isdigit():
-            chosen.append((int(pk), int(revision) if revision.isdigit() else -1))
+        if posted_number(pk) is not None:
+            shown = posted_number(revision)
+            chosen.append((posted_number(pk), shown if shown is not None else -1))
     return chosen
 
 

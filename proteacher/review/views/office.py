@@ -15,6 +15,7 @@ from proteacher.certification.selectors import case_slots, slot_of
 from proteacher.certification.views import slots
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
+from proteacher.posted import posted_number
 from proteacher.review import appeals, reviewing, submitted
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
@@ -167,9 +168,7 @@ def case_view(request, pk):
 
 def _appeal_file(request, case, appeal_pk: str):
     """The PDF filed with a 申復表, shown in the browser's viewer (only an appeal of this case)."""
-    appeal = (
-        Appeal.objects.filed().filter(case=case, pk=appeal_pk if appeal_pk.isdigit() else 0).exclude(file="").first()
-    )
+    appeal = Appeal.objects.filed().filter(case=case, pk=posted_number(appeal_pk) or 0).exclude(file="").first()
     if appeal is None:
         raise Http404("此申復沒有上傳的檔案。")
     # The same response as a slot's PDF (inline, never cached by shared caches), which this page
