@@ -77,6 +77,19 @@ def draft_of(case: Case, slot_code: str, template_code: str) -> SlotDraft | None
     return SlotDraft.objects.filter(case=case, slot_code=slot_code, template_code=template_code).first()
 
 
+def unsaved(case: Case, in_use: dict[str, SlotAnswer | None]) -> dict[str, str]:
+    """{slot code: hh:mm} of the drafts that hold more than the answer a 送出 would send: typed
+    (自動儲存) but never saved, on the template in use or on a slot still empty."""
+    found = {}
+    for draft in SlotDraft.objects.filter(case=case).order_by("saved_at"):
+        answer = in_use.get(draft.slot_code, False)
+        if answer is False:
+            continue  # not a slot of the type
+        if answer is None or (answer.template_code == draft.template_code and draft.data != answer.data):
+            found[draft.slot_code] = time_of(draft.saved_at)
+    return found
+
+
 def is_current(draft: SlotDraft, answer: SlotAnswer | None, template: FormTemplate) -> bool:
     """The draft continues the saved answer (or there is none): the page shows it in the fields."""
     if draft.template_version != template.version:

@@ -444,3 +444,26 @@ def test_the_breadcrumb_ends_in_申請認證_as_the_seed_shows(client, teacher, 
 
     crumbs = text_of(html.split('<ol class="breadcrumb">', 1)[1].split("</ol>", 1)[0])
     assert crumbs.split() == ["首頁", "認證專區", "進階專業回饋人才認證", "申請認證"]
+
+
+def test_the_check_names_typed_text_that_was_never_saved(client, teacher, case):
+    from proteacher.certification import drafts
+
+    factories.fill_every_slot(case)
+    answer = SlotAnswer.objects.in_use().get(case=case, slot_code="observation")
+    template = get_template(answer.template_code)
+    drafts.keep(
+        case,
+        "observation",
+        template,
+        {**answer.data, "unit": "還沒儲存的教學單元"},
+        base_revision=answer.revision,
+        answer_revision=answer.revision,
+    )
+    client.force_login(teacher)
+
+    html = client.get(reverse("certification:submit", args=[case.pk])).content.decode()
+
+    row = text_of(slot_row(html, "observation"))
+    assert "自動儲存的內容尚未按「儲存」，不會送出" in row
+    assert "自動儲存" not in text_of(slot_row(html, "community"))

@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.accounts.models import Role
-from proteacher.certification import answers, history, selectors, submission, workflow
+from proteacher.certification import answers, drafts, history, selectors, submission, workflow
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import CaseEvent, SlotAnswer
 from proteacher.certification.selectors import case_for, own_case_for, slot_of
@@ -157,6 +157,10 @@ def _ask_before_sending(request, case, step):
         messages.error(request, problem)
         return redirect("certification:case", pk=case.pk)
     missing = submission.missing_slots(case)
+    rows = selectors.slot_rows(case, with_set_aside=True)
+    unsaved = drafts.unsaved(case, {row.slot.code: row.answer for row in rows})
+    for row in rows:
+        row.unsaved_at = unsaved.get(row.slot.code, "")
     return render(
         request,
         "certification/case_send.html",
@@ -164,7 +168,7 @@ def _ask_before_sending(request, case, step):
             "case": case,
             "type": case.certification_type,
             "step": step,
-            "rows": selectors.slot_rows(case, with_set_aside=True),
+            "rows": rows,
             "missing": missing,
             "post_url": reverse(step.route, args=[case.pk]),
         },
