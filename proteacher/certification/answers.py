@@ -59,22 +59,18 @@ def ensure_editable(case: Case) -> None:
 
 
 def _lock_for_edit(case: Case) -> Case:
-    """Inside a transaction: lock the case so a form save and 送出審查文件 cannot interleave."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    ensure_editable(locked)
-    return locked
-
-
-def _touch(case: Case) -> None:
-    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    """Inside a transaction: lock the case so a form save and 送出審查文件 cannot interleave, and
+    refuse once it has left an editable state. The lock is taken by writing the case's 最後更新時間
+    (one statement for both; a refusal rolls the write back with the rest)."""
+    editable = Case.objects.filter(pk=case.pk, state__in=workflow.EDITABLE_STATES)
+    if not editable.update(updated_at=timezone.now()):
+        raise DomainError(READ_ONLY)
+    return case
 
 
 def _answer_for(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer | None:
-    return (
-        SlotAnswer.objects.select_for_update()
-        .filter(case=case, slot_code=slot.code, template_code=template_code)
-        .first()
-    )
+    # Read under the case's lock: every writer of a case's answers takes it first.
+    return SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template_code).first()
 
 
 def _put_in_use(case: Case, slot: FormSlot, answer: SlotAnswer) -> None:
@@ -121,9 +117,9 @@ def save_answer(
             answer.file_sha256 = file_sha256
         answer.is_complete = is_complete
         answer.revision += 1
-        _put_in_use(locked, slot, answer)
+        if not answer.in_use or answer.pk is None:
+            _put_in_use(locked, slot, answer)
         answer.save()
-        _touch(locked)
     return answer
 
 
@@ -198,7 +194,6 @@ def use_answer(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer:
             _put_in_use(locked, slot, answer)
             answer.revision += 1
             answer.save(update_fields=["in_use", "revision"])
-            _touch(locked)
     return answer
 
 
@@ -220,4 +215,3 @@ def _discard(case: Case, answer: SlotAnswer) -> None:
     if answer.file:
         _delete_after_commit(answer.file)
     answer.delete()
-    _touch(case)

@@ -5,6 +5,7 @@ Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北�
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -106,22 +107,22 @@ class SlotRow:
     # The slot's answers with other templates, kept when the teacher chose another one.
     set_aside: list[SlotAnswer] = field(default_factory=list)
 
-    @property
+    @cached_property
     def title(self) -> str:
         return template_title(self.answer.template_code, self.answer.template_version) if self.answer else ""
 
-    @property
+    @cached_property
     def status(self) -> str:
         if self.answer is None:
             return "未填寫"
         return "已完成" if self.answer.is_complete else "尚未完成"
 
-    @property
+    @cached_property
     def is_upload(self) -> bool:
         """A file is stored (an upload template's answer)."""
         return bool(self.answer and self.answer.file)
 
-    @property
+    @cached_property
     def is_online(self) -> bool:
         """An online form is stored (it opens in its print view)."""
         if self.answer is None:

@@ -20,11 +20,20 @@ from proteacher.documents.catalogue import title_of
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 
+# Stands for a slot's code in an address reversed once for every row.
+SLOT = "slot-code"
+
 
 def _slot_rows(case) -> list[selectors.SlotRow]:
     """編輯表單列表: each slot with its answer and the templates its drop-down offers."""
     rows = selectors.slot_rows(case, with_set_aside=True)
+    # One reverse() per address, not one per row (a slot code is a slug: it needs no quoting).
+    urls = {
+        name: reverse(f"certification:{name}", args=[case.pk, SLOT])
+        for name in ("slot_edit", "slot_file", "slot_print", "slot_use", "slot_discard")
+    }
     for row in rows:
+        row.urls = {name: url.replace(SLOT, row.slot.code) for name, url in urls.items()}
         codes = list(row.slot.template_codes)
         if row.answer is not None and row.answer.template_code not in codes:
             # A template 管理者 removed from the slot after the teacher used it still shows.

@@ -32,9 +32,11 @@ def _template_for(request, slot, answer) -> FormTemplate:
 def edit_slot(request, pk, slot_code):
     case = own_case_for(request.user, pk)
     slot = slot_of(case, slot_code)
-    template = _template_for(request, slot, answer_in_use(case, slot))
+    # The slot's answers (one per template it was filled with: a few rows at most).
+    found = list(SlotAnswer.objects.filter(case=case, slot_code=slot.code))
+    template = _template_for(request, slot, next((a for a in found if a.in_use), None))
     # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template.code).first()
+    answer = next((a for a in found if a.template_code == template.code), None)
     if answer is not None and answer.template_version != template.version:
         template = get_template(answer.template_code, answer.template_version)
     view = slot_upload.edit_upload if template.is_upload else slot_online.edit_online
