@@ -154,3 +154,14 @@ def slot_rows(case: Case, *, with_set_aside: bool = False) -> list[SlotRow]:
 
 def answer_in_use(case: Case, slot: FormSlot) -> SlotAnswer | None:
     return SlotAnswer.objects.in_use().filter(case=case, slot_code=slot.code).first()
+
+
+def answers_of_slot(case: Case, slot: FormSlot) -> list[SlotAnswer]:
+    """Every answer of a slot, one per template it was filled with (a few rows at most)."""
+    return list(SlotAnswer.objects.filter(case=case, slot_code=slot.code))
+
+
+def answer_with(case: Case, slot: FormSlot, template_code: str, *, set_aside_only: bool = False) -> SlotAnswer | None:
+    """The slot's answer made with one template (in use or set aside; or set aside only)."""
+    found = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template_code)
+    return (found.filter(in_use=False) if set_aside_only else found).first()

@@ -14,7 +14,7 @@ from proteacher.accounts.decorators import teacher_required
 from proteacher.accounts.models import Role
 from proteacher.certification import answers, drafts, history, selectors, submission, workflow
 from proteacher.certification.deadlines import format_deadline
-from proteacher.certification.models import CaseEvent, SlotAnswer
+from proteacher.certification.models import CaseEvent
 from proteacher.certification.selectors import case_for, own_case_for, slot_of
 from proteacher.documents.catalogue import title_of
 from proteacher.errors import DomainError
@@ -232,7 +232,7 @@ def discard_answer(request, pk, slot_code):
     slot = slot_of(case, slot_code)
     case_url = reverse("certification:case", args=[case.pk])
     code = request.POST.get("template", "")
-    answer = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=code, in_use=False).first()
+    answer = selectors.answer_with(case, slot, code, set_aside_only=True)
     if answer is None:
         messages.error(request, answers.NOTHING_SET_ASIDE)
         return _go(request, case_url)

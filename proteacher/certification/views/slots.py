@@ -8,7 +8,14 @@ from django.views.decorators.http import require_safe
 
 from proteacher.accounts.decorators import teacher_required
 from proteacher.certification.models import SlotAnswer
-from proteacher.certification.selectors import answer_in_use, case_for, own_case_for, slot_of
+from proteacher.certification.selectors import (
+    answer_in_use,
+    answer_with,
+    answers_of_slot,
+    case_for,
+    own_case_for,
+    slot_of,
+)
 from proteacher.certification.views import signed_out, slot_online, slot_upload
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
 
@@ -32,8 +39,7 @@ def _template_for(request, slot, answer) -> FormTemplate:
 def edit_slot(request, pk, slot_code):
     case = own_case_for(request.user, pk)
     slot = slot_of(case, slot_code)
-    # The slot's answers (one per template it was filled with: a few rows at most).
-    found = list(SlotAnswer.objects.filter(case=case, slot_code=slot.code))
+    found = answers_of_slot(case, slot)
     template = _template_for(request, slot, next((a for a in found if a.in_use), None))
     # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
     answer = next((a for a in found if a.template_code == template.code), None)
@@ -66,7 +72,7 @@ def _own_answer(request, case, slot) -> SlotAnswer | None:
     wanted = request.GET.get("template")
     if not wanted or case.teacher_id != request.user.pk:
         return None
-    return SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=wanted).first()
+    return answer_with(case, slot, wanted)
 
 
 def print_answer(request, case, slot, answer: SlotAnswer | None = None):
