@@ -25,3 +25,7 @@ class CertificationConfig(AppConfig):
         # The shipped types, slots, rules and routes come back after a flush (tests on an emptied
         # database) and appear on a new database; edits made since are never overwritten.
         post_migrate.connect(_install_shipped_types, sender=self)
+        # A type's slots are kept per process until one of them changes (slot_cache).
+        from proteacher.certification import slot_cache
+
+        slot_cache.connect()

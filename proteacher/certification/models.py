@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from proteacher.certification.slot_cache import new_token
+
 
 class Certificate(models.Model):
     """A certificate a teacher holds (個人資訊 認證證號): imported from the old system or issued here."""
@@ -55,6 +57,8 @@ class CertificationType(models.Model):
     review_template_code = models.CharField("審查標準表", max_length=60, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_open = models.BooleanField("開放申請", default=True)
+    # Replaced whenever one of the type's slots changes: the key of the slots kept per process.
+    slots_token = models.CharField(max_length=32, default=new_token, editable=False)
 
     class Meta:
         ordering = ["sort_order", "id"]

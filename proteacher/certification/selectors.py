@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
+from proteacher.certification import slot_cache
 from proteacher.certification.models import Case, Certificate, FormSlot, SlotAnswer, TrainingCertificate
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
 
@@ -79,12 +81,15 @@ def training_certificates_of(user: User) -> QuerySet[TrainingCertificate]:
 
 
 def slot_of(case: Case, slot_code: str) -> FormSlot:
-    return get_object_or_404(FormSlot, certification_type_id=case.certification_type_id, code=slot_code)
+    found = next((slot for slot in case_slots(case) if slot.code == slot_code), None)
+    if found is None:
+        raise Http404("沒有這個表單項目。")
+    return found
 
 
 def case_slots(case: Case) -> list[FormSlot]:
-    """The case type's slots in the order of 編輯表單列表."""
-    return list(FormSlot.objects.filter(certification_type_id=case.certification_type_id).order_by("sort_order", "id"))
+    """The case type's slots in the order of 編輯表單列表 (kept per process: slot_cache)."""
+    return slot_cache.slots_of_type(case.certification_type)
 
 
 # --- what the case pages draw ---------------------------------------------------------------------

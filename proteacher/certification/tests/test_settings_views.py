@@ -221,7 +221,9 @@ def test_saving_slots_changes_label_order_and_templates(client, admin):
 
 
 def test_the_drop_down_order_of_kept_templates_is_kept(client, admin):
-    FormSlot.objects.filter(pk=slot("community").pk).update(template_codes=["flanders", "community_proof"])
+    changed = slot("community")
+    changed.template_codes = ["flanders", "community_proof"]
+    changed.save(update_fields=["template_codes"])
 
     client.post(
         ADVANCED, slots_post({"community": {"template_codes": ["community_proof", "flanders", "anecdotal_record"]}})
