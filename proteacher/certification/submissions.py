@@ -69,10 +69,10 @@ def freeze(change) -> Submission:
 
 
 def _stored_sha256(answer: SlotAnswer) -> str:
+    """The hash kept at upload, or (a file stored before hashes were kept) read from the file now."""
     if not answer.file:
         return ""
-    known = getattr(answer, "file_sha256", "")
-    return known or file_sha256(answer.file)
+    return answer.file_sha256 or file_sha256(answer.file)
 
 
 def file_is_kept(name: str) -> bool:

@@ -21,7 +21,6 @@ urlpatterns = [
     # 申復 and 查看表單列表 are the back office's pages now; their old addresses still lead there.
     path("cases/<int:pk>/appeal/", RedirectView.as_view(pattern_name="review:appeal", query_string=True)),
     path("cases/<int:pk>/reviews/", RedirectView.as_view(pattern_name="review:reviews")),
-    path("cases/<int:pk>/slots/<slug:slot_code>/template/", cases.change_template, name="slot_template"),
     path("cases/<int:pk>/slots/<slug:slot_code>/use/", cases.use_answer, name="slot_use"),
     path("cases/<int:pk>/slots/<slug:slot_code>/discard/", cases.discard_answer, name="slot_discard"),
     path("cases/<int:pk>/slots/<slug:slot_code>/", slots.edit_slot, name="slot_edit"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from proteacher.accounts.models import User
 from proteacher.certification import answers, workflow
-from proteacher.certification.deadlines import TAIPEI
+from proteacher.certification.deadlines import TAIPEI, format_deadline
 from proteacher.certification.models import Case
 from proteacher.documents import engine, pdf_rules
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
@@ -26,6 +26,7 @@ class AppealFormIncomplete(DomainError):
     """The 申復表 itself needs fixing (a required answer, the PDF)."""
 
 
+SAVED = "已儲存認證審查結果申復表。請於{deadline}前在流程進度按「申復」送出。"
 NO_DRAFT = "請先於編輯表單列表的「申覆文件」填寫認證審查結果申復表並儲存，再按「申復」。"
 
 
@@ -59,6 +60,12 @@ def _checked_upload(uploads: list) -> pdf_rules.CheckedPdf | None:
         return pdf_rules.check_pdf(uploads)
     except DomainError as error:
         raise AppealFormIncomplete(error.message) from error
+
+
+def saved_message(case: Case) -> str:
+    """What 儲存 of a complete 申復表 tells the teacher: the deadline to press 申復 by."""
+    deadline = f" {format_deadline(case.appeal_deadline)} " if case.appeal_deadline else "申復期限"
+    return SAVED.format(deadline=deadline)
 
 
 def draft_of(case: Case) -> Appeal | None:

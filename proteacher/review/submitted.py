@@ -38,11 +38,11 @@ def for_round(case: Case, user: User, round_code: str | None) -> Submission | No
     return visible[-1] if visible else None
 
 
-def previous(case: Case, user: User, submission: Submission) -> Submission | None:
-    """The submission the round before reviewed (what 複審 and 申復 compare with)."""
-    earlier = [
-        s for s in visible_submissions(case, user) if s.number < submission.number and s.round != submission.round
-    ]
+def previous(case: Case, user: User, submission: Submission, visible: list[Submission] | None = None):
+    """The submission the round before reviewed (what 複審 and 申復 compare with); `visible` is
+    visible_submissions() when the caller has it already."""
+    visible = visible_submissions(case, user) if visible is None else visible
+    earlier = [s for s in visible if s.number < submission.number and s.round != submission.round]
     return earlier[-1] if earlier else None
 
 

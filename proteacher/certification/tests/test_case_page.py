@@ -184,33 +184,27 @@ def test_the_administrator_reads_any_county_case(client, taichung_teacher, admin
 # --- Choosing another template for a slot ---------------------------------------------------
 
 
-def change(client, case, slot_code, template, **extra):
-    url = reverse("certification:slot_template", args=[case.pk, slot_code])
-    return client.post(url, {"template": template, **extra})
-
-
 def edit_url(case, slot_code, template=None):
     url = reverse("certification:slot_edit", args=[case.pk, slot_code])
     return f"{url}?template={template}" if template else url
 
 
 def test_choosing_a_template_for_an_empty_slot_opens_its_form(client, teacher, case):
-    client.force_login(teacher)
+    html = page_of(client, teacher, case)
+    row = slot_row(html, "observation")
+    assert f'action="{edit_url(case, "observation")}"' in row and 'name="template"' in row
 
-    response = change(client, case, "observation", "flanders")
+    response = client.get(edit_url(case, "observation", "flanders"))
 
-    assert response.status_code == 302
-    assert response["Location"] == edit_url(case, "observation", "flanders")
+    assert response.status_code == 200 and title_of("flanders") in response.content.decode()
 
 
 def test_choosing_another_template_opens_its_form_and_keeps_the_answer(client, teacher, case):
     answer = factories.answer(case, "observation", "anecdotal_record")
     client.force_login(teacher)
 
-    response = change(client, case, "observation", "flanders")
-    form = client.get(response["Location"]).content.decode()
+    form = client.get(edit_url(case, "observation", "flanders")).content.decode()
 
-    assert response["Location"] == edit_url(case, "observation", "flanders")
     assert "按「取消」則不會有任何變更" in text_of(form)
     kept = SlotAnswer.objects.get(pk=answer.pk)
     assert kept.in_use and kept.template_code == "anecdotal_record" and kept.data == answer.data
@@ -312,35 +306,10 @@ def test_a_confirmation_from_before_a_newer_save_is_refused(client, teacher, cas
     assert "此頁面的資料已經更新，請重新整理後再操作。" in followed
 
 
-def test_choosing_the_same_template_again_just_opens_it(client, teacher, case):
-    factories.answer(case, "observation", "anecdotal_record")
+def test_a_template_the_slot_does_not_allow_is_no_form(client, teacher, case):
     client.force_login(teacher)
 
-    response = change(client, case, "observation", "anecdotal_record")
-
-    assert response["Location"] == edit_url(case, "observation", "anecdotal_record")
-    assert SlotAnswer.objects.filter(case=case, slot_code="observation").exists()
-
-
-def test_a_template_the_slot_does_not_allow_is_refused(client, teacher, case):
-    client.force_login(teacher)
-
-    response = change(client, case, "implementation", "flanders")
-
-    assert response["Location"] == reverse("certification:case", args=[case.pk])
-    assert "「實施證明」沒有這個表件，請重新選擇。" in client.get(response["Location"]).content.decode()
-
-
-def test_an_htmx_request_is_sent_on_with_a_client_redirect(client, teacher, case):
-    client.force_login(teacher)
-
-    response = client.post(
-        reverse("certification:slot_template", args=[case.pk, "observation"]),
-        {"template": "flanders"},
-        headers={"HX-Request": "true"},
-    )
-
-    assert response["HX-Redirect"] == edit_url(case, "observation", "flanders")
+    assert client.get(edit_url(case, "implementation", "flanders")).status_code == 404
 
 
 def test_no_template_changes_after_sending(client, teacher, case):

@@ -74,8 +74,6 @@ MATRIX = [
     ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
     ("certification:act", {"pk": CASE}, "get", "", OWNER_ONLY),
     ("certification:act", {"pk": CASE}, "post", "", OWNER_ONLY),
-    ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
-    ("certification:slot_template", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     ("certification:slot_use", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
     ("certification:slot_use", {"pk": CASE, "slot_code": "observation"}, "post", "", OWNER_ONLY),
     ("certification:slot_discard", {"pk": CASE, "slot_code": "observation"}, "get", "", POST_ONLY),
@@ -233,8 +231,8 @@ def test_a_sent_case_refuses_a_template_change(client, teacher, sent_case):
     client.force_login(teacher)
 
     client.post(
-        reverse("certification:slot_template", args=[sent_case.pk, "observation"]),
-        {"template": "flanders", "confirm": "1", "answer_revision": "1"},
+        reverse("certification:slot_edit", args=[sent_case.pk, "observation"]),
+        {"template": "flanders", "action": "save", "revision": "0"},
     )
 
     assert snapshot(sent_case) == before

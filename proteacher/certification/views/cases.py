@@ -167,7 +167,7 @@ def _ask_before_sending(request, case, step):
         return redirect("certification:case", pk=case.pk)
     missing = submission.missing_slots(case)
     rows = selectors.slot_rows(case, with_set_aside=True)
-    unsaved = drafts.unsaved(case, {row.slot.code: row.answer for row in rows})
+    unsaved = drafts.unsaved(case, [row.slot.code for row in rows])
     for row in rows:
         row.unsaved_at = unsaved.get(row.slot.code, "")
     return render(
@@ -188,24 +188,6 @@ def _go(request, url: str):
     # htmx follows a plain redirect inside its request and would swap the next page into the
     # dialog; tell it to navigate instead.
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-@teacher_required
-@require_POST
-def change_template(request, pk, slot_code):
-    """新增 with another template chosen for a filled slot: its form opens; the answer in use stays
-    until the new one is saved (and a template filled before opens with what it holds)."""
-    case = own_case_for(request.user, pk)
-    slot = slot_of(case, slot_code)
-    wanted = request.POST.get("template", "")
-    if wanted not in slot.template_codes:
-        messages.error(request, f"「{slot.label}」沒有這個表件，請重新選擇。")
-        return _go(request, reverse("certification:case", args=[case.pk]))
-    return _go(request, _edit_url(case, slot, wanted))
-
-
-def _edit_url(case, slot, template_code: str) -> str:
-    return reverse("certification:slot_edit", args=[case.pk, slot.code]) + "?" + urlencode({"template": template_code})
 
 
 @teacher_required

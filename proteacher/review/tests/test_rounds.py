@@ -105,3 +105,17 @@ def test_round_one_as_printed_is_what_was_first_sent(client, revised, taipei_off
     second = text_of(client.get(reverse("review:submission_print", args=[revised.pk, 2, "observation"])))
 
     assert "分數的加法（修正）" not in first and "分數的加法（修正）" in second
+
+
+def test_送審紀錄_lists_each_send_with_its_hashes_newest_first(client, revised, teacher):
+    from proteacher.certification.models import Submission
+
+    client.force_login(teacher)
+
+    text = text_of(client.get(reverse("review:submissions", args=[revised.pk])))
+
+    assert text.index("第2次送審（複審・送出複審資料）") < text.index("第1次送審（初審・送出審查文件）")
+    assert "與第1次送審比較" in text
+    first = Submission.objects.get(case=revised, number=1)
+    upload = first.answers.get(slot_code="implementation")
+    assert upload.file_sha256 and upload.file_sha256 in text

@@ -352,3 +352,15 @@ def test_the_pages_old_addresses_lead_to_them(client, teacher, failed_case):
     old = f"/certification/cases/{failed_case.pk}"
     assert client.get(f"{old}/appeal/").url == reverse("review:appeal", args=[failed_case.pk])
     assert client.get(f"{old}/reviews/").url == reverse("review:reviews", args=[failed_case.pk])
+
+
+def test_the_saved_drafts_pdf_opens_for_the_teacher_only(client, teacher, failed_case, taipei_officer):
+    client.force_login(teacher)
+    client.post(appeal_url(failed_case), filled(failed_case, file=pdf("補充.pdf")))
+
+    served = client.get(appeal_url(failed_case) + "?draft_file=1")
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF-")
+
+    client.force_login(taipei_officer)
+    response = client.get(appeal_url(failed_case) + "?draft_file=1", follow=True)
+    assert "此申請沒有申復資料。" in text_of(response.content.decode())

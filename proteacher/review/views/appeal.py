@@ -96,18 +96,11 @@ def _save(request, case):
             return _render_form(request, case, data, draft=draft, error=error.message, revision=revision, status=409)
         return _refused(request, case, error.message, status=409)
     if saved.is_complete:
-        messages.success(request, SAVED.format(deadline=_deadline(case)))
+        messages.success(request, appeals.saved_message(case))
     else:
         missing = engine.missing_labels(appeals.template_of(saved), saved.data)
         messages.warning(request, f"已儲存。尚未填寫：{'、'.join(missing)}")
     return redirect("certification:case", pk=case.pk)
-
-
-SAVED = "已儲存認證審查結果申復表。請於{deadline}前在流程進度按「申復」送出。"
-
-
-def _deadline(case) -> str:
-    return f" {format_deadline(case.appeal_deadline)} " if case.appeal_deadline else "申復期限"
 
 
 @login_required

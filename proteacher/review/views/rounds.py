@@ -42,7 +42,7 @@ def submission_list(request, pk):
             "submission": submission,
             "label": _label(submission),
             "rows": submitted.rows(case, submission),
-            "previous": submitted.previous(case, request.user, submission),
+            "previous": submitted.previous(case, request.user, submission, found),
         }
         for submission in reversed(found)
     ]
