@@ -12,6 +12,8 @@ back (`use_answer`) or discards a set-aside answer (`discard_answer`, a separate
 A stored file that a submission names (certification.submissions) is never deleted.
 """
 
+from collections.abc import Callable
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -90,18 +92,26 @@ def save_answer(
     file=None,
     file_name: str | None = None,
     file_sha256: str = "",
+    known: SlotAnswer | None = None,
+    also: Callable[[], object] | None = None,
 ) -> SlotAnswer:
     """Store the slot's answer with this template and make it the one in use (another template's
     answer in the slot is set aside, not deleted).
 
     `expected_revision` is the revision of this template's answer the form was opened with (0 for
     a new one; None not to check); a different current revision means another tab or a double
-    click saved first.
+    click saved first. `known` is that answer as the caller read it before the save (the form's
+    page reads it anyway): while it is still so, it is written in one statement without reading
+    it again. `also` runs in the same transaction once the answer is written.
     """
     if template.code not in slot.template_codes:
         raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
     with transaction.atomic():
         locked = _lock_for_edit(case)
+        if known is not None and _rewrite_if_unchanged(known, template, data, is_complete, expected_revision):
+            if also is not None:
+                also()
+            return known
         answer = _answer_for(locked, slot, template.code)
         current = answer.revision if answer is not None else 0
         if expected_revision is not None and current != expected_revision:
@@ -120,7 +130,35 @@ def save_answer(
         if not answer.in_use or answer.pk is None:
             _put_in_use(locked, slot, answer)
         answer.save()
+        if also is not None:
+            also()
     return answer
+
+
+def _rewrite_if_unchanged(
+    known: SlotAnswer, template: FormTemplate, data: dict | None, is_complete: bool, expected_revision: int | None
+) -> bool:
+    """Under the case's lock: write an online answer in use in one UPDATE that holds only while
+    the row is as `known` (same revision, still in use). False when it is not, or for anything
+    else (a file, a new answer, another template, a set-aside answer): the caller then reads the
+    row and decides as for any save."""
+    if data is None or known.pk is None or not known.in_use or known.template_code != template.code:
+        return False
+    if expected_revision is not None and expected_revision != known.revision:
+        return False
+    fields = {
+        "template_version": template.version,
+        "data": data,
+        "is_complete": is_complete,
+        "revision": known.revision + 1,
+        "updated_at": timezone.now(),
+    }
+    unchanged = SlotAnswer.objects.filter(pk=known.pk, revision=known.revision, in_use=True)
+    if not unchanged.update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(known, name, value)
+    return True
 
 
 def _delete_after_commit(stored_file) -> None:

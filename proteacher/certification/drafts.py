@@ -11,7 +11,6 @@ transaction as it writes the answer (`save_form`).
 import datetime
 from typing import NamedTuple
 
-from django.db import transaction
 from django.utils import timezone
 
 from proteacher.certification import answers
@@ -105,13 +104,29 @@ def is_current(draft: SlotDraft, answer: SlotAnswer | None, template: FormTempla
 
 
 def save_form(
-    case: Case, slot: FormSlot, template: FormTemplate, *, data: dict, is_complete: bool, expected_revision: int | None
+    case: Case,
+    slot: FormSlot,
+    template: FormTemplate,
+    *,
+    data: dict,
+    is_complete: bool,
+    expected_revision: int | None,
+    known: SlotAnswer | None = None,
 ) -> SlotAnswer:
-    """儲存 of an online form: the answer saved (answers.save_answer, with its checks) and the draft
-    of that slot and template deleted in the same transaction; a refused save keeps the draft."""
-    with transaction.atomic():
-        answer = answers.save_answer(
-            case, slot, template, data=data, is_complete=is_complete, expected_revision=expected_revision
-        )
+    """儲存 of an online form: the answer saved (answers.save_answer, with its checks; `known` as
+    there) and the draft of that slot and template deleted in the same transaction; a refused save
+    keeps the draft."""
+
+    def delete_draft():
         SlotDraft.objects.filter(case=case, slot_code=slot.code, template_code=template.code).delete()
-    return answer
+
+    return answers.save_answer(
+        case,
+        slot,
+        template,
+        data=data,
+        is_complete=is_complete,
+        expected_revision=expected_revision,
+        known=known,
+        also=delete_draft,
+    )

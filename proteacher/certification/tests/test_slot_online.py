@@ -1,12 +1,15 @@
 """The online form page (表單 · 取消 / 儲存) and its printable view, as a teacher uses them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proteacher.certification import answers, workflow
 from proteacher.certification.models import CertificationType, FormSlot, SlotAnswer
 from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
+from proteacher.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +139,55 @@ def test_a_new_form_opened_before_another_tab_saved_is_refused(client, teacher, 
     page = post(client, case, {**HEADER, "teacher": "後存的"}, revision="0", follow=False).content.decode()
     assert "此表單已在其他視窗儲存過" in page
     assert answer_of(case).data["teacher"] == "先存的"
+
+
+def test_a_save_of_the_form_in_use_writes_it_without_reading_it_again(client, teacher, case):
+    client.force_login(teacher)
+    post(client, case, {**HEADER, "teacher": "第一次"})
+
+    with CaptureQueriesContext(connection) as captured:
+        post(client, case, {**HEADER, "teacher": "第二次"}, revision="1", follow=False)
+
+    answer_reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "certification_slotanswer"')]
+    assert len(answer_reads) == 1  # the page's own read, before the case is locked
+    assert (answer_of(case).data["teacher"], answer_of(case).revision) == ("第二次", 2)
+
+
+def _observation(case):
+    return FormSlot.objects.get(certification_type=case.certification_type, code="observation")
+
+
+def _typed(name):
+    return engine.validate(get_template("anecdotal_record"), {**HEADER, **ANECDOTE, "teacher": name}).data
+
+
+def test_an_answer_saved_between_the_read_and_the_lock_is_still_refused_as_stale(teacher, case):
+    slot, template = _observation(case), get_template("anecdotal_record")
+    answers.save_answer(case, slot, template, data=_typed("第一次"), is_complete=True, expected_revision=0)
+    read_by_the_page = answer_of(case)
+    answers.save_answer(case, slot, template, data=_typed("另一個視窗"), is_complete=True, expected_revision=1)
+
+    with pytest.raises(DomainError, match="此表單已在其他視窗儲存過"):
+        answers.save_answer(
+            case, slot, template, data=_typed("舊的"), is_complete=True, expected_revision=1, known=read_by_the_page
+        )
+    assert (answer_of(case).data["teacher"], answer_of(case).revision) == ("另一個視窗", 2)
+
+
+def test_an_answer_set_aside_between_the_read_and_the_lock_comes_back_in_use(teacher, case):
+    slot, template = _observation(case), get_template("anecdotal_record")
+    answers.save_answer(case, slot, template, data=_typed("軼事"), is_complete=True, expected_revision=0)
+    read_by_the_page = answer_of(case)
+    other = get_template(next(code for code in slot.template_codes if code != template.code))
+    answers.save_answer(case, slot, other, data={}, is_complete=False, expected_revision=0)  # another tab
+
+    answers.save_answer(
+        case, slot, template, data=_typed("軼事改"), is_complete=True, expected_revision=1, known=read_by_the_page
+    )
+
+    in_use = SlotAnswer.objects.in_use().get(case=case, slot_code="observation")
+    assert (in_use.template_code, in_use.data["teacher"], in_use.revision) == (template.code, "軼事改", 2)
+    assert SlotAnswer.objects.get(case=case, template_code=other.code).in_use is False
 
 
 def test_another_teacher_cannot_open_or_save_the_form(client, taichung_teacher, teacher, case):

@@ -99,7 +99,9 @@ def edit_online(request, case, slot, template, answer):
     if errors:
         return _render(request, case, slot, template, answer, data=data, errors=errors, revision=shown_revision)
     try:
-        drafts.save_form(case, slot, template, data=data, is_complete=not missing, expected_revision=revision)
+        drafts.save_form(
+            case, slot, template, data=data, is_complete=not missing, expected_revision=revision, known=answer
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return _render(request, case, slot, template, answer, data=data, revision=shown_revision, status=409)
