@@ -40,6 +40,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 def case_for(user: User, pk: int) -> Case:
     """A case the user may read: its teacher's, or the office's in scope (流程進度, the forms'
     print views and files). A 委員 reads assigned cases through the back office, never here."""
+    if user.is_authenticated and user.role == Role.TEACHER:
+        # What the teacher's pages name (type, school); the county is the office's.
+        cases = Case.objects.select_related("certification_type", "school")
+        return _read_by_its_teacher(get_object_or_404(cases, pk=pk, teacher_id=user.pk), user)
     return get_object_or_404(cases_visible_to(user), pk=pk)
 
 
@@ -47,7 +51,15 @@ def own_case_for(user: User, pk: int) -> Case:
     """A case of the signed-in teacher (the forms are the teacher's to edit and nobody else's)."""
     if not user.is_authenticated or user.role != Role.TEACHER:
         return get_object_or_404(Case.objects.none(), pk=pk)
-    return get_object_or_404(Case.objects.select_related("certification_type", "teacher"), pk=pk, teacher_id=user.pk)
+    case = get_object_or_404(Case.objects.select_related("certification_type"), pk=pk, teacher_id=user.pk)
+    return _read_by_its_teacher(case, user)
+
+
+def _read_by_its_teacher(case: Case, user: User) -> Case:
+    """The case's teacher is the signed-in user, already read for the request: no join reads the
+    row again (the teacher's pages are the ones a deadline crowd opens)."""
+    case.teacher = user
+    return case
 
 
 def own_case_for_draft(user: User, pk: int, slot_code: str, template_code: str) -> Case:
@@ -63,7 +75,7 @@ def own_case_for_draft(user: User, pk: int, slot_code: str, template_code: str) 
         answer_revision=Subquery(answer.values("revision")[:1]),
         answer_version=Subquery(answer.values("template_version")[:1]),
     )
-    return get_object_or_404(cases, pk=pk)
+    return _read_by_its_teacher(get_object_or_404(cases, pk=pk), user)
 
 
 def certificates_held_by(user: User) -> QuerySet[Certificate]:
