@@ -26,6 +26,9 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The unread count beside 訊息通知 in every page's menu, kept by notifications.services as it
+    # delivers and marks read: read with the user, it costs the page no query of its own.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

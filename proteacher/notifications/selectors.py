@@ -13,7 +13,3 @@ def notifications_of(user):
 def notification_for(user, pk: int) -> Notification:
     """One of the user's messages; another user's is a 404, as if it did not exist."""
     return get_object_or_404(Notification, pk=pk, recipient=user)
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

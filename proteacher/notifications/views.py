@@ -12,6 +12,7 @@ PAGE_SIZE = 20
 
 @login_required
 def inbox(request):
+    services.recount_unread(request.user)
     page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
 

@@ -17,8 +17,8 @@ from proteacher.notifications.models import Notification
 pytestmark = pytest.mark.django_db
 
 INBOX = reverse("notifications:inbox")
-# Session, user, the nav's unread count, the page's count and rows, and the session saved again
-# (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
+# Session, user, the unread count checked against the kept one, the page's count and rows, and the
+# session saved again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
 MOST_QUERIES = 8
 
 
@@ -198,16 +198,42 @@ def test_no_query_for_a_visitor_who_has_not_signed_in(django_assert_num_queries)
         assert unread_notifications(request) == {}
 
 
-def test_the_count_is_one_query_and_only_when_drawn(teacher, django_assert_num_queries):
+def test_the_count_comes_with_the_user_and_costs_no_query(teacher, django_assert_num_queries):
     message(teacher)
+    message(teacher)
+    teacher.refresh_from_db()
     request = RequestFactory().get("/")
     request.user = teacher
 
     with django_assert_num_queries(0):
-        context = unread_notifications(request)
-    with django_assert_num_queries(1):
-        assert str(context["unread_notification_count"]) == "1"
-        assert context["unread_notification_count"]
+        assert unread_notifications(request) == {"unread_notification_count": 2}
+
+
+def test_the_kept_count_follows_every_delivery_and_reading(teacher, taichung_teacher):
+    first, second = message(teacher), message(teacher)
+    message(taichung_teacher)
+    services.mark_read(first)
+    services.mark_read(first)  # a second 確認 (another tab) lowers nothing
+
+    teacher.refresh_from_db()
+    taichung_teacher.refresh_from_db()
+    assert (teacher.unread_notifications, taichung_teacher.unread_notifications) == (1, 1)
+    services.mark_read(Notification.objects.get(pk=second.pk))
+    teacher.refresh_from_db()
+    assert teacher.unread_notifications == 0
+
+
+def test_the_list_sets_a_drifted_count_right(client, teacher):
+    message(teacher)
+    Notification.objects.filter(recipient=teacher).delete()  # as when a message goes with its case
+    client.force_login(teacher)
+    assert '1<span class="visually-hidden"> 則未讀' in client.get(reverse("portal:home")).content.decode()
+
+    page = client.get(INBOX).content.decode()
+
+    assert "則未讀" not in page
+    teacher.refresh_from_db()
+    assert teacher.unread_notifications == 0
 
 
 def queries_for_inbox(client) -> int:
