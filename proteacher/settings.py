@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "proteacher.review",
     "proteacher.notifications",
     "proteacher.portal",
+    "proteacher.audit",
 ]
 
 MIDDLEWARE = [

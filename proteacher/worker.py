@@ -11,6 +11,7 @@ returns is logged. To add one, add a line here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 
 
@@ -25,4 +26,6 @@ JOBS: list[Job] = [
     # A case waits at most this long after its appeal deadline before it reads 不合格; the 申復
     # button is gone at the deadline itself.
     Job("close_expired_appeal_windows", case_jobs.close_expired_windows, every_seconds=300),
+    # Audit entries join the hash chain within a minute of being written (verify_audit checks it).
+    Job("seal_audit_entries", audit_chain.seal, every_seconds=60),
 ]

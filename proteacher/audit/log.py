@@ -1,0 +1,56 @@
+"""Write an audit entry: `record(action, …)` in the transaction of what it records (a change
+rolled back leaves no entry), or on its own for what changes nothing (a sign-in failure, a file
+looked at).
+
+An entry names who (the signed-in user, or nobody for the platform itself), what (`action`, a
+dotted code of audit.actions, and `target`, words a 管理者 reads), whose data (`subject`: the
+teacher), the case, a little structured `data`, and the client address when a request is given.
+"""
+
+from django.utils import timezone
+
+from proteacher.audit.models import AuditEntry
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from (REMOTE_ADDR: a proxy in front sets it right, see
+    README, Deploying)."""
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    request=None,
+    subject=None,
+    case=None,
+    target: str = "",
+    data: dict | None = None,
+    at=None,
+) -> AuditEntry:
+    """Append one entry. `actor` defaults to the request's signed-in user; `subject` and `case`
+    take a model instance or an id. One INSERT, nothing read."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    entry = AuditEntry(
+        at=at or timezone.now(),
+        action=action,
+        actor_id=actor.pk if actor is not None else None,
+        actor_role=getattr(actor, "role", "") if actor is not None else "",
+        actor_name=(getattr(actor, "name", "") or getattr(actor, "username", "")) if actor is not None else "",
+        subject_id=_id(subject),
+        case_id=_id(case),
+        target=target[:200],
+        data=data or {},
+        ip=client_ip(request),
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def _id(value) -> int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else value.pk
