@@ -9,6 +9,7 @@ teacher), the case, a little structured `data`, and the client address when a re
 
 from django.utils import timezone
 
+from proteacher.audit.actions import LABELS
 from proteacher.audit.models import AuditEntry
 
 
@@ -31,6 +32,8 @@ def record(
 ) -> AuditEntry:
     """Append one entry. `actor` defaults to the request's signed-in user; `subject` and `case`
     take a model instance or an id. One INSERT, nothing read."""
+    if action not in LABELS:
+        raise ValueError(f"unknown audit action {action!r}: add it to audit.actions first")
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
