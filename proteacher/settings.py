@@ -3,11 +3,22 @@
 Every variable is listed in README.md ("Configuration").
 """
 
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
 from proteacher.env import env_bool, env_int, env_list, env_str
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +41,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The second factor of staff sign-in (accounts.second_factor): authenticator apps, recovery
+    # codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "proteacher.accounts",
     "proteacher.registry",
     "proteacher.certification",
@@ -49,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Which factor verified the session; then no staff page without one (accounts.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "proteacher.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -97,9 +117,26 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Staff accounts: this many wrong passwords in a row lock the account for LOGIN_LOCK_MINUTES.
+# 縣市與管理者登入 within any LOGIN_LOCK_MINUTES (accounts.login_throttle, README "Signing in"):
+# wrong passwords for one account from one address, from one address for any accounts, and for
+# one account from all addresses together.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+
+# The second factor of staff sign-in (accounts.second_factor). The authenticator app shows the
+# platform's name beside the account. Passkeys belong to the host name of SITE_URL; on an
+# address without one (the default 127.0.0.1) they work at http://localhost instead.
+OTP_TOTP_ISSUER = "教師專業發展支持作業平臺"
+_site = urlsplit(SITE_URL)
+_passkey_host = "localhost" if _is_ip_address(_site.hostname or "") else (_site.hostname or "localhost")
+_passkey_origin = f"{_site.scheme}://{_passkey_host}" + (f":{_site.port}" if _site.port else "")
+OTP_WEBAUTHN_RP_ID = _passkey_host
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
+# A passkey is a second factor here, never a way in without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60

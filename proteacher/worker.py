@@ -11,6 +11,7 @@ returns is logged. To add one, add a line here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 
@@ -28,4 +29,6 @@ JOBS: list[Job] = [
     Job("close_expired_appeal_windows", case_jobs.close_expired_windows, every_seconds=300),
     # Audit entries join the hash chain within a minute of being written (verify_audit checks it).
     Job("seal_audit_entries", audit_chain.seal, every_seconds=60),
+    # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
+    Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
 ]
