@@ -14,7 +14,7 @@ django-otp-webauthn (accounts.views.passkeys). Teachers sign in through the nati
 """
 
 import secrets
-from base64 import b32encode
+from base64 import b32decode, b32encode
 
 import segno
 from django.conf import settings
@@ -151,6 +151,13 @@ def totp_being_enrolled(user: User) -> TOTPDevice:
     return device
 
 
+def give_authenticator(user: User, key_text: str) -> TOTPDevice:
+    """An authenticator app already set up with a known key (the demo accounts' published one)."""
+    plain = key_text.replace(" ", "").upper()
+    key = b32decode(plain + "=" * (-len(plain) % 8)).hex()
+    return TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key, confirmed=True)
+
+
 def totp_key_text(device: TOTPDevice) -> str:
     """The key in the form an authenticator app's manual entry takes, in groups of four."""
     key = b32encode(device.bin_key).decode("ascii").rstrip("=")
@@ -201,9 +208,10 @@ def enrolled(request, device, factor: str) -> list[str]:
     return codes
 
 
-def new_recovery_codes(user: User) -> list[str]:
-    """Ten new recovery codes in place of any earlier ones, each usable once."""
-    codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+def new_recovery_codes(user: User, codes: list[str] | None = None) -> list[str]:
+    """Ten new recovery codes in place of any earlier ones, each usable once (`codes`: the demo
+    data's published ones)."""
+    codes = codes or [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
