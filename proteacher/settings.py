@@ -11,15 +11,6 @@ import dj_database_url
 
 from proteacher.env import env_bool, env_int, env_list, env_str
 
-
-def _is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 # The embedded defaults keep the database, uploads and mail here.
@@ -125,14 +116,28 @@ LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
 LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 
+
+def passkey_relying_party(site_url: str) -> tuple[str, str]:
+    """The passkeys' host (WebAuthn's relying party id) and origin for the platform at `site_url`."""
+    site = urlsplit(site_url)
+    host = site.hostname or "localhost"
+    port = f":{site.port}" if site.port else ""
+    try:
+        ipaddress.ip_address(host)
+        named = False
+    except ValueError:
+        named = True
+    if site.scheme == "https" and named:
+        return host, f"https://{host}{port}"
+    return "localhost", f"http://localhost{port}"
+
+
 # The second factor of staff sign-in (accounts.second_factor). The authenticator app shows the
-# platform's name beside the account. Passkeys belong to the host name of SITE_URL; on an
-# address without one (the default 127.0.0.1) they work at http://localhost instead.
+# platform's name beside the account. Passkeys belong to the host name of SITE_URL when it is
+# https and a domain name; otherwise (the default http://127.0.0.1:8000) they work only at
+# http://localhost on the same port, the one other address browsers allow them.
 OTP_TOTP_ISSUER = "教師專業發展支持作業平臺"
-_site = urlsplit(SITE_URL)
-_passkey_host = "localhost" if _is_ip_address(_site.hostname or "") else (_site.hostname or "localhost")
-_passkey_origin = f"{_site.scheme}://{_passkey_host}" + (f":{_site.port}" if _site.port else "")
-OTP_WEBAUTHN_RP_ID = _passkey_host
+OTP_WEBAUTHN_RP_ID, _passkey_origin = passkey_relying_party(SITE_URL)
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
 # A passkey is a second factor here, never a way in without the password.

@@ -255,3 +255,27 @@ def test_the_passkey_script_speaks_chinese(client):
     script = client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
 
     assert "\\u65b0\\u589e\\u901a\\u884c\\u91d1\\u9470" in script or "新增通行金鑰" in script
+
+
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        ("https://proteacher.moe.edu.tw", ("proteacher.moe.edu.tw", "https://proteacher.moe.edu.tw")),
+        ("https://proteacher.moe.edu.tw:8443/", ("proteacher.moe.edu.tw", "https://proteacher.moe.edu.tw:8443")),
+        # Browsers allow passkeys only on https with a domain name, or at http://localhost.
+        ("http://127.0.0.1:8000", ("localhost", "http://localhost:8000")),
+        ("http://intranet-host:8000", ("localhost", "http://localhost:8000")),
+        ("https://10.0.0.5", ("localhost", "http://localhost")),
+    ],
+)
+def test_passkeys_belong_to_the_sites_host_name(site_url, expected):
+    from proteacher.settings import passkey_relying_party
+
+    assert passkey_relying_party(site_url) == expected
+
+
+def test_passkeys_are_offered_only_at_their_host(client, rf, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+
+    assert second_factor.passkeys_offered(rf.get("/", HTTP_HOST="localhost:8000"))
+    assert not second_factor.passkeys_offered(rf.get("/", HTTP_HOST="127.0.0.1:8000"))
