@@ -131,6 +131,8 @@ class SecondFactorForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
                 "autocapitalize": "none",
                 "spellcheck": "false",
                 "inputmode": "text",
+                # The page asks for this one thing right after the password.
+                "autofocus": True,
             }
         ),
     )
