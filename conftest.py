@@ -4,7 +4,16 @@ import pytest
 
 from proteacher.testing import factories
 from proteacher.testing.browser import chromium, page  # noqa: F401
+from proteacher.testing.second_factor import SignInClient
 from proteacher.testing.smtp import smtp_server  # noqa: F401
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login() also does a staff member's second factor (with an
+    authenticator app of theirs, as the second step would); `client.password_only(user)` stops
+    after the password."""
+    return SignInClient()
 
 
 @pytest.fixture(autouse=True)

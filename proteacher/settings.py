@@ -4,7 +4,9 @@ Every variable is listed in README.md ("Configuration").
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -31,6 +33,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The second factor of staff sign-in (accounts.second_factor): authenticator apps, recovery
+    # codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "proteacher.accounts",
     "proteacher.registry",
     "proteacher.certification",
@@ -50,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Which factor verified the session; then no staff page without one (accounts.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "proteacher.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -98,9 +109,40 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Staff accounts: this many wrong passwords in a row lock the account for LOGIN_LOCK_MINUTES.
+# 縣市與管理者登入 within any LOGIN_LOCK_MINUTES (accounts.login_throttle, README "Signing in"):
+# wrong passwords for one account from one address, from one address for any accounts, and for
+# one account from all addresses together.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+
+
+def passkey_relying_party(site_url: str) -> tuple[str, str]:
+    """The passkeys' host (WebAuthn's relying party id) and origin for the platform at `site_url`."""
+    site = urlsplit(site_url)
+    host = site.hostname or "localhost"
+    port = f":{site.port}" if site.port else ""
+    try:
+        ipaddress.ip_address(host)
+        named = False
+    except ValueError:
+        named = True
+    if site.scheme == "https" and named:
+        return host, f"https://{host}{port}"
+    return "localhost", f"http://localhost{port}"
+
+
+# The second factor of staff sign-in (accounts.second_factor). The authenticator app shows the
+# platform's name beside the account. Passkeys belong to the host name of SITE_URL when it is
+# https and a domain name; otherwise (the default http://127.0.0.1:8000) they work only at
+# http://localhost on the same port, the one other address browsers allow them.
+OTP_TOTP_ISSUER = "教師專業發展支持作業平臺"
+OTP_WEBAUTHN_RP_ID, _passkey_origin = passkey_relying_party(SITE_URL)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
+# A passkey is a second factor here, never a way in without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60

@@ -11,6 +11,7 @@ returns is logged. To add one, add a line here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
@@ -32,4 +33,6 @@ JOBS: list[Job] = [
     # What settings.RETENTION says has expired is deleted or emptied (README, Retention); the
     # periods are days and years, so once an hour is soon enough.
     Job("purge_expired_data", retention.purge_expired_data, every_seconds=3600),
+    # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
+    Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
 ]

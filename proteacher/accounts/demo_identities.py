@@ -6,6 +6,11 @@ Each is what the national network would send at SSO: the account (subject) and t
 # The staff accounts' password in the demo data (and the tests' personas); published in README, so
 # load_demo refuses to run on a live platform unless forced.
 DEMO_PASSWORD = "Demo-pass-2026"
+# Their second factor, published in README too: the authenticator key (type it into any app, or
+# use a recovery code), and ten recovery codes each usable once. load_demo gives them to a demo
+# account that has no factor of its own.
+DEMO_TOTP_KEY = "DEMO DEMO DEMO DEMO DEMO DEMO DEMO DEMO"
+DEMO_RECOVERY_CODES = [f"demo-26{n:02d}" for n in range(1, 11)]
 
 DEMO_IDENTITIES = [
     {

@@ -63,8 +63,9 @@ class StaffLoginForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"placeholder": "密碼", "autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.user: User | None = None
 
     def clean(self):
@@ -72,7 +73,7 @@ class StaffLoginForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password:
             try:
-                self.user = services.authenticate_staff(username, password)
+                self.user = services.authenticate_staff(username, password, request=self.request)
             except DomainError as refusal:
                 for field in self.fields.values():
                     field.widget.attrs["aria-describedby"] = LOGIN_ERROR_ID
@@ -115,3 +116,36 @@ class StaffSetPasswordForm(CleanTextMixin, BootstrapFormMixin, SetPasswordForm):
         if commit:
             services.clear_login_lock(user)
         return user
+
+
+class SecondFactorForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
+    """The second step: a code of the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="驗證碼或復原碼",
+        max_length=32,
+        error_messages={"required": "請輸入驗證碼或復原碼。"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "inputmode": "text",
+                # The page asks for this one thing right after the password.
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class TotpEnrolForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
+    """The first code from the authenticator app proves it holds the key."""
+
+    code = forms.CharField(
+        label="驗證碼",
+        max_length=12,
+        error_messages={"required": "請輸入驗證器 App 顯示的 6 位數驗證碼。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "placeholder": "6 位數字"}
+        ),
+    )

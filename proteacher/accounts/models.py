@@ -24,7 +24,8 @@ class User(AbstractUser):
     county = models.ForeignKey(
         "registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="縣市"
     )
-    failed_logins = models.PositiveSmallIntegerField(default=0)
+    # Set when wrong passwords for this account from many addresses reach LOGIN_ACCOUNT_MAX_FAILURES
+    # (accounts.login_throttle): shown as 鎖定中 in 帳號管理, lifted there or by 忘記密碼.
     locked_until = models.DateTimeField(null=True, blank=True)
     # The unread count beside 訊息通知 in every page's menu, kept by notifications.services as it
     # delivers and marks read: read with the user, it costs the page no query of its own.
@@ -59,6 +60,41 @@ class User(AbstractUser):
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class LoginAttempt(models.Model):
+    """One try at 縣市與管理者登入, kept for the throttle (accounts.login_throttle) and dropped by
+    the worker once it is older than LOGIN_LOCK_MINUTES.
+
+    Keyed by the account name as typed (lower-cased), not by a user row: an account that does not
+    exist is throttled exactly like one that does, so the answers tell nobody which exist.
+    """
+
+    class Outcome(models.TextChoices):
+        # Written before the password is checked, so parallel guesses each use up a try.
+        WRONG = "wrong", "密碼錯誤"
+        OK = "ok", "成功"
+        # Throttled: the password was not looked at, and the try does not count.
+        REFUSED = "refused", "暫停嘗試"
+        # A wrong try the right password (or a lifted lock) made count no more.
+        FORGIVEN = "forgiven", "已解除"
+
+    at = models.DateTimeField(default=timezone.now)
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.WRONG)
+
+    class Meta:
+        indexes = [
+            # The three counts of one try: this account from this address, this address, this account.
+            models.Index(fields=["username", "address", "at"]),
+            models.Index(fields=["address", "at"]),
+            # The worker's clean-up.
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M} {self.outcome}"
 
 
 class TeacherProfile(models.Model):

@@ -1,12 +1,10 @@
-"""Staff passwords and staff accounts: signing in with lockout, creating, unlocking, deactivating.
+"""Staff passwords and staff accounts: signing in (throttled), creating, unlocking, deactivating.
 
 Views, the management command and tests all call these functions; none of them changes the
 counters or the account fields on its own.
 """
 
 import logging
-import math
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -14,99 +12,63 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.utils import timezone
 
+from proteacher.accounts import login_throttle
 from proteacher.accounts.models import STAFF_ROLES, Role, User
+from proteacher.audit.log import client_ip, record
 from proteacher.errors import DomainError
 from proteacher.registry.models import County
 
 logger = logging.getLogger(__name__)
 
-WRONG_CREDENTIALS = "帳號或密碼錯誤。"
-LOCKED = "此帳號因密碼錯誤次數過多，已暫時鎖定，請於 {minutes} 分鐘後再試，或使用「忘記密碼」。"
+# The one answer to every refused sign-in: an unknown account, a wrong password and a throttled
+# or locked account read the same (accounts.login_throttle says why).
+WRONG_CREDENTIALS = "帳號或密碼錯誤。多次輸入錯誤後須等候 {minutes} 分鐘才能再試，或使用「忘記密碼」。"
 
 
-def _locked_message(locked_until=None) -> str:
-    if locked_until is None:
-        minutes = settings.LOGIN_LOCK_MINUTES
-    else:
-        seconds = (locked_until - timezone.now()).total_seconds()
-        minutes = max(1, math.ceil(seconds / 60))
-    return LOCKED.format(minutes=minutes)
+def wrong_credentials() -> str:
+    return WRONG_CREDENTIALS.format(minutes=settings.LOGIN_LOCK_MINUTES)
 
 
-def _reserve_attempt(user: User) -> bool:
-    """Count a password attempt before checking it; False when the account may not try now.
-
-    The attempt is counted first, in one conditional UPDATE, so that requests running in
-    parallel each take one of the LOGIN_MAX_FAILURES tries: a burst of guesses cannot all pass
-    the lock check before any of them is counted. A success sets the counter back to zero.
-    When a lock has run out, the first attempt starts a fresh count.
-    """
-    now = timezone.now()
-    may_try = Q(locked_until__isnull=True, failed_logins__lt=settings.LOGIN_MAX_FAILURES) | Q(locked_until__lte=now)
-    # SET expressions see the row as it was before this UPDATE (PostgreSQL and SQLite alike),
-    # so the CASE below tests the old locked_until even though the same statement clears it.
-    return bool(
-        User.objects.filter(pk=user.pk)
-        .filter(may_try)
-        .update(
-            failed_logins=Case(When(locked_until__isnull=False, then=Value(1)), default=F("failed_logins") + 1),
-            locked_until=None,
-        )
-    )
-
-
-def _lock_if_exhausted(user: User) -> User:
-    """After a wrong password: lock the account when this was the last allowed try."""
-    lock_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    locked = (
-        User.objects.filter(
-            pk=user.pk, failed_logins__gte=settings.LOGIN_MAX_FAILURES, locked_until__isnull=True
-        ).update(locked_until=lock_until, failed_logins=0)
-        > 0
-    )
-    if locked:
-        logger.warning("Staff account %s locked after %s wrong passwords", user.username, settings.LOGIN_MAX_FAILURES)
-    user.refresh_from_db(fields=["failed_logins", "locked_until"])
-    return user
-
-
-def authenticate_staff(username: str, password: str) -> User:
+def authenticate_staff(username: str, password: str, *, request=None) -> User:
     """Check a 委員/縣市/管理者 password; return the user or raise DomainError.
 
     An unknown account, a teacher (who signs in through SSO and has no usable password), an
-    inactive account and a wrong password all get the same message, so that nobody can find out
-    which accounts exist by trying.
+    inactive account, a wrong password, and a try the throttle refuses (even with the right
+    password) all get the same message after the same work, one password hash, so that nobody
+    can find out which accounts exist, nor whether a refused password was right. Each refusal is
+    recorded in the audit log (login.failed); the sign-in itself is recorded once the second
+    factor is done (accounts.second_factor).
     """
+    address = client_ip(request)
+    attempt = login_throttle.begin(username, address)
     user = User.objects.filter(username=username, role__in=STAFF_ROLES, is_active=True).first()
-    if user is None or not user.has_usable_password():
-        # Hash anyway, so the answer takes as long as for a real account.
-        User().set_password(password)
-        logger.info("Staff login refused for unknown or passwordless account %r", username)
-        raise DomainError(WRONG_CREDENTIALS)
+    usable = user is not None and user.has_usable_password()
 
-    if not _reserve_attempt(user):
-        user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        raise DomainError(_locked_message(user.locked_until))
-
-    if user.check_password(password):
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        user.failed_logins, user.locked_until = 0, None
+    if attempt.allowed and usable and user.check_password(password):
+        login_throttle.succeeded(attempt)
         return user
 
-    user = _lock_if_exhausted(user)
-    logger.info("Wrong password for staff account %s", user.username)
-    if user.is_locked():
-        raise DomainError(_locked_message(user.locked_until))
-    raise DomainError(WRONG_CREDENTIALS)
+    if not (attempt.allowed and usable):
+        # Hash anyway, so the answer takes as long as a wrong password for a real account.
+        User().set_password(password)
+    elif attempt.account_exhausted:
+        login_throttle.lock_account(user)
+        logger.warning("Staff account %s locked: wrong passwords from many addresses", user.username)
+    reason = "refused" if not attempt.allowed else ("wrong_password" if usable else "unknown")
+    logger.info("Staff login refused for %r from %s (%s)", username, address, reason)
+    record(
+        "login.failed",
+        request=request,
+        target=username[:200],
+        data={"reason": reason},
+    )
+    raise DomainError(wrong_credentials())
 
 
 def clear_login_lock(user: User) -> None:
     """Forget wrong passwords and lift a lock (after a password reset, or by 管理者)."""
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    user.failed_logins, user.locked_until = 0, None
+    login_throttle.forgive_account(user)
 
 
 # Staff accounts ---------------------------------------------------------------------------------
@@ -197,7 +159,7 @@ def create_staff_account(
 
 
 def unlock_staff_account(account: User, *, actor: User) -> None:
-    if not account.is_locked() and account.failed_logins == 0:
+    if not account.is_locked():
         raise DomainError("此帳號目前沒有被鎖定。")
     clear_login_lock(account)
     logger.info("Staff account %s unlocked by %s", account.username, actor.username)

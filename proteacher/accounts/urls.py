@@ -1,13 +1,33 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from proteacher.accounts.views import login, profile, session, sso, staff, verification
+from proteacher.accounts.views import (
+    login,
+    profile,
+    second_factor,
+    session,
+    sso,
+    staff,
+    staff_second_factor,
+    verification,
+)
 
 app_name = "accounts"
 urlpatterns = [
     # 使用者登入 and staff passwords
     path("login/", login.login_page, name="login"),
     path("logout/", login.logout_view, name="logout"),
+    # 雙因素驗證: the second step, the first enrolment, recovery codes, one's own factors
+    path("login/second-factor/", second_factor.step, name="second_factor"),
+    path("login/second-factor/enrol/", second_factor.enrol, name="second_factor_enrol"),
+    path("second-factor/recovery-codes/", second_factor.recovery_codes, name="second_factor_codes"),
+    path(
+        "second-factor/recovery-codes/download/",
+        second_factor.recovery_codes_download,
+        name="second_factor_codes_download",
+    ),
+    path("second-factor/", second_factor.manage, name="second_factor_manage"),
+    path("second-factor/recovery-codes/new/", second_factor.renew_recovery_codes, name="second_factor_renew_codes"),
     # 繼續使用 of the idle-session warning
     path("session/keep-alive/", session.keep_alive, name="keep_alive"),
     path("password/reset/", login.PasswordReset.as_view(), name="password_reset"),
@@ -32,5 +52,6 @@ urlpatterns = [
     # 功能專區: accounts and teachers
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_create, name="staff_create"),
+    path("staff/second-factor/reset/", staff_second_factor.reset, name="staff_second_factor_reset"),
     path("teachers/", staff.teacher_list, name="teacher_list"),
 ]

@@ -3,8 +3,9 @@ default the demo teacher's 進階 case; any demo teacher and type through an `Ap
 
 Each role works in its own browser context, signed in the way that role signs in: the teacher
 through 帳號漫遊登入 (the development identity page), the staff through 使用者登入 → 縣市與管理者登入
-with the demo password. Every step goes through the pages a user clicks; the only shortcuts
-(`prepare_case`) use the same services the pages call, for steps another test already clicks.
+with the demo password and the code of their authenticator app (雙因素驗證). Every step goes
+through the pages a user clicks; the only shortcuts (`prepare_case`) use the same services the
+pages call, for steps another test already clicks.
 
     roles = Roles(chromium, live_server.url)
     teacher = roles.teacher("黃測試")
@@ -21,6 +22,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from proteacher.accounts import second_factor
 from proteacher.accounts.models import Role, User
 from proteacher.accounts.services import create_staff_account
 from proteacher.certification import answers, selectors, workflow
@@ -33,6 +35,7 @@ from proteacher.review import assignment, office, reviewing, short_panels
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
 from proteacher.testing.browser import sign_in_through_identity_page
+from proteacher.testing.second_factor import code_from_key, fresh_code
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,16 @@ def sign_in_teacher(page: Page, name: str = TEACHER_NAME) -> None:
 
 
 def sign_in_staff(page: Page, username: str, password: str = factories.PASSWORD) -> None:
-    """首頁 → 使用者登入 → 縣市與管理者登入: 帳號, 密碼, 登入; lands on 功能專區."""
+    """首頁 → 使用者登入 → 縣市與管理者登入: 帳號, 密碼, 登入; then 雙因素驗證 with the code of the
+    member's authenticator app (set up on the way, as a first sign-in does, if they have none);
+    lands on 功能專區."""
+    enter_password(page, username, password)
+    second_step(page, User.objects.get(username=username))
+    expect(page.get_by_role("heading", name="功能專區")).to_be_visible()
+
+
+def enter_password(page: Page, username: str, password: str = factories.PASSWORD) -> None:
+    """The first step: 首頁 → 使用者登入 → 縣市與管理者登入: 帳號, 密碼, 登入."""
     page.goto(page.base_url + "/")
     page.get_by_role("link", name="使用者登入").first.click()
     page.get_by_role("link", name="縣市與管理者登入").click()
@@ -171,7 +183,33 @@ def sign_in_staff(page: Page, username: str, password: str = factories.PASSWORD)
     staff_login.get_by_label("帳號").fill(username)
     staff_login.get_by_label("密碼").fill(password)
     staff_login.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("heading", name="功能專區")).to_be_visible()
+
+
+def second_step(page: Page, user: User) -> None:
+    """雙因素驗證 after the password: the app's code, or the first enrolment when there is none."""
+    heading = page.get_by_role("heading", name=re.compile("^(設定)?雙因素驗證$"))
+    expect(heading).to_be_visible()
+    if heading.inner_text() == "設定雙因素驗證":
+        enrol_authenticator(page)
+        return
+    page.get_by_label("驗證碼或復原碼").fill(fresh_code(authenticator_of(user)))
+    page.get_by_role("button", name="驗證", exact=True).click()
+
+
+def enrol_authenticator(page: Page) -> list[str]:
+    """設定雙因素驗證 → 方式一：驗證器 App: the key typed into an app by hand, its first code,
+    完成設定; then the recovery codes (returned) and 我已保存，繼續."""
+    key = page.locator("#totp-key").inner_text()
+    page.get_by_label("驗證碼").fill(code_from_key(key))
+    page.get_by_role("button", name="完成設定").click()
+    expect(page.get_by_role("heading", name="復原碼")).to_be_visible()
+    codes = page.get_by_role("list", name="復原碼").get_by_role("listitem").all_inner_texts()
+    page.get_by_role("button", name="我已保存，繼續").click()
+    return codes
+
+
+def authenticator_of(user: User):
+    return second_factor.totp_devices(user).get()
 
 
 def nav(page: Page, name: str) -> None:

@@ -1,35 +1,42 @@
-"""使用者登入: the page, staff passwords with lockout, logout, session expiry."""
+"""使用者登入: the page, staff passwords and the second factor after them, logout, session expiry.
+
+How many wrong passwords are taken is test_login_throttle's; the second factor's pages are
+test_second_factor's.
+"""
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from proteacher.accounts import services
 from proteacher.accounts.models import User
-from proteacher.errors import DomainError
+from proteacher.audit.models import AuditEntry
 from proteacher.testing import factories
+from proteacher.testing.second_factor import authenticator, fresh_code
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-WRONG = "帳號或密碼錯誤。"
-
-
-def locked_message(minutes: int) -> str:
-    return f"此帳號因密碼錯誤次數過多，已暫時鎖定，請於 {minutes} 分鐘後再試，或使用「忘記密碼」。"
+SECOND_FACTOR = reverse("accounts:second_factor")
+WRONG = "帳號或密碼錯誤。多次輸入錯誤後須等候 15 分鐘才能再試，或使用「忘記密碼」。"
 
 
 def post_login(client, username, password, **extra):
     return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def sign_in(client, user, password=factories.PASSWORD, **extra):
+    """The password, then the authenticator app's code; returns the second step's answer."""
+    device = authenticator(user)
+    response = post_login(client, user.username, password, **extra)
+    assert response.status_code == 302 and response["Location"] == SECOND_FACTOR
+    return client.post(SECOND_FACTOR, {"code": fresh_code(device)})
 
 
 def page_text(response) -> str:
@@ -101,25 +108,36 @@ def test_messages_from_other_pages_show_on_the_login_page(client, admin_user):
 # Staff sign-in ----------------------------------------------------------------------------------
 
 
-def test_officer_signs_in_and_lands_in_the_workspace(client, taipei_officer):
+def test_officer_signs_in_with_the_password_and_the_second_factor_and_lands_in_the_workspace(client, taipei_officer):
+    device = authenticator(taipei_officer)
     client.get(LOGIN)
     key_before = client.session.session_key
 
-    response = post_login(client, "taipei-officer", factories.PASSWORD)
+    after_password = post_login(client, "taipei-officer", factories.PASSWORD)
 
-    assert response.status_code == 302 and response["Location"] == reverse("portal:workspace")
+    assert after_password.status_code == 302 and after_password["Location"] == SECOND_FACTOR
     assert client.session[SESSION_KEY] == str(taipei_officer.pk)
-    assert client.session.session_key != key_before
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    key_between = client.session.session_key
+    assert key_between != key_before
+
+    after_code = client.post(SECOND_FACTOR, {"code": fresh_code(device)})
+
+    assert after_code.status_code == 302 and after_code["Location"] == reverse("portal:workspace")
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.session.session_key not in (key_before, key_between)
     assert "臺北市教專中心" in page_text(client.get(reverse("portal:workspace")))
+    entry = AuditEntry.objects.get(action="login.ok")
+    assert (entry.actor_id, entry.data, entry.ip) == (taipei_officer.pk, {"factor": "totp"}, "127.0.0.1")
 
 
 def test_a_safe_next_is_followed_and_a_foreign_one_is_not(client, admin_user):
     staff_list = reverse("accounts:staff_list")
-    response = post_login(client, "admin", factories.PASSWORD, next=staff_list)
+    response = sign_in(client, admin_user, next=staff_list)
     assert response["Location"] == staff_list
 
     client.post(reverse("accounts:logout"))
-    response = post_login(client, "admin", factories.PASSWORD, next="https://evil.example.com/")
+    response = sign_in(client, admin_user, next="https://evil.example.com/")
     assert response["Location"] == reverse("portal:workspace")
 
 
@@ -135,6 +153,17 @@ def test_wrong_account_and_wrong_password_read_the_same(client, taipei_officer):
 
     assert WRONG in no_such_account and WRONG in wrong_password
     assert SESSION_KEY not in client.session
+
+
+def test_each_refusal_is_in_the_audit_log_with_the_address(client, taipei_officer):
+    client.post(LOGIN, {"username": "nobody", "password": "x"}, REMOTE_ADDR="203.0.113.9")
+    client.post(LOGIN, {"username": "taipei-officer", "password": "not-it"}, REMOTE_ADDR="203.0.113.9")
+
+    entries = AuditEntry.objects.filter(action="login.failed").order_by("id")
+    assert [(e.target, e.data["reason"], e.ip, e.actor_id) for e in entries] == [
+        ("nobody", "unknown", "203.0.113.9", None),
+        ("taipei-officer", "wrong_password", "203.0.113.9", None),
+    ]
 
 
 def test_refusal_is_announced_and_tied_to_the_inputs(client, taipei_officer):
@@ -179,116 +208,6 @@ def test_login_page_accepts_only_get_and_post(client):
     assert client.put(LOGIN).status_code == 405
 
 
-# Lockout ----------------------------------------------------------------------------------------
-
-
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client, taipei_officer, settings, clock):
-    settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_MINUTES = 5, 15
-    for _ in range(4):
-        assert WRONG in page_text(post_login(client, "taipei-officer", "wrong"))
-
-    fifth = page_text(post_login(client, "taipei-officer", "wrong"))
-    assert locked_message(15) in fifth
-
-    clock.advance(minutes=5)
-    sixth = post_login(client, "taipei-officer", factories.PASSWORD)
-    assert sixth.status_code == 200 and locked_message(10) in page_text(sixth)
-    assert SESSION_KEY not in client.session
-    taipei_officer.refresh_from_db()
-    assert taipei_officer.is_locked()
-
-    clock.advance(minutes=10, seconds=1)
-    after = post_login(client, "taipei-officer", factories.PASSWORD)
-    assert after.status_code == 302 and client.session[SESSION_KEY] == str(taipei_officer.pk)
-    taipei_officer.refresh_from_db()
-    assert (taipei_officer.failed_logins, taipei_officer.locked_until) == (0, None)
-
-
-def test_remaining_minutes_round_up(client, taipei_officer, clock):
-    User.objects.filter(pk=taipei_officer.pk).update(locked_until=clock.now + timedelta(seconds=30))
-
-    assert locked_message(1) in page_text(post_login(client, "taipei-officer", factories.PASSWORD))
-
-
-def test_a_success_resets_the_count(client, taipei_officer):
-    for _ in range(4):
-        post_login(client, "taipei-officer", "wrong")
-    post_login(client, "taipei-officer", factories.PASSWORD)
-    client.post(reverse("accounts:logout"))
-
-    for _ in range(4):
-        assert WRONG in page_text(post_login(client, "taipei-officer", "wrong"))
-    taipei_officer.refresh_from_db()
-    assert taipei_officer.failed_logins == 4 and not taipei_officer.is_locked()
-
-
-def test_after_a_lock_runs_out_the_count_starts_again(client, taipei_officer, clock):
-    for _ in range(5):
-        post_login(client, "taipei-officer", "wrong")
-    clock.advance(minutes=16)
-
-    assert WRONG in page_text(post_login(client, "taipei-officer", "wrong"))
-    taipei_officer.refresh_from_db()
-    assert taipei_officer.failed_logins == 1 and taipei_officer.locked_until is None
-
-
-def test_the_limits_come_from_settings(client, taipei_officer, settings):
-    settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_MINUTES = 2, 30
-    post_login(client, "taipei-officer", "wrong")
-
-    assert locked_message(30) in page_text(post_login(client, "taipei-officer", "wrong"))
-
-
-def test_attempts_in_flight_each_use_up_a_try(taipei_officer):
-    # Five guesses that passed the lock check but are still being hashed hold all five tries,
-    # so a sixth that arrives meanwhile is refused before its password is even looked at.
-    for _ in range(5):
-        assert services._reserve_attempt(taipei_officer)
-
-    with pytest.raises(DomainError) as refusal:
-        services.authenticate_staff("taipei-officer", factories.PASSWORD)
-
-    assert str(refusal.value) == locked_message(15)
-
-
-@pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="SQLite's in-memory test database is not shared between threads",
-)
-@pytest.mark.django_db(transaction=True)
-def test_parallel_guesses_cannot_get_past_the_limit(monkeypatch):
-    factories.staff("target", "reviewer")
-    checked = []
-    real_check = User.check_password
-    start = threading.Barrier(12)
-
-    def counting_check(user, raw):
-        checked.append(raw)
-        # A slow hash is what gives parallel guesses their window.
-        time.sleep(0.05)
-        return real_check(user, raw)
-
-    monkeypatch.setattr(User, "check_password", counting_check)
-
-    def guess(number):
-        start.wait()
-        try:
-            services.authenticate_staff("target", f"guess-{number}")
-        except DomainError:
-            pass
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(checked) <= 5
-    assert User.objects.get(username="target").is_locked()
-
-
 # Logout -----------------------------------------------------------------------------------------
 
 
@@ -308,6 +227,7 @@ def test_logout_ends_the_session_and_says_so(client, admin_user):
     assert SESSION_KEY not in client.session
     assert messages_of(response) == ["您已登出。"]
     assert client.get(reverse("portal:workspace")).status_code == 302
+    assert AuditEntry.objects.get(action="logout").actor_id == admin_user.pk
 
 
 # Session expiry ---------------------------------------------------------------------------------
@@ -315,7 +235,7 @@ def test_logout_ends_the_session_and_says_so(client, admin_user):
 
 def test_an_idle_session_expires_and_the_next_page_asks_to_sign_in(client, taipei_officer, settings, clock):
     settings.SESSION_COOKIE_AGE = 120 * 60
-    post_login(client, "taipei-officer", factories.PASSWORD)
+    sign_in(client, taipei_officer)
     workspace = reverse("portal:workspace")
     assert client.get(workspace).status_code == 200
 
@@ -328,7 +248,7 @@ def test_an_idle_session_expires_and_the_next_page_asks_to_sign_in(client, taipe
 
 def test_activity_keeps_the_session_alive(client, taipei_officer, settings, clock):
     settings.SESSION_COOKIE_AGE = 120 * 60
-    post_login(client, "taipei-officer", factories.PASSWORD)
+    sign_in(client, taipei_officer)
     workspace = reverse("portal:workspace")
 
     for _ in range(3):
@@ -337,7 +257,7 @@ def test_activity_keeps_the_session_alive(client, taipei_officer, settings, cloc
 
 
 def test_session_cookie_ends_with_the_browser(client, taipei_officer):
-    response = post_login(client, "taipei-officer", factories.PASSWORD)
+    response = sign_in(client, taipei_officer)
 
     cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["max-age"] == "" and cookie["expires"] == "" and cookie["httponly"]

@@ -13,13 +13,16 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from proteacher.accounts import second_factor
 from proteacher.accounts.login_forms import (
     LOGIN_ERROR_ID,
     StaffLoginForm,
     StaffPasswordResetForm,
     StaffSetPasswordForm,
 )
+from proteacher.accounts.middleware import second_factor_exempt
 from proteacher.accounts.models import STAFF_ROLES
+from proteacher.audit.log import record
 
 # Staff passwords are checked by the model backend; SSO may add its own backend beside it.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -33,17 +36,20 @@ def _safe_next(request, target: str) -> str | None:
     return None
 
 
+@second_factor_exempt
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_page(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    form = StaffLoginForm(request.POST if request.method == "POST" else None)
+    form = StaffLoginForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
-        # login() gives the signed-in user a new session key, so a key planted before sign-in is useless.
+        # login() gives the signed-in user a new session key, so a key planted before sign-in is
+        # useless; the session then waits for the second factor (SecondFactorMiddleware).
         auth_login(request, form.user, backend=PASSWORD_BACKEND)
-        return redirect(_safe_next(request, next_url) or "portal:workspace")
+        second_factor.begin(request, form.user, _safe_next(request, next_url) or "")
+        return redirect("accounts:second_factor")
     return render(
         request,
         "accounts/login.html",
@@ -56,8 +62,11 @@ def login_page(request):
     )
 
 
+@second_factor_exempt
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        record("logout", request=request)
     auth_logout(request)
     # The message lives in the fresh session that logout() started.
     messages.success(request, "您已登出。")

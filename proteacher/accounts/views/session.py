@@ -9,9 +9,13 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from proteacher.accounts.middleware import second_factor_exempt
+
 SIGNED_OUT = "您已閒置過久，系統已自動登出，請重新登入。"
 
 
+# Between the password and the second factor too: the step's page carries the idle warning.
+@second_factor_exempt
 @never_cache
 @require_POST
 def keep_alive(request):

@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 
 from proteacher.accounts.demo_identities import DEMO_IDENTITIES
 from proteacher.accounts.identity import sign_in_from_claims, unmatched_master_data_warning
+from proteacher.audit.log import record
 from proteacher.errors import DomainError
 from proteacher.text import CleanTextMixin
 
@@ -97,6 +98,7 @@ def _sign_in(request, sub, claims):
         user = sign_in_from_claims(request, sub, claims)
     except DomainError as refusal:
         return _refuse(request, refusal.message)
+    record("login.ok", request=request, data={"factor": "sso"})
     warning = unmatched_master_data_warning(user)
     if warning:
         messages.warning(request, warning)

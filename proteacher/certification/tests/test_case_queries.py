@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 # (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release). Anything more is a query per row
 # sneaking in.
 MOST_QUERIES = 8
+# A staff member's request also reads the second factor that verified the session (django-otp).
+STAFF_MOST_QUERIES = MOST_QUERIES + 1
 
 
 def queries_for_case_page(client, user, case) -> int:
@@ -74,4 +76,4 @@ def test_a_long_history_costs_the_same(client, teacher, taipei_officer):
 def test_the_county_officer_reads_it_at_the_same_cost(client, teacher, taipei_officer):
     case = filled_case(teacher, "mentor")
 
-    assert queries_for_case_page(client, taipei_officer, case) <= MOST_QUERIES
+    assert queries_for_case_page(client, taipei_officer, case) <= STAFF_MOST_QUERIES

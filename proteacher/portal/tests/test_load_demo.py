@@ -198,3 +198,35 @@ def test_the_mentor_teacher_holds_the_advanced_certificate_from_the_old_system()
         "臺北證號第B110000123號",
         Certificate.Source.OLD_SYSTEM,
     )
+
+
+def test_demo_staff_pass_the_second_factor_with_the_published_key_or_a_recovery_code(client):
+    from django.urls import reverse
+
+    from proteacher.accounts.demo_identities import DEMO_RECOVERY_CODES, DEMO_TOTP_KEY
+    from proteacher.testing.second_factor import code_from_key
+
+    out = load_demo()
+    assert DEMO_TOTP_KEY in out and DEMO_RECOVERY_CODES[0] in out
+
+    for username, code in (("taipei", code_from_key(DEMO_TOTP_KEY)), ("reviewer1", DEMO_RECOVERY_CODES[0])):
+        client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+        response = client.post(reverse("accounts:second_factor"), {"code": code})
+        assert response["Location"] == reverse("portal:workspace"), username
+        client.post(reverse("accounts:logout"))
+
+
+def test_a_factor_set_up_since_is_kept():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from proteacher.accounts import second_factor
+
+    load_demo()
+    admin, taipei = User.objects.get(username="admin"), User.objects.get(username="taipei")
+    second_factor.reset(taipei, actor=admin)
+    own = TOTPDevice.objects.create(user=taipei, name="自己的 App", confirmed=True)
+
+    out = load_demo()
+
+    assert list(TOTPDevice.objects.filter(user=taipei)) == [own]
+    assert "已為帳號 taipei" not in out

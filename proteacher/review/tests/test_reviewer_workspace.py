@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from proteacher.accounts.models import User
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import State
 from proteacher.review.models import Assignment
@@ -14,6 +15,7 @@ from proteacher.review.tests.test_assignment import make_reviewer, waiting_case
 from proteacher.review.tests.test_reviewing import assigned_case
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot
+from proteacher.testing.review_walk import second_step
 
 pytestmark = pytest.mark.django_db
 
@@ -253,11 +255,13 @@ def test_the_page_names_no_other_reviewer(client, first_round, reviewers):
 
 
 def sign_in_with_password(page, username):
+    """The password, then the second factor (a first sign-in sets up the authenticator app)."""
     page.goto(page.base_url + reverse("accounts:login"))
     staff = page.locator("#staff-login")
     staff.get_by_label("帳號").fill(username)
     staff.get_by_label("密碼").fill(factories.PASSWORD)
     staff.get_by_role("button", name="登入").click()
+    second_step(page, User.objects.get(username=username))
     page.wait_for_load_state()
 
 

@@ -21,7 +21,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from proteacher.accounts.demo_identities import DEMO_IDENTITIES, DEMO_PASSWORD
+from proteacher.accounts import second_factor
+from proteacher.accounts.demo_identities import (
+    DEMO_IDENTITIES,
+    DEMO_PASSWORD,
+    DEMO_RECOVERY_CODES,
+    DEMO_TOTP_KEY,
+)
 from proteacher.accounts.identity import teacher_from_claims
 from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.accounts.services import create_staff_account
@@ -163,6 +169,10 @@ class Command(BaseCommand):
             self.create_teachers()
             self.load_demo_training()
         self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {DEMO_PASSWORD}"))
+        self.stdout.write(
+            f"雙因素驗證：驗證器 App 手動輸入金鑰 {DEMO_TOTP_KEY}（依時間），"
+            f"或輸入復原碼（每組限用一次）：{'、'.join(DEMO_RECOVERY_CODES)}"
+        )
 
     def load_samples(self) -> None:
         folder = settings.BASE_DIR / "samples"
@@ -193,6 +203,18 @@ class Command(BaseCommand):
                 county=county,
             )
             self.stdout.write(f"已建立帳號 {username}（{Role(role).label}：{name}）")
+        self.give_second_factors()
+
+    def give_second_factors(self) -> None:
+        """The published authenticator key and recovery codes, for demo accounts without a factor
+        (one someone set up or reset since is kept, as passwords are)."""
+        for username, _, name, _ in STAFF:
+            user = User.objects.get(username__iexact=username)
+            if second_factor.is_enrolled(user) or second_factor.recovery_device(user):
+                continue
+            second_factor.give_authenticator(user, DEMO_TOTP_KEY)
+            second_factor.new_recovery_codes(user, codes=DEMO_RECOVERY_CODES)
+            self.stdout.write(f"已為帳號 {username}（{name}）設定示範用的雙因素驗證")
 
     def create_reviewers(self) -> None:
         """The demo 委員's Reviewer rows; a school someone changed since is kept, as passwords are."""
