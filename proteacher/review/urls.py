@@ -3,6 +3,7 @@ from django.urls import path
 from proteacher.review.views import (
     appeal,
     assignment,
+    audit_log,
     committee_forms,
     decisions,
     issuing,
@@ -42,4 +43,6 @@ urlpatterns = [
     path("cases/<int:pk>/sent/<int:number>/<slug:slot_code>/file/", rounds.submission_file, name="submission_file"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
+    # 管理者: 稽核紀錄
+    path("audit/", audit_log.audit_log_page, name="audit_log"),
 ]
