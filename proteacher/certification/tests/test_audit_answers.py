@@ -3,6 +3,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proteacher.audit.models import AuditEntry
@@ -153,3 +155,32 @@ def test_a_discard_refused_as_stale_records_nothing(signed_in, case):
     signed_in.post(discard_url, {"template": "selective_verbatim", "confirm": "1", "answer_revision": "99"})
 
     assert not entries("slot.discard")
+
+
+def writes_of(captured) -> list[str]:
+    """The statements a request wrote, but the session's."""
+    return [
+        query["sql"].split(" (")[0]
+        for query in captured
+        if query["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and "django_session" not in query["sql"]
+    ]
+
+
+def test_an_autosave_is_the_draft_and_its_entry_two_inserts_and_no_more(signed_in, case):
+    url = reverse("certification:slot_draft", args=[case.pk, "observation"])
+    signed_in.post(url, {"template": "anecdotal_record", "revision": "0", **HEADER})
+
+    with CaptureQueriesContext(connection) as captured:
+        signed_in.post(url, {"template": "anecdotal_record", "revision": "0", **HEADER, "teacher": "李小華"})
+
+    assert writes_of(captured) == ['INSERT INTO "certification_slotdraft"', 'INSERT INTO "audit_auditentry"']
+
+
+def test_a_save_of_the_form_in_use_adds_one_insert_for_its_entry(signed_in, case):
+    save(signed_in, case, HEADER)
+
+    with CaptureQueriesContext(connection) as captured:
+        save(signed_in, case, {**HEADER, "teacher": "李小華"}, revision="1")
+
+    assert [sql for sql in writes_of(captured) if "audit" in sql] == ['INSERT INTO "audit_auditentry"']
+    assert len(writes_of(captured)) == 4  # the case's 最後更新時間, the answer, its entry, the draft's removal
