@@ -3,6 +3,7 @@
 Every variable is listed in README.md ("Configuration").
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -177,6 +178,26 @@ NOTIFICATION_MAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_MAIL_MAX_ATTEMPTS", 10)
 NOTIFICATION_MAIL_LEASE_MINUTES = env_int("NOTIFICATION_MAIL_LEASE_MINUTES", 10)
 # Seconds between two passes of the worker (mail, then the periodic jobs that are due).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
+
+# How long the platform keeps what it no longer needs, from the moment each period counts from
+# (README.md, "Retention", gives the reasons). The worker's purge_expired_data job applies it
+# (proteacher/portal/retention.py). Audit entries, certificates and what verifying a certificate
+# needs are never purged, whatever these say.
+RETENTION = {
+    # A session, after it expired (Django itself never deletes the row).
+    "expired_sessions": datetime.timedelta(days=0),
+    # An email verification code (only its hash and the address are kept), after it was sent.
+    "email_codes": datetime.timedelta(days=30),
+    # What 自動儲存 kept of a form, after its case closed (已發證, 不合格): it can never be saved.
+    "closed_case_drafts": datetime.timedelta(days=30),
+    # The body of a notification email, after it was sent (or failed for good); the message
+    # itself stays in 訊息通知.
+    "sent_mail_bodies": datetime.timedelta(days=30),
+    # A message in 訊息通知 and its email's row, after it was sent.
+    "notifications": datetime.timedelta(days=3 * 365),
+    # The forms and files of a case that ended without a certificate (不合格), after it ended.
+    "ended_case_documents": datetime.timedelta(days=5 * 365),
+}
 
 # SSO roaming login at the national in-service network (OpenID Connect, authorization code + PKCE).
 # Without OIDC_ISSUER the development identity page stands in for it, and only while DEBUG is on.

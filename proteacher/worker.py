@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
+from proteacher.portal import retention
 
 
 @dataclass(frozen=True)
@@ -28,4 +29,7 @@ JOBS: list[Job] = [
     Job("close_expired_appeal_windows", case_jobs.close_expired_windows, every_seconds=300),
     # Audit entries join the hash chain within a minute of being written (verify_audit checks it).
     Job("seal_audit_entries", audit_chain.seal, every_seconds=60),
+    # What settings.RETENTION says has expired is deleted or emptied (README, Retention); the
+    # periods are days and years, so once an hour is soon enough.
+    Job("purge_expired_data", retention.purge_expired_data, every_seconds=3600),
 ]

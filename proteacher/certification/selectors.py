@@ -173,9 +173,23 @@ def answer_in_use(case: Case, slot: FormSlot) -> SlotAnswer | None:
     return SlotAnswer.objects.in_use().filter(case=case, slot_code=slot.code).first()
 
 
-def answers_of_slot(case: Case, slot: FormSlot) -> list[SlotAnswer]:
-    """Every answer of a slot, one per template it was filled with (a few rows at most)."""
-    return list(SlotAnswer.objects.filter(case=case, slot_code=slot.code))
+def own_case_with_slot_answers(user: User, pk: int, slot_code: str) -> tuple[Case, list[SlotAnswer]]:
+    """own_case_for and every answer of one of its slots, one per template it was filled with (a
+    few rows at most), for a form page: one query while the slot has answers (each read with its
+    case and type), the case alone while it has none."""
+    if not user.is_authenticated or user.role != Role.TEACHER:
+        return own_case_for(user, pk), []
+    found = list(
+        SlotAnswer.objects.filter(case_id=pk, case__teacher_id=user.pk, slot_code=slot_code).select_related(
+            "case__certification_type"
+        )
+    )
+    if not found:
+        return own_case_for(user, pk), []
+    case = _read_by_its_teacher(found[0].case, user)
+    for answer in found:
+        answer.case = case
+    return case, found
 
 
 def answer_with(case: Case, slot: FormSlot, template_code: str, *, set_aside_only: bool = False) -> SlotAnswer | None:

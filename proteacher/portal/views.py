@@ -1,11 +1,18 @@
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
 
+from proteacher.accounts.decorators import teacher_required
 from proteacher.accounts.models import Role
+from proteacher.audit.log import record
 from proteacher.certification.models import CertificationType
 from proteacher.documents import blanks
 from proteacher.documents.pdf_rules import OFFICE_PDF_GUIDE_URL
-from proteacher.portal import help_pages
+from proteacher.portal import export_zip, help_pages
+from proteacher.portal.personal_data import gather
 
 
 def home(request):
@@ -34,3 +41,27 @@ def help_index(request):
     return render(
         request, "portal/help.html", {"sections": help_pages.SECTIONS, "office_pdf_guide": OFFICE_PDF_GUIDE_URL}
     )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request):
+    """下載個人資料: what the download holds (GET), and the ZIP itself (POST, recorded in the
+    audit log). Only the teacher's own data, and only for the teacher: no staff role reaches it."""
+    if request.method == "GET":
+        return render(request, "portal/personal_data.html", {"tab": "personal_data"})
+    holdings = gather(request.user)
+    record(
+        "personal_data.export",
+        request=request,
+        subject=request.user,
+        target="個人資料（ZIP）",
+        data={"cases": len(holdings.data["cases"]), "files": len(holdings.files)},
+    )
+    response = StreamingHttpResponse(export_zip.stream(holdings), content_type="application/zip")
+    filename = f"個人資料_{timezone.localdate():%Y%m%d}.zip"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # The teacher's personal data: never kept by a browser cache, a shared cache or a proxy.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

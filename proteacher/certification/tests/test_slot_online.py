@@ -150,6 +150,9 @@ def test_a_save_of_the_form_in_use_writes_it_without_reading_it_again(client, te
 
     answer_reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "certification_slotanswer"')]
     assert len(answer_reads) == 1  # the page's own read, before the case is locked
+    # ... which reads the case with them: no query of its own for the case.
+    assert 'INNER JOIN "certification_case"' in answer_reads[0]
+    assert not [q for q in captured if q["sql"].startswith('SELECT "certification_case"')]
     assert (answer_of(case).data["teacher"], answer_of(case).revision) == ("第二次", 2)
 
 

@@ -13,9 +13,8 @@ from proteacher.certification.models import SlotAnswer
 from proteacher.certification.selectors import (
     answer_in_use,
     answer_with,
-    answers_of_slot,
     case_for,
-    own_case_for,
+    own_case_with_slot_answers,
     slot_of,
     template_title,
 )
@@ -40,9 +39,8 @@ def _template_for(request, slot, answer) -> FormTemplate:
 @signed_out.keeps_post_when_signed_out
 @teacher_required
 def edit_slot(request, pk, slot_code):
-    case = own_case_for(request.user, pk)
+    case, found = own_case_with_slot_answers(request.user, pk, slot_code)
     slot = slot_of(case, slot_code)
-    found = answers_of_slot(case, slot)
     template = _template_for(request, slot, next((a for a in found if a.in_use), None))
     # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
     answer = next((a for a in found if a.template_code == template.code), None)

@@ -1,0 +1,56 @@
+"""Who may open which portal page: 首頁, 功能專區, 檔案下載, 操作教學 and 下載個人資料, for every role."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "teacher", "reviewer", "county", "admin"]
+SIGN_IN = "sign in"  # a 302 to the login page that comes back afterwards
+
+OPEN = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {"anonymous": SIGN_IN} | dict.fromkeys(ROLES[1:], 200)
+# A teacher's own personal data: the teacher alone, never any staff role (管理者 included).
+TEACHER_ONLY = {"anonymous": SIGN_IN, "teacher": 200, "reviewer": 403, "county": 403, "admin": 403}
+
+# (route name, method, expected status per role)
+MATRIX = [
+    ("portal:home", "get", OPEN),
+    ("portal:workspace", "get", SIGNED_IN),
+    ("portal:downloads", "get", OPEN),
+    ("portal:help", "get", OPEN),
+    ("portal:personal_data", "get", TEACHER_ONLY),
+    ("portal:personal_data", "post", TEACHER_ONLY),
+    ("portal:personal_data", "put", TEACHER_ONLY | {"teacher": 405}),
+]
+
+PERSONA_FIXTURES = {"teacher": "teacher", "reviewer": "reviewer", "county": "taipei_officer", "admin": "admin_user"}
+
+
+@pytest.mark.parametrize(
+    ("route", "method", "role", "expected"),
+    [
+        pytest.param(route, method, role, expected[role], id=f"{route}-{method}-{role}")
+        for route, method, expected in MATRIX
+        for role in ROLES
+    ],
+)
+def test_route_access(client, request, route, method, role, expected):
+    user = request.getfixturevalue(PERSONA_FIXTURES[role]) if role in PERSONA_FIXTURES else None
+    if user is not None:
+        client.force_login(user)
+    url = reverse(route)
+
+    response = getattr(client, method)(url)
+
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+    else:
+        assert response.status_code == expected
+
+
+def test_the_matrix_covers_every_portal_route():
+    names = {name for name in get_resolver().namespace_dict["portal"][1].reverse_dict if isinstance(name, str)}
+
+    assert {f"portal:{name}" for name in names} == {route for route, *_ in MATRIX}
