@@ -16,5 +16,5 @@ PAGE_SIZE = 50
 def viewed_page(request, pk):
     case = own_case_for(request.user, pk)
     page = Paginator(viewed.views_of(case), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"case": case, "type": case.certification_type, "page": page, "lines": viewed.lines(case, page)}
+    context = {"case": case, "type": case.certification_type, "page": page, "lines": viewed.lines(page)}
     return render(request, "review/viewed.html", context)
