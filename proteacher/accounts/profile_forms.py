@@ -6,9 +6,11 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
+from django.db import transaction
 
 from proteacher import dates
 from proteacher.accounts.models import TeacherProfile
+from proteacher.audit.log import record
 from proteacher.text import CleanTextMixin
 
 # 任職學等(可複選): the school levels a teacher can work at.
@@ -173,15 +175,20 @@ class TeacherDetailsForm(CleanTextMixin, forms.Form):
             raise forms.ValidationError("取得正式教師時間不可晚於本月。", code="future")
         return month
 
+    DETAILS = ("phone", "levels", "domains", "formal_since", "teaching_years")
+
     def save_details(self, profile: TeacherProfile) -> None:
-        """Store everything but the email, which changes only after its code is entered."""
+        """Store everything but the email, which changes only after its code is entered. The audit
+        entry names the fields that changed, not their values (the profile holds those)."""
         data = self.cleaned_data
-        profile.phone = data["phone"]
-        profile.levels = data["levels"]
-        profile.domains = data["domains"]
-        profile.formal_since = data["formal_since"]
-        profile.teaching_years = data["teaching_years"]
-        profile.save(update_fields=["phone", "levels", "domains", "formal_since", "teaching_years", "updated_at"])
+        changed = [name for name in self.DETAILS if getattr(profile, name) != data[name]]
+        for name in self.DETAILS:
+            setattr(profile, name, data[name])
+        with transaction.atomic():
+            profile.save(update_fields=[*self.DETAILS, "updated_at"])
+            if changed:
+                user = profile.user
+                record("profile.change", actor=user, subject=user, target="基本資訊", data={"changed": changed})
 
 
 class EmailCodeForm(CleanTextMixin, forms.Form):

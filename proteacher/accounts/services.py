@@ -150,6 +150,10 @@ def create_staff_account(
     try:
         with transaction.atomic():
             user.save()
+            data = {"account": user.pk, "username": user.username, "role": role}
+            if county is not None:
+                data["county"] = county.name
+            record("staff.create", actor=created_by, target=_staff_target(user), data=data)
     except IntegrityError as clash:
         # Someone created the same username between the check above and this insert.
         raise ValidationError({"username": ["此帳號已被使用。"]}) from clash
@@ -158,10 +162,23 @@ def create_staff_account(
     return user
 
 
+def _staff_target(account: User) -> str:
+    """How 稽核紀錄 names a staff account: 臺北市教專中心（taipei，縣市）."""
+    return f"{account.name or account.username}（{account.username}，{Role(account.role).label}）"
+
+
+def _record_change(account: User, change: str, actor: User | None) -> None:
+    record("staff.change", actor=actor, target=_staff_target(account), data={"account": account.pk, "change": change})
+
+
 def unlock_staff_account(account: User, *, actor: User) -> None:
     if not account.is_locked():
         raise DomainError("此帳號目前沒有被鎖定。")
-    clear_login_lock(account)
+    with transaction.atomic():
+        clear_login_lock(account)
+        record(
+            "staff.change", actor=actor, target=_staff_target(account), data={"account": account.pk, "change": "unlock"}
+        )
     logger.info("Staff account %s unlocked by %s", account.username, actor.username)
 
 
@@ -171,6 +188,11 @@ def set_staff_account_active(account: User, active: bool, *, actor: User) -> Non
         raise DomainError("只能管理委員、縣市與管理者帳號。")
     if account.pk == actor.pk and not active:
         raise DomainError("不能停用自己的帳號。")
-    User.objects.filter(pk=account.pk).update(is_active=active)
+    with transaction.atomic():
+        User.objects.filter(pk=account.pk).update(is_active=active)
+        change = "activate" if active else "deactivate"
+        record(
+            "staff.change", actor=actor, target=_staff_target(account), data={"account": account.pk, "change": change}
+        )
     account.is_active = active
     logger.info("Staff account %s %s by %s", account.username, "activated" if active else "deactivated", actor.username)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from proteacher.accounts.models import EmailCode, TeacherProfile, User
+from proteacher.audit import log as audit
 from proteacher.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ def confirm_email(user: User, typed_code: str) -> str:
             profile.pending_email = ""
             profile.email_verified_at = now
             profile.save(update_fields=["pending_email", "email_verified_at", "updated_at"])
+            audit.record("profile.change", actor=user, subject=user, target="Email", data={"changed": ["email"]})
             return record.email
 
         # A wrong guess is recorded before refusing, so the count survives the refusal.

@@ -31,6 +31,7 @@ LABELS = {
     "settings.change": "認證設定變更",
     "staff.create": "新增帳號",
     "staff.change": "帳號變更",
+    "profile.change": "個人資訊變更",
     "import.run": "匯入資料",
     # Someone other than the teacher looked at the teacher's form or file.
     "form.view": "檢視表單",

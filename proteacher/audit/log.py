@@ -4,13 +4,31 @@ looked at).
 
 An entry names who (the signed-in user, or nobody for the platform itself), what (`action`, a
 dotted code of audit.actions, and `target`, words a 管理者 reads), whose data (`subject`: the
-teacher), the case, a little structured `data`, and the client address when a request is given.
+teacher), the case, a little structured `data`, and the client address: the given request's, else
+that of the request being served (audit.middleware), so a service deep under a view records where
+its change came from without being handed the request.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.utils import timezone
 
 from proteacher.audit.actions import LABELS
 from proteacher.audit.models import AuditEntry
+
+# The request this thread (or task) is serving, set by audit.middleware for the length of it.
+_serving: ContextVar = ContextVar("audit_serving", default=None)
+
+
+@contextmanager
+def serving(request) -> Iterator[None]:
+    token = _serving.set(request)
+    try:
+        yield
+    finally:
+        _serving.reset(token)
 
 
 def client_ip(request) -> str | None:
@@ -30,8 +48,9 @@ def record(
     data: dict | None = None,
     at=None,
 ) -> AuditEntry:
-    """Append one entry. `actor` defaults to the request's signed-in user; `subject` and `case`
-    take a model instance or an id. One INSERT, nothing read."""
+    """Append one entry. `actor` defaults to the given request's signed-in user (never to the
+    request being served: a service names its actor, None for the platform itself); `subject` and
+    `case` take a model instance or an id. One INSERT, nothing read."""
     if action not in LABELS:
         raise ValueError(f"unknown audit action {action!r}: add it to audit.actions first")
     if actor is None and request is not None:
@@ -47,7 +66,7 @@ def record(
         case_id=_id(case),
         target=target[:200],
         data=data or {},
-        ip=client_ip(request),
+        ip=client_ip(request if request is not None else _serving.get()),
     )
     entry.save(force_insert=True)
     return entry

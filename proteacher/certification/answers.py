@@ -10,6 +10,10 @@ A slot keeps one answer per template. Saving one makes it the slot's answer in u
 others aside, untouched: choosing another template never deletes anything. The teacher switches
 back (`use_answer`) or discards a set-aside answer (`discard_answer`, a separate, confirmed step).
 A stored file that a submission names (certification.submissions) is never deleted.
+
+Each change writes its audit entry (the teacher, the case, the template's title) in its own
+transaction: one INSERT, no read, as 儲存 is on the deadline crowd's path. A refused change
+leaves none.
 """
 
 from collections.abc import Callable
@@ -18,8 +22,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from proteacher.audit.log import record
 from proteacher.certification import submissions, workflow
 from proteacher.certification.models import Case, FormSlot, SlotAnswer
+from proteacher.certification.selectors import template_title
 from proteacher.documents import pdf_rules
 from proteacher.documents.catalogue import FormTemplate
 from proteacher.errors import DomainError
@@ -75,6 +81,12 @@ def _answer_for(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer | 
     return SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template_code).first()
 
 
+def _audit(action: str, case: Case, slot: FormSlot, title: str, **data) -> None:
+    # Only the case's teacher edits its forms (the views check it): they act on their own data.
+    data = {"slot": slot.code, **data}
+    record(action, actor=case.teacher, subject=case.teacher_id, case=case.pk, target=title, data=data)
+
+
 def _put_in_use(case: Case, slot: FormSlot, answer: SlotAnswer) -> None:
     """`answer` becomes the slot's answer; the slot's other answers are set aside as they are."""
     SlotAnswer.objects.filter(case=case, slot_code=slot.code, in_use=True).exclude(pk=answer.pk).update(in_use=False)
@@ -94,6 +106,7 @@ def save_answer(
     file_sha256: str = "",
     known: SlotAnswer | None = None,
     also: Callable[[], object] | None = None,
+    audited_as: str = "slot.save",
 ) -> SlotAnswer:
     """Store the slot's answer with this template and make it the one in use (another template's
     answer in the slot is set aside, not deleted).
@@ -102,13 +115,15 @@ def save_answer(
     a new one; None not to check); a different current revision means another tab or a double
     click saved first. `known` is that answer as the caller read it before the save (the form's
     page reads it anyway): while it is still so, it is written in one statement without reading
-    it again. `also` runs in the same transaction once the answer is written.
+    it again. `also` runs in the same transaction once the answer is written; `audited_as` is
+    the audit action of the save (an upload's is slot.upload).
     """
     if template.code not in slot.template_codes:
         raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
     with transaction.atomic():
         locked = _lock_for_edit(case)
         if known is not None and _rewrite_if_unchanged(known, template, data, is_complete, expected_revision):
+            _audit_save(audited_as, locked, slot, template, known)
             if also is not None:
                 also()
             return known
@@ -130,9 +145,17 @@ def save_answer(
         if not answer.in_use or answer.pk is None:
             _put_in_use(locked, slot, answer)
         answer.save()
+        _audit_save(audited_as, locked, slot, template, answer)
         if also is not None:
             also()
     return answer
+
+
+def _audit_save(action: str, case: Case, slot: FormSlot, template: FormTemplate, answer: SlotAnswer) -> None:
+    data = {"template": template.code, "revision": answer.revision, "complete": answer.is_complete}
+    if action == "slot.upload":
+        data |= {"file_name": answer.file_name, "sha256": answer.file_sha256}
+    _audit(action, case, slot, template.title, **data)
 
 
 def _rewrite_if_unchanged(
@@ -199,6 +222,7 @@ def save_upload(
             file=pdf_rules.stored_file(upload),
             file_name=pdf_rules.display_name(upload.name),
             file_sha256=upload.sha256,
+            audited_as="slot.upload",
         )
         if replaced is not None and replaced.name != saved.file.name:
             # The row now names the new file; the old one is referenced by nothing.
@@ -218,6 +242,7 @@ def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expecte
             raise DomainError(STALE)
         name = answer.file_name
         _discard(locked, answer)
+        _audit("slot.remove_upload", locked, slot, template.title, template=template.code, file_name=name)
     return name
 
 
@@ -232,6 +257,8 @@ def use_answer(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer:
             _put_in_use(locked, slot, answer)
             answer.revision += 1
             answer.save(update_fields=["in_use", "revision"])
+            title = template_title(answer.template_code, answer.template_version)
+            _audit("slot.use", locked, slot, title, template=template_code, revision=answer.revision)
     return answer
 
 
@@ -247,6 +274,8 @@ def discard_answer(case: Case, slot: FormSlot, template_code: str, *, expected_r
         if expected_revision is not None and answer.revision != expected_revision:
             raise DomainError(workflow.STALE_PAGE)
         _discard(locked, answer)
+        title = template_title(answer.template_code, answer.template_version)
+        _audit("slot.discard", locked, slot, title, template=template_code, revision=answer.revision)
 
 
 def _discard(case: Case, answer: SlotAnswer) -> None:

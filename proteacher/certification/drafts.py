@@ -2,17 +2,20 @@
 that writes SlotDraft.
 
 A draft holds whatever was typed (nothing in it is refused: 儲存 checks it) and the answer
-revision its page was opened with. It is written without a lock, in one statement: a draft is
-never read by the review, and whether it still fits the saved answer is decided when it is shown,
-by comparing that revision with the answer's (`is_current`). 儲存 deletes the draft in the same
-transaction as it writes the answer (`save_form`).
+revision its page was opened with. It is written without a lock, in one statement, with its audit
+entry (one more INSERT) in the same transaction: a draft is never read by the review, and whether
+it still fits the saved answer is decided when it is shown, by comparing that revision with the
+answer's (`is_current`). 儲存 deletes the draft in the same transaction as it writes the answer
+(`save_form`).
 """
 
 import datetime
 from typing import NamedTuple
 
+from django.db import transaction
 from django.utils import timezone
 
+from proteacher.audit.log import record
 from proteacher.certification import answers
 from proteacher.certification.models import Case, FormSlot, SlotAnswer, SlotDraft
 from proteacher.documents.catalogue import FormTemplate
@@ -58,18 +61,34 @@ def keep(
     stale = answer_revision is not None and base_revision != answer_revision
     key = {"case": case, "slot_code": slot_code, "template_code": template.code}
     values = {"template_version": template.version, "data": data, "base_revision": base_revision, "saved_at": saved_at}
-    if not stale:
-        SlotDraft.objects.bulk_create(
-            [SlotDraft(**key, **values)],
-            update_conflicts=True,
-            unique_fields=list(key),
-            update_fields=list(values),
-        )
-        return Kept(saved_at, stale=False, stored=True)
-    stored = SlotDraft.objects.filter(**key).exclude(base_revision=answer_revision).update(**values) > 0
-    if not stored:
-        _, stored = SlotDraft.objects.get_or_create(**key, defaults=values)
-    return Kept(saved_at, stale=True, stored=stored)
+    with transaction.atomic():
+        if not stale:
+            SlotDraft.objects.bulk_create(
+                [SlotDraft(**key, **values)],
+                update_conflicts=True,
+                unique_fields=list(key),
+                update_fields=list(values),
+            )
+            stored = True
+        else:
+            stored = SlotDraft.objects.filter(**key).exclude(base_revision=answer_revision).update(**values) > 0
+            if not stored:
+                _, stored = SlotDraft.objects.get_or_create(**key, defaults=values)
+        if stored:
+            _audit(case, slot_code, template, base_revision=base_revision, stale=stale)
+    return Kept(saved_at, stale=stale, stored=stored)
+
+
+def _audit(case: Case, slot_code: str, template: FormTemplate, **data) -> None:
+    # Only the case's teacher types into its forms (the views check it).
+    record(
+        "slot.autosave",
+        actor=case.teacher,
+        subject=case.teacher_id,
+        case=case.pk,
+        target=template.title,
+        data={"slot": slot_code, "template": template.code, **data},
+    )
 
 
 def draft_of(case: Case, slot_code: str, template_code: str) -> SlotDraft | None:

@@ -184,6 +184,11 @@ class Case(models.Model):
         return f"{self.academic_year} {self.certification_type.short_name} {self.teacher}"
 
 
+class FrozenError(Exception):
+    """A case's history and a submitted round are evidence: their rows are written once and never
+    changed or deleted."""
+
+
 def case_actions() -> list[tuple[str, str]]:
     """CaseEvent.action's choices: every action of the workflow table, with its label. (A callable,
     read when needed: the table names functions that use these models.)"""
@@ -193,7 +198,12 @@ def case_actions() -> list[tuple[str, str]]:
 
 
 class CaseEvent(models.Model):
-    """An immutable record of one change to a case: who, when, from, to and why."""
+    """An immutable record of one change to a case: who, when, from, to and why.
+
+    Written once by the workflow and never changed or deleted: save() of a stored event and
+    delete() refuse, and on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE to any role
+    but a superuser (migration 0013). Its audit entry is written beside it (workflow.engine).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -209,6 +219,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError(f"case event {self.pk} is part of the case's history and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(f"case event {self.pk} is part of the case's history and cannot be deleted")
 
 
 class SlotAnswerQuerySet(models.QuerySet):
@@ -289,10 +307,6 @@ class TrainingCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class FrozenError(Exception):
-    """A submitted round is evidence: its rows are written once and never changed or deleted."""
 
 
 class Frozen(models.Model):

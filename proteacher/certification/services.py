@@ -1,6 +1,8 @@
 """申請 (applying for a certification) and 管理者's settings of types, form slots and rules.
 
-Every change here is one function; views, commands and tests call these and nothing else.
+Every change here is one function; views, commands and tests call these and nothing else. Each
+change of the settings writes its audit entry (認證設定變更: what changed, from what to what) in
+its own transaction.
 """
 
 import datetime
@@ -11,6 +13,7 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from proteacher import dates
+from proteacher.audit.log import record
 from proteacher.certification import rules, workflow
 from proteacher.certification.models import Case, CertificationType, FormSlot, RuleSet, SlotAnswer
 from proteacher.errors import DomainError
@@ -112,9 +115,19 @@ def check_type_code(code: str) -> None:
         raise DomainError(CODE_TAKEN.format(code=code))
 
 
-def create_type(*, code: str, **values) -> CertificationType:
+def _audit(actor, certification_type: CertificationType, change: str, **data) -> None:
+    record(
+        "settings.change",
+        actor=actor,
+        target=f"認證設定：{certification_type.name}",
+        data={"type": certification_type.code, "change": change, **data},
+    )
+
+
+def create_type(*, code: str, actor=None, **values) -> CertificationType:
     """新增認證類別: a type with its names, certificate letter and reviewers' form, listed after the
-    others. Its 表單項目 and 資格規則 are added on its own pages; until it has rules it refuses 申請."""
+    others. Its 表單項目 and 資格規則 are added on its own pages; until it has rules it refuses 申請.
+    `actor` is the 管理者 (None: the platform)."""
     unknown = set(values) - set(TYPE_FIELDS)
     if unknown:
         raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
@@ -123,24 +136,33 @@ def create_type(*, code: str, **values) -> CertificationType:
             check_type_code(code)
             _check_letter(values)
             last = CertificationType.objects.aggregate(last=Max("sort_order"))["last"] or 0
-            return CertificationType.objects.create(code=code, sort_order=last + 1, **values)
+            created = CertificationType.objects.create(code=code, sort_order=last + 1, **values)
+            _audit(actor, created, "新增認證類別", values=values)
+            return created
     except IntegrityError:
         # Another 管理者 took the code or the letter a moment ago.
         raise DomainError("另一位管理者剛新增了相同代碼或證號字母的認證類別，請重新整理後再試。") from None
 
 
-def update_type(certification_type: CertificationType, **values) -> CertificationType:
+def update_type(certification_type: CertificationType, *, actor=None, **values) -> CertificationType:
     """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表)
     and whether it is open for 申請. Its code never changes: addresses and rules name it."""
     unknown = set(values) - set(TYPE_FIELDS)
     if unknown:
         raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
     _check_letter(values, certification_type)
+    changed = {
+        name: [getattr(certification_type, name), value]
+        for name, value in values.items()
+        if getattr(certification_type, name) != value
+    }
     for name, value in values.items():
         setattr(certification_type, name, value)
     try:
         with transaction.atomic():
             certification_type.save(update_fields=list(values))
+            if changed:
+                _audit(actor, certification_type, "基本資料", changed=changed)
     except IntegrityError:
         raise DomainError("另一位管理者剛使用了此證號字母，請重新整理後再試。") from None
     return certification_type
@@ -155,11 +177,15 @@ def slots_in_use(certification_type: CertificationType) -> set[str]:
     )
 
 
-def update_slots(certification_type: CertificationType, changes: list[dict]) -> None:
+SLOT_FIELDS = ("label", "sort_order", "template_codes")
+
+
+def update_slots(certification_type: CertificationType, changes: list[dict], *, actor=None) -> None:
     """Apply 表單項目 edits: each change is {"slot": FormSlot, "label", "sort_order", "template_codes", "remove"}.
 
     All or nothing: a slot that some case has answered refuses removal, and then nothing changes.
     """
+    removed, edited = [], {}
     with transaction.atomic():
         # Two 管理者 editing the same type take turns on this lock.
         CertificationType.objects.select_for_update().get(pk=certification_type.pk)
@@ -172,20 +198,28 @@ def update_slots(certification_type: CertificationType, changes: list[dict]) -> 
                 if slot.code in in_use:
                     raise DomainError(f"「{slot.label}」已有申請案填寫，無法刪除。")
                 slot.delete()
+                removed.append(slot.code)
                 continue
             if not change.get("template_codes"):
                 raise DomainError(f"「{change.get('label') or slot.label}」請至少選擇一種表件。")
-            slot.label = change["label"]
-            slot.sort_order = change["sort_order"]
-            slot.template_codes = list(change["template_codes"])
-            slot.save(update_fields=["label", "sort_order", "template_codes"])
+            now = {"label": change["label"], "sort_order": change["sort_order"]}
+            now["template_codes"] = list(change["template_codes"])
+            differs = {
+                name: [getattr(slot, name), now[name]] for name in SLOT_FIELDS if getattr(slot, name) != now[name]
+            }
+            if differs:
+                edited[slot.code] = differs
+            slot.label, slot.sort_order, slot.template_codes = now["label"], now["sort_order"], now["template_codes"]
+            slot.save(update_fields=list(SLOT_FIELDS))
+        if removed or edited:
+            _audit(actor, certification_type, "表單項目", removed=removed, edited=edited)
 
 
 SLOT_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def add_slot(
-    certification_type: CertificationType, *, label: str, template_codes: list[str], code: str = ""
+    certification_type: CertificationType, *, label: str, template_codes: list[str], code: str = "", actor=None
 ) -> FormSlot:
     """Add a 表單項目 at the end of the list. Its code appears in URLs and answers and never changes."""
     if not template_codes:
@@ -205,13 +239,15 @@ def add_slot(
                 number += 1
             code = f"slot_{number}"
         last = existing.aggregate(last=Max("sort_order"))["last"] or 0
-        return FormSlot.objects.create(
+        slot = FormSlot.objects.create(
             certification_type=certification_type,
             code=code,
             label=label,
             sort_order=last + 1,
             template_codes=list(template_codes),
         )
+        _audit(actor, certification_type, "新增表單項目", slot=code, label=label, template_codes=slot.template_codes)
+        return slot
 
 
 def save_rule_set(
@@ -231,7 +267,7 @@ def save_rule_set(
             # Two 管理者 saving at once take turns here; each gets its own version number.
             CertificationType.objects.select_for_update().get(pk=certification_type.pk)
             last = RuleSet.objects.filter(certification_type=certification_type).aggregate(last=Max("version"))
-            return RuleSet.objects.create(
+            saved = RuleSet.objects.create(
                 certification_type=certification_type,
                 county=county,
                 from_academic_year=from_academic_year,
@@ -239,6 +275,15 @@ def save_rule_set(
                 rules=rules_data,
                 created_by=actor,
             )
+            _audit(
+                actor,
+                certification_type,
+                "資格規則",
+                version=saved.version,
+                from_academic_year=from_academic_year,
+                county=county.name if county is not None else "",
+            )
+            return saved
     except IntegrityError:
         raise DomainError("另一位管理者剛儲存了新版本，請重新整理後再儲存。") from None
 

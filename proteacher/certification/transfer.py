@@ -16,6 +16,7 @@ from django.db import transaction
 from proteacher.accounts import verification
 from proteacher.accounts.models import User
 from proteacher.accounts.verification import Decision, VerificationError
+from proteacher.audit.log import record
 from proteacher.certification.models import Certificate, CertificationType
 from proteacher.registry.models import OldCertificate
 
@@ -91,4 +92,6 @@ def complete_transfer(user: User, decision: str) -> TransferResult:
                 result.matched += 1
 
         verification.mark_verified(profile, decision)
+        counts = {"decision": decision, "imported": result.imported, "matched": result.matched}
+        record("profile.change", actor=user, subject=user, target="資料轉移（認證證號）", data=counts)
     return result

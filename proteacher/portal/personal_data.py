@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from proteacher.accounts.models import EmailCode, Role, User
-from proteacher.audit.actions import VIEWS, label
+from proteacher.accounts.models import EmailCode, User
+from proteacher.audit.actions import label
 from proteacher.audit.models import AuditEntry
 from proteacher.certification import formal_verdicts, history, selectors, submissions, workflow
 from proteacher.certification.models import Case, SlotAnswer, SlotDraft, Submission
@@ -25,9 +25,9 @@ from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.notifications.models import Notification, OutgoingMail
 from proteacher.registry.models import OldCertificate, TrainingRecord
-from proteacher.review import appeals
+from proteacher.review import appeals, viewed
 from proteacher.review.models import Appeal, Assignment, FormalReview
-from proteacher.review.views.committee_forms import NUMERALS, round_results
+from proteacher.review.views.committee_forms import round_results
 
 
 @dataclass
@@ -312,34 +312,12 @@ def _review_results(case: Case, events) -> dict:
 
 
 def _views_of_files(teacher: User) -> list[dict]:
-    """Who else opened the teacher's forms and files: by role (and county for a 縣市), a 委員 as
-    委員一, 委員二 … in the order they were first assigned to the teacher's cases."""
-    entries = list(
-        AuditEntry.objects.filter(subject_id=teacher.pk, action__in=VIEWS)
-        .exclude(actor_id=teacher.pk)
-        .order_by("at", "id")
-    )
-    actors = {entry.actor_id for entry in entries if entry.actor_id is not None}
-    counties = dict(
-        User.objects.filter(pk__in=actors, role=Role.COUNTY, county__isnull=False).values_list("pk", "county__name")
-    )
-    reviewers: dict[int, str] = {}
-    assigned = Assignment.objects.filter(case__teacher_id=teacher.pk).order_by("assigned_at", "pk")
-    for reviewer_id in assigned.values_list("reviewer_id", flat=True):
-        if reviewer_id not in reviewers:
-            number = len(reviewers)
-            reviewers[reviewer_id] = f"委員{NUMERALS[number]}" if number < len(NUMERALS) else f"委員{number + 1}"
-    roles = dict(Role.choices)
-    found = []
-    for entry in entries:
-        if entry.actor_role == Role.REVIEWER:
-            who = reviewers.get(entry.actor_id, roles[Role.REVIEWER])
-        elif entry.actor_role == Role.COUNTY:
-            who = f"{counties.get(entry.actor_id, '')}{roles[Role.COUNTY]}"
-        else:
-            who = roles.get(entry.actor_role, "系統")
-        found.append({"at": _moment(entry.at), "who": who, "action": label(entry.action), "target": entry.target})
-    return found
+    """Who else opened the teacher's forms and files, oldest first, exactly as 檢視紀錄 says it
+    (review.viewed): by role and county, a 委員 as 委員一, 委員二 … numbered per case."""
+    return [
+        {"at": _moment(line.at), "who": line.who, "action": line.action, "target": line.target}
+        for line in viewed.lines(viewed.views_of_teacher(teacher))
+    ]
 
 
 def readable(template_code: str, version: int | None, data: dict) -> list[dict]:

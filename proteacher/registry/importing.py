@@ -24,6 +24,7 @@ from typing import IO, Any, ClassVar
 
 from django.db import IntegrityError, connection, models, transaction
 
+from proteacher.audit.log import record
 from proteacher.dates import ROC_OFFSET, today
 from proteacher.errors import DomainError
 from proteacher.registry.models import normalize_place_name
@@ -443,9 +444,11 @@ def map_header(importer: Importer, header: list[str]) -> tuple[dict[str, int], l
 
 
 def run_import(
-    importer: Importer, source: Source, *, filename: str | None = None, dry_run: bool = False
+    importer: Importer, source: Source, *, filename: str | None = None, dry_run: bool = False, actor=None
 ) -> ImportResult:
-    """Check every row of the file, then load all of them in one transaction, or none."""
+    """Check every row of the file, then load all of them in one transaction, or none. A load
+    writes one audit entry with its counts in that transaction (`actor`: who loaded the file;
+    None for the command line); a dry run and a refused file write none."""
     result = ImportResult(title=importer.title, dry_run=dry_run)
     rows: list[tuple] = []
     try:
@@ -494,6 +497,8 @@ def run_import(
     try:
         with transaction.atomic():
             result.created, result.updated, result.unchanged = importer.load(rows, write=not dry_run)
+            if not dry_run:
+                _audit(importer, source, filename, result, actor)
     except IntegrityError:
         # The checks above saw no conflict: most likely another load wrote the same rows meanwhile.
         result.created = result.updated = result.unchanged = 0
@@ -501,3 +506,10 @@ def run_import(
             RowError(None, "寫入時與資料庫中的資料衝突（可能有其他匯入同時進行），未匯入任何資料，請重新匯入")
         )
     return result
+
+
+def _audit(importer: Importer, source: Source, filename: str | None, result: ImportResult, actor) -> None:
+    name = filename or (Path(source).name if isinstance(source, str | Path) else getattr(source, "name", "")) or ""
+    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    target = f"{importer.title}（{name}）" if name else importer.title
+    record("import.run", actor=actor, target=target, data={"importer": type(importer).__name__, "file": name, **counts})

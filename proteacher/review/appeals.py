@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proteacher.accounts.models import User
+from proteacher.audit.log import record
 from proteacher.certification import answers, workflow
 from proteacher.certification.deadlines import TAIPEI, format_deadline
 from proteacher.certification.models import Case
@@ -83,7 +84,8 @@ def _open_for(case: Case, teacher: User) -> None:
 def save_draft(case: Case, teacher: User, *, data: dict, uploads: list, expected_revision: int | None) -> Appeal:
     """儲存 of the 認證審查結果申復表: kept as a draft, complete or not, with at most one PDF (a new
     one replaces the saved one). Only inside the window; `expected_revision` is the draft's
-    revision the form showed (0 for a new one), so another tab's save is never overwritten."""
+    revision the form showed (0 for a new one), so another tab's save is never overwritten. The
+    audit entry is written in the same transaction."""
     _open_for(case, teacher)
     upload = _checked_upload(uploads)
     template = appeal_template()
@@ -106,6 +108,10 @@ def save_draft(case: Case, teacher: User, *, data: dict, uploads: list, expected
         draft.revision += 1
         draft.updated_at = timezone.now()
         draft.save()
+        data = {"revision": draft.revision, "complete": draft.is_complete}
+        if upload is not None:
+            data |= {"file_name": draft.file_name, "sha256": draft.file_sha256}
+        record("appeal.save", actor=teacher, subject=teacher, case=locked.pk, target=template.title, data=data)
         if replaced is not None:
             name, storage = replaced.name, replaced.storage
             transaction.on_commit(lambda: storage.delete(name))

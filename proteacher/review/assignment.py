@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
 from proteacher.accounts.models import Role, User
+from proteacher.audit import log as audit
 from proteacher.certification import workflow
 from proteacher.certification.models import Case
 from proteacher.documents.catalogue import UnknownTemplate, get_template
@@ -314,13 +315,21 @@ def assign_queue(
     return QueueRun(results=results, loads=loads, reviewers=reviewers, per_case=per_case)
 
 
-def update_reviewer(user: User, *, school, is_active: bool) -> Reviewer:
-    """管理者 sets a 委員's 服務學校 and whether they may be given cases."""
+def update_reviewer(user: User, *, school, is_active: bool, actor: User | None = None) -> Reviewer:
+    """管理者 (`actor`) sets a 委員's 服務學校 and whether they may be given cases."""
     if user.role != Role.REVIEWER:
         raise DomainError("此帳號不是審查委員。")
     with transaction.atomic():
         record = Reviewer.objects.select_for_update().get_or_create(user=user)[0]
+        was = {"school": record.school.name if record.school else "", "is_active": record.is_active}
         record.school = school
         record.is_active = is_active
         record.save(update_fields=["school", "is_active"])
+        now = {"school": school.name if school else "", "is_active": is_active}
+        audit.record(
+            "staff.change",
+            actor=actor,
+            target=f"審查委員：{user.name or user.username}（{user.username}）",
+            data={"account": user.pk, "change": "reviewer", "before": was, "after": now},
+        )
     return record

@@ -10,6 +10,7 @@ accepted one never lacks its record.
 from django.db import transaction
 
 from proteacher.accounts.models import User
+from proteacher.audit.log import record
 from proteacher.certification import formal_verdicts, selectors, workflow
 from proteacher.certification.models import Case
 from proteacher.errors import DomainError
@@ -49,7 +50,7 @@ def formal_review(
         )
         # The verdicts as the row's check accepted them: only the type's slots, in its order.
         verdicts = formal_verdicts.cleaned(selectors.case_slots(moved), slots)
-        return FormalReview.objects.create(
+        review = FormalReview.objects.create(
             case=moved,
             officer=officer,
             created_at=moved.updated_at,
@@ -57,6 +58,17 @@ def formal_review(
             slots=verdicts,
             reason=reason.strip(),
         )
+        not_ok = [code for code, verdict in verdicts.items() if not verdict.get("ok")]
+        record(
+            "formal.save",
+            actor=officer,
+            subject=moved.teacher_id,
+            case=moved.pk,
+            target="形式審查表",
+            data={"review": review.pk, "passed": passed, "not_ok": not_ok},
+            at=review.created_at,
+        )
+        return review
 
 
 def decide(

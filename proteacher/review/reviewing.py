@@ -12,6 +12,7 @@ from functools import cache
 from django.db import transaction
 from django.utils import timezone
 
+from proteacher.audit.log import record
 from proteacher.certification import workflow
 from proteacher.certification.models import Case
 from proteacher.documents import engine
@@ -82,7 +83,7 @@ def save_review(assignment: Assignment, data: dict, *, submit: bool, expected_re
     The case row is locked first, so the reviewers of one case submit one after the other: the
     last one sees every other form submitted and takes the case on, exactly once. A second click
     or another tab waits for the lock, then finds the form submitted (or its revision moved on)
-    and is refused.
+    and is refused. Each 儲存 and 送出 writes its audit entry in the same transaction.
     """
     template = template_for(assignment)
     form = engine.form_for(template)
@@ -110,6 +111,15 @@ def save_review(assignment: Assignment, data: dict, *, submit: bool, expected_re
             locked.submitted_at = timezone.now()
             fields.append("submitted_at")
         locked.save(update_fields=fields)
+        record(
+            "review.submit" if submit else "review.save",
+            # Only the assigned 委員 reaches the form (selectors.assignment_for gives it them).
+            actor=assignment.reviewer,
+            subject=case.teacher_id,
+            case=case.pk,
+            target=f"{template.title}（{workflow.ROUNDS.get(locked.round, locked.round)}）",
+            data={"assignment": locked.pk, "revision": locked.revision, "recommendation": recommendation},
+        )
         round_open = Assignment.objects.filter(case=case, round=locked.round, submitted_at__isnull=True).exists()
         if submit and not round_open:
             # The round's end: the platform's own step (委員審查完成) to its 判定, exactly once.

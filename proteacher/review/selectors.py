@@ -47,7 +47,10 @@ def assignment_for(user: User, pk: int) -> Assignment:
     assignments = Assignment.objects.select_related(
         "case__certification_type", "case__school", "case__teacher", "case__county"
     )
-    return get_object_or_404(assignments, pk=pk, reviewer_id=user.pk)
+    assignment = get_object_or_404(assignments, pk=pk, reviewer_id=user.pk)
+    # The 委員 is the signed-in user, already read for the request (the audit entry names them).
+    assignment.reviewer = user
+    return assignment
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from proteacher.review.views import (
     appeal,
     assignment,
+    audit_log,
     committee_forms,
     decisions,
     issuing,
@@ -10,6 +11,7 @@ from proteacher.review.views import (
     queue,
     reviewer,
     rounds,
+    viewed,
 )
 
 app_name = "review"
@@ -40,6 +42,10 @@ urlpatterns = [
     path("cases/<int:pk>/sent/<int:number>/compare/", rounds.compare, name="compare"),
     path("cases/<int:pk>/sent/<int:number>/<slug:slot_code>/print/", rounds.submission_print, name="submission_print"),
     path("cases/<int:pk>/sent/<int:number>/<slug:slot_code>/file/", rounds.submission_file, name="submission_file"),
+    # 檢視紀錄: who looked at the teacher's forms and files (the teacher's own page)
+    path("cases/<int:pk>/viewed/", viewed.viewed_page, name="viewed"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
+    # 管理者: 稽核紀錄
+    path("audit/", audit_log.audit_log_page, name="audit_log"),
 ]

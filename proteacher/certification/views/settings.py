@@ -37,7 +37,7 @@ def type_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                created = services.create_type(**form.cleaned_data)
+                created = services.create_type(**form.cleaned_data, actor=request.user)
             except DomainError as refusal:
                 messages.error(request, refusal.message)
             else:
@@ -67,15 +67,15 @@ def type_edit(request, type_code):
     refused = False
     try:
         if action == "type" and type_form.is_valid():
-            services.update_type(certification_type, **type_form.cleaned_data)
+            services.update_type(certification_type, **type_form.cleaned_data, actor=request.user)
             messages.success(request, "基本資料已儲存。")
             return redirect("certification:settings_type", type_code=type_code)
         if action == "slots" and all(form.is_valid() for form in slot_forms):
-            services.update_slots(certification_type, [form.change() for form in slot_forms])
+            services.update_slots(certification_type, [form.change() for form in slot_forms], actor=request.user)
             messages.success(request, "表單項目已儲存。")
             return redirect("certification:settings_type", type_code=type_code)
         if action == "add_slot" and new_slot_form.is_valid():
-            slot = services.add_slot(certification_type, **new_slot_form.cleaned_data)
+            slot = services.add_slot(certification_type, **new_slot_form.cleaned_data, actor=request.user)
             messages.success(request, f"已新增表單項目「{slot.label}」。")
             return redirect("certification:settings_type", type_code=type_code)
     except DomainError as refusal:

@@ -1,5 +1,6 @@
 """A slot's pages: the form (one URL for every template, online or upload), its print view, and
-the stored PDF. The teacher edits their own; the office reads any case of its scope."""
+the stored PDF. The teacher edits their own; the office reads any case of its scope, and each of
+its looks is recorded (certification.access_log)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -7,6 +8,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from proteacher.accounts.decorators import teacher_required
+from proteacher.certification.access_log import looked_at
 from proteacher.certification.models import SlotAnswer
 from proteacher.certification.selectors import (
     answer_in_use,
@@ -14,6 +16,7 @@ from proteacher.certification.selectors import (
     case_for,
     own_case_with_slot_answers,
     slot_of,
+    template_title,
 )
 from proteacher.certification.views import signed_out, slot_online, slot_upload
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
@@ -80,6 +83,7 @@ def print_answer(request, case, slot, answer: SlotAnswer | None = None):
     if answer is None or answer.template_code and get_template(answer.template_code).is_upload:
         raise Http404("此表單尚未填寫。")
     template = get_template(answer.template_code, answer.template_version)
+    looked_at(request, case, template.title, slot=slot.code)
     return slot_online.print_online(request, case, slot, template, answer)
 
 
@@ -88,6 +92,8 @@ def file_of(request, case, slot, answer: SlotAnswer | None = None):
     answer = answer or answer_in_use(case, slot)
     if answer is None or not answer.file:
         raise Http404("此表單沒有上傳的檔案。")
+    title = template_title(answer.template_code, answer.template_version)
+    looked_at(request, case, title, file=True, slot=slot.code, file_name=answer.file_name)
     return serve_file(request, answer)
 
 

@@ -3,14 +3,15 @@
 
 One transaction each: lock the case row, check the page's freshness, the row's roles, state and
 guards, the 原因訊息 and the row's checks; write the state and the row's effects; write the
-immutable CaseEvent; queue the row's 訊息通知 for whoever it names. The emails leave after commit
-(the outbox's worker), so a message exists exactly when the change does.
+immutable CaseEvent and its audit entry; queue the row's 訊息通知 for whoever it names. The emails
+leave after commit (the outbox's worker), so a message exists exactly when the change does.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
+from proteacher.audit.log import record
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import table
@@ -136,6 +137,7 @@ def transition(
                 k: v for k, v in change.data.items() if isinstance(v, str | int | float | bool | list | dict | None)
             },
         )
+        _audit(event, step.label, teacher_id=locked.teacher_id)
         _tell(event, step.notice)
     case.state, case.revision, case.updated_at = locked.state, locked.revision, locked.updated_at
     return locked
@@ -159,8 +161,24 @@ def open_case(teacher: User, certification_type, academic_year: int, eligibility
         event = CaseEvent.objects.create(
             case=case, actor=teacher, at=now, action=table.OPENING.action, from_state="", to_state=table.OPENING.target
         )
+        _audit(event, table.OPENING.label, teacher_id=teacher.pk)
         _tell(event, table.OPENING.notice)
     return case
+
+
+def _audit(event: CaseEvent, step_label: str, *, teacher_id: int) -> None:
+    """The audit log's entry of a change, beside its CaseEvent and in its transaction (稽核紀錄
+    lists every change of every kind in one place; the case's history stays the CaseEvents)."""
+    moved = f"{label(event.from_state)} → {label(event.to_state)}" if event.from_state else label(event.to_state)
+    record(
+        "case.transition",
+        actor=event.actor,
+        subject=teacher_id,
+        case=event.case_id,
+        target=f"{step_label}（{moved}）",
+        data={"action": event.action, "from": event.from_state, "to": event.to_state, "event": event.pk},
+        at=event.at,
+    )
 
 
 # --- telling people -------------------------------------------------------------------------------------

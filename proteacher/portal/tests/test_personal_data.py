@@ -182,7 +182,7 @@ def test_reviewers_and_officers_are_never_named(client, teacher, reviewers, taip
     assert [form["who"] for form in first_round["forms"]] == ["委員一", "委員二"]
     assert "觀察紀錄與焦點連結不足。" in text
     assert [(view["who"], view["action"]) for view in data["views_of_files"]] == [
-        ("臺北市縣市", "檢視檔案"),
+        ("縣市承辦人（臺北市）", "檢視檔案"),
         ("委員二", "檢視檔案"),
         ("委員一", "檢視表單"),
     ]

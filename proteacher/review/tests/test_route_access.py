@@ -7,10 +7,11 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - 認證審查 (queue, export), 分發委員 of a queue, 審查委員: 縣市 and 管理者.
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
-- A 委員's settings (reviewer_edit) and 發證: 管理者 only.
+- A 委員's settings (reviewer_edit), 發證 and 稽核紀錄: 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
 - The forms and files of the case, framed in those pages: the same people as the case page.
 - 送審紀錄 (each send, frozen) and its forms and files: the case page's readers and the teacher.
+- 檢視紀錄 from 流程進度: the case's teacher only (another teacher: 404; see below).
 - 查看表單列表 and 申復 from 流程進度: the case's teacher, and the 縣市 of its county and 管理者 read
   them; nobody else (no 委員: they read their own form on their own page).
 """
@@ -61,6 +62,8 @@ OWN_ASSIGNMENT = REVIEWERS_ONLY | {"reviewer_unassigned": 404}
 TEACHERS_PAGE = CASE_PAGE | {"teacher": 200, "reviewer_assigned": 404}
 # 送審紀錄: the case page's readers and the teacher.
 SENT_PAGES = CASE_PAGE | {"teacher": 200}
+# 檢視紀錄: the case's teacher alone (a teacher's page: staff are refused whatever the case).
+TEACHER_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": 200}
 # The case was sent once: there is no earlier round to compare with (test_rounds covers two).
 NOTHING_TO_COMPARE = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 404)
 # The teacher files 申復 (refused here with its reason: the case is in 初審); nobody else posts it.
@@ -82,6 +85,7 @@ MATRIX = [
     ("review:submission_print", {"pk": CASE, "number": 1, "slot_code": "observation"}, "get", SENT_PAGES),
     ("review:submission_file", {"pk": CASE, "number": 1, "slot_code": "implementation"}, "get", SENT_PAGES),
     ("review:compare", {"pk": CASE, "number": 1}, "get", NOTHING_TO_COMPARE),
+    ("review:viewed", {"pk": CASE}, "get", TEACHER_ONLY),
     # No appeal was filed: the page says so on 流程進度.
     (
         "review:appeal",
@@ -106,6 +110,7 @@ MATRIX = [
     ("review:my_cases", {}, "get", REVIEWERS_ONLY),
     ("review:review_form", {"assignment_id": ASSIGNMENT}, "get", OWN_ASSIGNMENT),
     ("review:issuing", {}, "get", ADMIN_ONLY),
+    ("review:audit_log", {}, "get", ADMIN_ONLY),
 ]
 
 
@@ -208,6 +213,6 @@ def test_another_teacher_learns_nothing_of_the_teachers_review_pages(client, ass
     other = factories.teacher(name="王其他", account="t-other", county_name="臺北市")
     client.force_login(other)
 
-    for route in ("review:reviews", "review:appeal"):
+    for route in ("review:reviews", "review:appeal", "review:viewed"):
         assert client.get(reverse(route, args=[assignment.case_id])).status_code == 404
     assert client.post(reverse("review:appeal", args=[assignment.case_id])).status_code == 404

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
+from proteacher.certification.access_log import looked_at
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.selectors import case_for, own_case_for
 from proteacher.certification.views.slots import serve_file
@@ -126,11 +127,13 @@ def _filed(request, case):
     if filed is None:
         messages.info(request, "此申請沒有申復資料。")
         return redirect("certification:case", pk=case.pk)
+    template = appeals.template_of(filed)
     if request.GET.get("file"):
         if not filed.file:
             raise Http404("此申復沒有上傳的檔案。")
+        looked_at(request, case, template.title, file=True, appeal=filed.pk, file_name=filed.file_name)
         return serve_file(request, filed)
-    template = appeals.template_of(filed)
+    looked_at(request, case, template.title, appeal=filed.pk)
     context = {
         "case": case,
         "type": case.certification_type,

@@ -258,7 +258,9 @@ def reviewer_edit(request, pk):
     if request.method == "POST":
         form = ReviewerForm(request.POST)
         if form.is_valid():
-            services.update_reviewer(user, school=form.cleaned_data["school"], is_active=form.cleaned_data["is_active"])
+            services.update_reviewer(
+                user, school=form.cleaned_data["school"], is_active=form.cleaned_data["is_active"], actor=request.user
+            )
             messages.success(request, f"已更新「{user}」的服務學校與分發設定。")
             return redirect("review:reviewers")
         messages.error(request, "資料有誤，請依欄位下方的說明修正後再送出。")

@@ -1,5 +1,6 @@
 """The case as 縣市 and 管理者 (and an assigned 委員) see it: every form and file, the history, and
-the form of the office's action in the state (posted to decisions.py)."""
+the form of the office's action in the state (posted to decisions.py). Each form and file shown
+is recorded as a look at the teacher's data (certification.access_log)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
+from proteacher.certification.access_log import looked_at
 from proteacher.certification.selectors import case_slots, slot_of
 from proteacher.certification.views import slots
 from proteacher.documents import engine
@@ -56,16 +58,21 @@ def _assignments(case) -> list[dict]:
     return rows
 
 
-def _appeals(case) -> list[dict]:
-    """The teacher's 認證審查結果申復表, newest first, drawn read-only as the teacher filled it."""
-    return [
-        {
-            "appeal": appeal,
-            "sections": engine.bound_sections(appeals.template_of(appeal), appeal.data or {}, editable=False),
-            "file_url": f"{reverse('review:case', args=[case.pk])}?appeal_file={appeal.pk}" if appeal.file else "",
-        }
-        for appeal in Appeal.objects.filed().filter(case=case).order_by("-filed_at", "-id")
-    ]
+def _appeals(request, case) -> list[dict]:
+    """The teacher's 認證審查結果申復表, newest first, drawn read-only as the teacher filled it
+    (each one shown is a look at the teacher's form: certification.access_log)."""
+    shown = []
+    for appeal in Appeal.objects.filed().filter(case=case).order_by("-filed_at", "-id"):
+        template = appeals.template_of(appeal)
+        looked_at(request, case, template.title, appeal=appeal.pk)
+        shown.append(
+            {
+                "appeal": appeal,
+                "sections": engine.bound_sections(template, appeal.data or {}, editable=False),
+                "file_url": f"{reverse('review:case', args=[case.pk])}?appeal_file={appeal.pk}" if appeal.file else "",
+            }
+        )
+    return shown
 
 
 def _panels(case, user) -> dict:
@@ -118,7 +125,7 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
             "formal_reviews": _formal_reviews(case, slots) if is_office else [],
             "formal_labels": {step.action: step.label for step in workflow.offered_on("review:formal")},
             "assignments": _assignments(case) if is_office else [],
-            "appeals": _appeals(case),
+            "appeals": _appeals(request, case),
             "panels": panels,
             "formal_form": formal_form,
             "decision_form": decision_form,
@@ -171,6 +178,8 @@ def _appeal_file(request, case, appeal_pk: str):
     appeal = Appeal.objects.filed().filter(case=case, pk=posted_number(appeal_pk) or 0).exclude(file="").first()
     if appeal is None:
         raise Http404("此申復沒有上傳的檔案。")
+    title = appeals.template_of(appeal).title
+    looked_at(request, case, title, file=True, appeal=appeal.pk, file_name=appeal.file_name)
     # The same response as a slot's PDF (inline, never cached by shared caches), which this page
     # frames: the platform's own pages may (the middleware keeps a header already set).
     response = slots.serve_file(request, appeal)

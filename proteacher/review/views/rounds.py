@@ -1,6 +1,7 @@
 """送審紀錄: what the teacher sent in each round, frozen (certification.submissions), and what
 changed since the round before, side by side. The teacher, the office and the case's 委員 read
-these (each what review.submitted lets them)."""
+these (each what review.submitted lets them); what the office and the 委員 open of the forms and
+files is recorded (certification.access_log)."""
 
 from types import SimpleNamespace
 
@@ -12,7 +13,9 @@ from django.views.decorators.http import require_safe
 
 from proteacher.accounts.models import Role
 from proteacher.certification import submissions, workflow
+from proteacher.certification.access_log import looked_at
 from proteacher.certification.models import FormSlot
+from proteacher.certification.selectors import template_title
 from proteacher.certification.views import slot_online, slots
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.review import submitted
@@ -62,6 +65,7 @@ def compare(request, pk, number):
     if before is None:
         raise Http404("這次送審沒有前一階段的資料可比較。")
     changes = submissions.changes(before, after)
+    looked_at(request, case, f"送審紀錄比較：{_label(after)}", submission=after.number)
     return render(
         request,
         "review/compare.html",
@@ -99,6 +103,7 @@ def submission_print(request, pk, number, slot_code):
         raise Http404("此表單無法顯示。") from None
     if template.is_upload:
         raise Http404("此表單是上傳的檔案。")
+    looked_at(request, case, template.title, slot=slot.code, submission=number)
     return slot_online.print_online(request, case, slot, template, answer, back_url="")
 
 
@@ -106,7 +111,9 @@ def submission_print(request, pk, number, slot_code):
 @login_required
 @require_safe
 def submission_file(request, pk, number, slot_code):
-    _, answer, _ = _frozen(request, pk, number, slot_code)
+    case, answer, slot = _frozen(request, pk, number, slot_code)
     if not answer.file:
         raise Http404("此表單沒有上傳的檔案。")
+    title = template_title(answer.template_code, answer.template_version)
+    looked_at(request, case, title, file=True, slot=slot.code, submission=number, file_name=answer.file_name)
     return slots.serve_file(request, answer)
