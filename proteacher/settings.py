@@ -6,6 +6,7 @@ Every variable is listed in README.md ("Configuration").
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from proteacher.env import env_bool, env_int, env_list, env_str
 
@@ -17,6 +18,14 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
+if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
+    # The key signs sessions, CSRF tokens and password-reset links; this one is published with the code.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: the built-in development key would let anyone forge "
+        "sessions and password-reset links. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
+        'e.g. the output of: python -c "import secrets; print(secrets.token_urlsafe(50))"; '
+        "on a development machine set DEBUG=1 instead."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -108,9 +117,21 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Signed-in pages warn this long before the idle session ends, and offer 繼續使用.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_MINUTES", 5) * 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+
+# Behind HTTPS (SITE_URL https, DEBUG off) browsers are told to use nothing else for a year, this host
+# and its subdomains (HSTS), a plain-HTTP request is redirected, and cookies travel only over HTTPS.
+# A proxy that ends TLS must send X-Forwarded-Proto and BEHIND_HTTPS_PROXY must be on: otherwise every
+# request looks plain to Django and the redirect never ends.
+_behind_https = SITE_URL.startswith("https://") and not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _behind_https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _behind_https)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if _behind_https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload directive only says the site consents to browsers' HSTS preload lists; nothing is
+# listed until the domain's owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文")]
