@@ -137,6 +137,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 # The preload directive only says the site consents to browsers' HSTS preload lists; nothing is
 # listed until the domain's owner submits it.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# A refused form post (an expired page, a token from before signing in elsewhere) gets a page in
+# Chinese that says to go back and reload, instead of Django's English one.
+CSRF_FAILURE_VIEW = "proteacher.csrf.csrf_failure"
 
 # Content-Security-Policy on every response (django-csp): scripts and styles come from the
 # platform's own static files only, never inline. A page that truly needs an inline script gives
