@@ -17,7 +17,7 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # nosec B105 # refused below unless DEBUG
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
     # The key signs sessions, CSRF tokens and password-reset links; this one is published with the code.

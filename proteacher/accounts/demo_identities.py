@@ -5,7 +5,7 @@ Each is what the national network would send at SSO: the account (subject) and t
 
 # The staff accounts' password in the demo data (and the tests' personas); published in README, so
 # load_demo refuses to run on a live platform unless forced.
-DEMO_PASSWORD = "Demo-pass-2026"
+DEMO_PASSWORD = "Demo-pass-2026"  # nosec B105 # the demo accounts' password, published in README; load_demo only
 
 DEMO_IDENTITIES = [
     {
