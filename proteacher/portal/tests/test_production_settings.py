@@ -29,7 +29,9 @@ def readme_production_variables() -> dict[str, str]:
 
 
 def run(args, tmp_path, **variables):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    """A child process started as on a server: only the given variables, nothing the test run set
+    (its key, the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment check refuses)."""
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
     env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="proteacher.settings", **variables)
     return subprocess.run(
         [sys.executable, *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
