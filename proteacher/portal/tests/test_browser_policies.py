@@ -1,6 +1,7 @@
 """The browser tests' watcher: what Chromium refuses under the platform's policies fails the test."""
 
 import pytest
+from playwright.sync_api import expect
 
 from proteacher.testing import browser
 
@@ -49,3 +50,15 @@ def test_the_login_page_runs_its_script_under_the_policy(page):
     assert page.evaluate("document.activeElement.name") == "username"
     assert page.url.endswith("#staff-login")
     assert browser._problems == []
+
+
+def test_a_click_before_the_login_script_arrives_still_lands_in_the_account_field(page):
+    # The script is a file loaded after the page: on a slow line the link is clicked before it runs.
+    held = []
+    page.route("**/static/js/login.js", lambda route: held.append(route))
+    page.goto(page.base_url + "/accounts/login/", wait_until="commit")
+    page.get_by_role("link", name="縣市與管理者登入").click()
+    held[0].continue_()
+
+    expect(page.locator("#staff-login").get_by_label("帳號")).to_be_focused()
+    assert page.url.endswith("#staff-login")
