@@ -3,7 +3,8 @@
 import pytest
 
 from proteacher.testing import factories
-from proteacher.testing.browser import chromium, page  # noqa: F401
+from proteacher.testing.browser import browser_problems, chromium, page  # noqa: F401
+from proteacher.testing.html_policy import every_html_response_carries_the_policy  # noqa: F401
 from proteacher.testing.second_factor import SignInClient
 from proteacher.testing.smtp import smtp_server  # noqa: F401
 

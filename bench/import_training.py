@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proteacher.settings")
+# Production settings (DEBUG off) refuse the development key; the import signs nothing.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 
 # The courses a county centre runs, with their category and usual length in hours.
 COURSES = [

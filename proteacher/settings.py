@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from proteacher.env import env_bool, env_int, env_list, env_str
 
@@ -18,8 +20,16 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # nosec B105 # refused below unless DEBUG
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
+if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
+    # The key signs sessions, CSRF tokens and password-reset links; this one is published with the code.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: the built-in development key would let anyone forge "
+        "sessions and password-reset links. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
+        'e.g. the output of: python -c "import secrets; print(secrets.token_urlsafe(50))"; '
+        "on a development machine set DEBUG=1 instead."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -39,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "csp",
     "proteacher.accounts",
     "proteacher.registry",
     "proteacher.certification",
@@ -54,11 +65,14 @@ MIDDLEWARE = [
     "proteacher.audit.middleware.client_address",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Below CSPMiddleware and the authentication: it reads the user and tunes the policy it writes.
+    "proteacher.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Which factor verified the session; then no staff page without one (accounts.middleware).
     "django_otp.middleware.OTPMiddleware",
@@ -153,9 +167,69 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Signed-in pages warn this long before the idle session ends, and offer 繼續使用.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_MINUTES", 5) * 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+
+# Behind HTTPS (SITE_URL https, DEBUG off) browsers are told to use nothing else for a year, this host
+# and its subdomains (HSTS), a plain-HTTP request is redirected, and cookies travel only over HTTPS.
+# A proxy that ends TLS must send X-Forwarded-Proto and BEHIND_HTTPS_PROXY must be on: otherwise every
+# request looks plain to Django and the redirect never ends.
+_behind_https = SITE_URL.startswith("https://") and not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _behind_https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _behind_https)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if _behind_https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload directive only says the site consents to browsers' HSTS preload lists; nothing is
+# listed until the domain's owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# A refused form post (an expired page, a token from before signing in elsewhere) gets a page in
+# Chinese that says to go back and reload, instead of Django's English one.
+CSRF_FAILURE_VIEW = "proteacher.csrf.csrf_failure"
+
+# Content-Security-Policy on every response (django-csp): scripts and styles come from the
+# platform's own static files only, never inline. A page that truly needs an inline script gives
+# it the request's nonce (docs/architecture.md, "A page's JavaScript"). Uploaded PDFs are served
+# with a policy of their own (`sandbox`), which this one leaves in place. Pages that the platform's
+# own pages show in an <iframe> (xframe_options_sameorigin) get frame-ancestors 'self'
+# (proteacher/headers.py); every other page may be framed by nobody.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Bootstrap draws its check marks, select arrows and menu icon as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Browser features no page of the platform uses are off for it and anything it frames; passkeys
+# (WebAuthn) are allowed for the platform's own pages.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文")]

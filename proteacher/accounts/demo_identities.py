@@ -5,7 +5,7 @@ Each is what the national network would send at SSO: the account (subject) and t
 
 # The staff accounts' password in the demo data (and the tests' personas); published in README, so
 # load_demo refuses to run on a live platform unless forced.
-DEMO_PASSWORD = "Demo-pass-2026"
+DEMO_PASSWORD = "Demo-pass-2026"  # nosec B105 # the demo accounts' password, published in README; load_demo only
 # Their second factor, published in README too: the authenticator key (type it into any app, or
 # use a recovery code), and ten recovery codes each usable once. load_demo gives them to a demo
 # account that has no factor of its own.

@@ -6,7 +6,7 @@ the service refuse the same things with the same words.
 
 SLOT_REASON_MISSING = "請填寫「{slot}」不齊全或不正確的原因。"
 SLOT_UNCHECKED = "請勾選「{slot}」是否資料齊全且正確。"
-PASS_WITH_PROBLEMS = "有表單標示為資料不齊全或不正確，無法通過；請改按「{return_label}」。"
+PASS_WITH_PROBLEMS = "有表單標示為資料不齊全或不正確，無法通過；請改按「{return_label}」。"  # nosec B105 # a message
 
 
 def problems(slots, verdicts: dict, passed: bool, return_label: str) -> dict[str, str]:

@@ -1,4 +1,11 @@
-"""Playwright driving Debian's Chromium (never a downloaded browser) against the live test server."""
+"""Playwright driving Debian's Chromium (never a downloaded browser) against the live test server.
+
+Every browser context of the tests comes from `new_context`, which watches what the browser
+refuses: a Content-Security-Policy violation (an inline script or style, a source the policy does
+not list), a Permissions-Policy header it cannot read, or a page of the platform served without the
+policy. A test during which any of these happened fails (`browser_problems`), so a page that breaks
+the policy is found by the test that opens it.
+"""
 
 import os
 from pathlib import Path
@@ -40,10 +47,57 @@ def chromium():
         browser.close()
 
 
+# Runs in every document (and frame) before the page's own scripts: a refusal also reaches the
+# console as a line the watcher below recognises, with the directive and the source.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.effectiveDirective + " refused " + (event.blockedURI || "inline")
+    + " at " + event.sourceFile + ":" + event.lineNumber + " " + (event.sample || ""));
+}, true);
+"""
+# What Chromium writes to the console when it refuses something under a policy header.
+_POLICY_WORDS = ("Content Security Policy", "Content-Security-Policy", "CSP violation", "Permissions-Policy")
+_problems: list[str] = []
+
+
+def new_context(browser, base_url: str):
+    """A browser context as a user at a desk has it (Taiwan's locale and time zone), watched."""
+    context = browser.new_context(locale="zh-TW", timezone_id="Asia/Taipei", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.add_init_script(_REPORT_VIOLATIONS)
+    context.on("console", _watch_console)
+    context.on("response", lambda response: _watch_response(base_url, response))
+    return context
+
+
+def _watch_console(message) -> None:
+    if message.type in ("error", "warning") and any(word in message.text for word in _POLICY_WORDS):
+        _problems.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+def _watch_response(base_url: str, response) -> None:
+    if response.request.resource_type != "document" or not response.url.startswith(base_url):
+        return
+    if response.headers.get("content-type", "").startswith("text/html"):
+        if "content-security-policy" not in response.headers:
+            _problems.append(f"{response.url}: an HTML page without a Content-Security-Policy header")
+
+
+@pytest.fixture(autouse=True)
+def browser_problems(request):
+    """Fails a browser test during which the browser refused anything under the platform's policies."""
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    _problems.clear()
+    yield
+    found, _problems[:] = list(_problems), []
+    assert not found, "The browser refused these under the platform's policies:\n" + "\n".join(found)
+
+
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(locale="zh-TW", timezone_id="Asia/Taipei", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, live_server.url)
     page = context.new_page()
     page.base_url = live_server.url
     yield page

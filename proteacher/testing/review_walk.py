@@ -34,7 +34,7 @@ from proteacher.registry.models import School
 from proteacher.review import assignment, office, reviewing, short_panels
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
-from proteacher.testing.browser import sign_in_through_identity_page
+from proteacher.testing.browser import new_context, sign_in_through_identity_page
 from proteacher.testing.second_factor import code_from_key, fresh_code
 
 
@@ -134,11 +134,8 @@ class Roles:
         self.contexts = []
 
     def new_page(self) -> Page:
-        # The same context as proteacher.testing.browser's page fixture.
-        context = self.chromium.new_context(
-            locale="zh-TW", timezone_id="Asia/Taipei", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
+        # The same context as proteacher.testing.browser's page fixture, watched the same way.
+        context = new_context(self.chromium, self.base_url)
         self.contexts.append(context)
         page = context.new_page()
         page.base_url = self.base_url

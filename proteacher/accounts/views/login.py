@@ -25,7 +25,7 @@ from proteacher.accounts.models import STAFF_ROLES
 from proteacher.audit.log import record
 
 # Staff passwords are checked by the model backend; SSO may add its own backend beside it.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # nosec B105 # a dotted path, not a password
 
 
 def _safe_next(request, target: str) -> str | None:

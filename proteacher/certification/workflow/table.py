@@ -321,7 +321,7 @@ ASSIGNED = "已分發{round}委員：{names}。"
 REVIEWS_DONE = "委員審查完成"
 DECIDED = "已判定「{label}」。"
 DECISION_NEEDS_REASON = "「{label}」請填寫原因訊息。"
-PASS = "通過"
+PASS = "通過"  # nosec B105 # the verdict 通過, not a password
 
 # 申請 opens the case (workflow.open_case); it is no transition, but its event and label are the table's.
 OPENING = Transition(

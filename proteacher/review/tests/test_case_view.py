@@ -66,7 +66,7 @@ def test_an_uploaded_pdf_is_shown_in_the_page_and_can_be_downloaded(client, sent
     page = page_of(client, taipei_officer, sent)
 
     file_url = reverse("review:submission_file", args=[sent.pk, 1, "implementation"])
-    assert f'<iframe class="pdf-frame w-100 border mt-2" style="height: 80vh" src="{file_url}"' in page
+    assert f'<iframe class="pdf-frame w-100 border mt-2" src="{file_url}"' in page
     assert f'href="{file_url}" download="公開授課實施證明.pdf"' in page
     served = client.get(file_url)
     assert served.status_code == 200
