@@ -3,7 +3,6 @@ look under 稽核紀錄, and the teacher on 檢視紀錄, by role and county."""
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -11,6 +10,7 @@ from proteacher.audit.models import AuditEntry
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
 from proteacher.testing.browser import screenshot
+from proteacher.testing.second_factor import SignInClient
 from proteacher.testing.workflow import advance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, user) -> None:
     page.context.clear_cookies()
-    client = Client()
+    client = SignInClient()  # staff sign in the whole way, second factor included
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
