@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from proteacher.audit import chain
 from proteacher.audit.log import record
-from proteacher.audit.models import AppendOnlyError, AuditEntry
+from proteacher.audit.models import AppendOnlyError, AuditEntry, ChainHead
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,15 @@ def test_on_postgresql_the_platforms_role_cannot_change_or_delete_an_entry(teach
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
+
+
+def test_sealing_carries_on_the_chain_when_its_head_row_is_gone(teacher):
+    entries(2, teacher)
+    chain.seal()
+    ChainHead.objects.all().delete()  # a test's flush, or a restore without it
+    record("slot.autosave", actor=teacher)
+
+    assert chain.seal() == 1
+
+    verdict = chain.verify()
+    assert (verdict.ok, verdict.checked) == (True, 3)
