@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR becomes the client's own address behind TRUSTED_PROXIES (proteacher/forwarded.py).
+    "proteacher.forwarded.ClientAddressMiddleware",
     # Audit entries written anywhere under a request carry its client address.
     "proteacher.audit.middleware.client_address",
     "django.middleware.security.SecurityMiddleware",
@@ -176,6 +178,9 @@ _behind_https = SITE_URL.startswith("https://") and not DEBUG
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _behind_https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+# The proxies in front (addresses or networks): a request from one of them is taken to come from the
+# last address in X-Forwarded-For that is not one of them (the login throttle, the audit log).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _behind_https)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if _behind_https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
