@@ -5,14 +5,12 @@ test_second_factor's.
 """
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from proteacher.accounts.models import User
@@ -45,21 +43,6 @@ def page_text(response) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Stands in for the wall clock so a test can let minutes pass."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    fake = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: fake.now)
-    return fake
 
 
 # The page ---------------------------------------------------------------------------------------

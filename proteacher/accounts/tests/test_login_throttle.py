@@ -4,7 +4,6 @@ that exists from one that does not, nor a lock that one address can put on someo
 
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,7 +11,6 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from proteacher.accounts import login_throttle, services
 from proteacher.accounts.models import LoginAttempt, User
@@ -38,19 +36,6 @@ def answer(response) -> tuple[int, str]:
     page = response.content.decode()
     start = page.index('id="login-error">') + len('id="login-error">')
     return response.status_code, page[start : page.index("</div>", start)].strip().removeprefix("<div>")
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    fake = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: fake.now)
-    return fake
 
 
 @pytest.fixture
