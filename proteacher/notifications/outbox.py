@@ -140,3 +140,40 @@ def _release(rest: list[OutgoingMail]) -> None:
     # Not tried, so the attempt counted at the claim is given back.
     for outgoing in rest:
         _mine(outgoing).update(status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1)
+
+
+# A queued mail this late (its worker is not running, or cannot keep up) is shown to 管理者.
+OVERDUE = timedelta(minutes=30)
+
+
+def troubled(now=None):
+    """The mail 管理者 should look at: failed for good, a claim older than the lease (its worker
+    died mid-send), or queued long past its time; oldest first."""
+    now = now or timezone.now()
+    return OutgoingMail.objects.filter(
+        Q(status=Status.FAILED)
+        | Q(status=Status.SENDING, claimed_at__lt=now - lease())
+        | Q(status=Status.QUEUED, next_attempt_at__lt=now - OVERDUE)
+    ).order_by("created_at", "pk")
+
+
+def resend(pks=None, *, now=None) -> list[OutgoingMail]:
+    """重新寄送: put failed mail back in the queue, due now, with its attempts counted from zero.
+
+    `pks` are the rows asked for (None: every failed one). The UPDATE repeats "still failed", so
+    a double click or two 管理者 at once put a mail back once: the rows returned are the ones this
+    call moved, and a second call finds none of them. The worker then sends each exactly once.
+    """
+    now = now or timezone.now()
+    chosen = OutgoingMail.objects.filter(status=Status.FAILED)
+    if pks is not None:
+        chosen = chosen.filter(pk__in=list(pks))
+    with transaction.atomic():
+        if connection.features.has_select_for_update:
+            chosen = chosen.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        ids = list(chosen.values_list("pk", flat=True))
+        # Locked above (SQLite: its single writer), so the ids are the rows this UPDATE moves.
+        OutgoingMail.objects.filter(pk__in=ids, status=Status.FAILED).update(
+            status=Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None
+        )
+        return list(OutgoingMail.objects.filter(pk__in=ids).order_by("created_at", "pk"))
