@@ -27,7 +27,7 @@ NOTHING_TO_RESEND = "這封郵件已不是寄送失敗的狀態（可能已由�
 @require_safe
 def outgoing_mail(request):
     to = clean_text(request.GET.get("to", "")).strip()[:254]
-    recent = OutgoingMail.objects.order_by("-created_at", "-pk")
+    recent = OutgoingMail.objects.order_by("-pk")  # the primary key serves it; rows are added in time order
     if to:
         recent = recent.filter(to__iexact=to)
     counts = dict(OutgoingMail.objects.order_by().values_list("status").annotate(n=Count("pk")))
