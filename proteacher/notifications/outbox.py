@@ -205,7 +205,7 @@ def _record_resend(moved: list[OutgoingMail], *, request, every: bool, at) -> No
     record(
         "mail.resend",
         request=request,
-        target=f"全部重新寄送（{len(moved)} 封）",
+        target=f"{'全部重新寄送' if every else '重新寄送'}（{len(moved)} 封）",
         data={"mails": [outgoing.pk for outgoing in moved]},
         at=at,
     )
