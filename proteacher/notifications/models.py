@@ -23,6 +23,12 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def email_state(self) -> str:
+        """What 訊息通知 says of the email: 已寄送, 寄送中, 寄送失敗, or 未寄送 when there is none
+        (the recipient had no address). Needs the mail_status the selectors annotate."""
+        return EMAIL_STATES.get(getattr(self, "mail_status", None), "未寄送")
+
 
 class OutgoingMail(models.Model):
     """An email rendered when queued and sent by the worker after commit; never sent twice."""
@@ -52,3 +58,11 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to} {self.subject}"
+
+
+EMAIL_STATES = {
+    OutgoingMail.Status.SENT: "已寄送",
+    OutgoingMail.Status.QUEUED: "寄送中",
+    OutgoingMail.Status.SENDING: "寄送中",
+    OutgoingMail.Status.FAILED: "寄送失敗",
+}

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from proteacher.audit.log import record
 from proteacher.notifications.models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -140,3 +141,71 @@ def _release(rest: list[OutgoingMail]) -> None:
     # Not tried, so the attempt counted at the claim is given back.
     for outgoing in rest:
         _mine(outgoing).update(status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1)
+
+
+# A queued mail this late (its worker is not running, or cannot keep up) is shown to 管理者.
+OVERDUE = timedelta(minutes=30)
+
+
+def troubled(now=None):
+    """The mail 管理者 should look at: failed for good, a claim older than the lease (its worker
+    died mid-send), or queued long past its time; oldest first."""
+    now = now or timezone.now()
+    return OutgoingMail.objects.filter(
+        Q(status=Status.FAILED)
+        | Q(status=Status.SENDING, claimed_at__lt=now - lease())
+        | Q(status=Status.QUEUED, next_attempt_at__lt=now - OVERDUE)
+    ).order_by("created_at", "pk")
+
+
+def resend(pks=None, *, request=None, now=None) -> list[OutgoingMail]:
+    """重新寄送: put failed mail back in the queue, due now, with its attempts counted from zero.
+
+    `pks` are the rows asked for (None: every failed one, 全部重新寄送). The rows are locked and
+    the UPDATE repeats "still failed", so a double click or two 管理者 at once put a mail back
+    once: the rows returned are the ones this call moved, and a second call finds none of them.
+    The worker then sends each exactly once. The resend is in the audit log (mail.resend), in the
+    same transaction.
+    """
+    now = now or timezone.now()
+    chosen = OutgoingMail.objects.filter(status=Status.FAILED)
+    if pks is not None:
+        chosen = chosen.filter(pk__in=list(pks))
+    with transaction.atomic():
+        if connection.features.has_select_for_update:
+            chosen = chosen.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        ids = list(chosen.values_list("pk", flat=True))
+        if not ids:
+            return []
+        # Locked above (SQLite: its single writer), so the ids are the rows this UPDATE moves.
+        OutgoingMail.objects.filter(pk__in=ids, status=Status.FAILED).update(
+            status=Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None
+        )
+        moved = list(
+            OutgoingMail.objects.filter(pk__in=ids).select_related("notification").order_by("created_at", "pk")
+        )
+        _record_resend(moved, request=request, every=pks is None, at=now)
+        return moved
+
+
+def _record_resend(moved: list[OutgoingMail], *, request, every: bool, at) -> None:
+    if len(moved) == 1 and not every:
+        outgoing = moved[0]
+        notification = outgoing.notification
+        record(
+            "mail.resend",
+            request=request,
+            subject=notification.recipient_id if notification else None,
+            case=notification.case_id if notification else None,
+            target=f"{outgoing.to}：{outgoing.subject}",
+            data={"mails": [outgoing.pk]},
+            at=at,
+        )
+        return
+    record(
+        "mail.resend",
+        request=request,
+        target=f"{'全部重新寄送' if every else '重新寄送'}（{len(moved)} 封）",
+        data={"mails": [outgoing.pk for outgoing in moved]},
+        at=at,
+    )

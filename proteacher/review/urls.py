@@ -8,6 +8,7 @@ from proteacher.review.views import (
     decisions,
     issuing,
     office,
+    outgoing_mail,
     queue,
     reviewer,
     rounds,
@@ -48,4 +49,7 @@ urlpatterns = [
     path("issuing/", issuing.issuing, name="issuing"),
     # 管理者: 稽核紀錄
     path("audit/", audit_log.audit_log_page, name="audit_log"),
+    # 管理者: 寄送失敗郵件 and 重新寄送
+    path("mail/", outgoing_mail.outgoing_mail, name="outgoing_mail"),
+    path("mail/resend/", outgoing_mail.resend, name="mail_resend"),
 ]

@@ -45,13 +45,17 @@ class ReceivedMessage:
 
 
 class CollectingHandler:
-    """Accepts every message and keeps it."""
+    """Accepts every message and keeps it; or, while `refusing` holds an SMTP reply (say
+    "554 5.7.1 …"), refuses each message with it and keeps nothing."""
 
     def __init__(self) -> None:
         self.messages: list[ReceivedMessage] = []
+        self.refusing = ""
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        if self.refusing:
+            return self.refusing
         raw = envelope.original_content or envelope.content
         parsed = BytesParser(policy=policy.default).parsebytes(raw)
         with self._lock:
@@ -68,6 +72,13 @@ class SmtpServer:
     @property
     def messages(self) -> list[ReceivedMessage]:
         return self.handler.messages
+
+    def refuse(self, reply: str = "554 5.7.1 Message refused") -> None:
+        """Refuse every message from now on with `reply` (a permanent SMTP error)."""
+        self.handler.refusing = reply
+
+    def accept(self) -> None:
+        self.handler.refusing = ""
 
 
 def free_port(host: str = LOOPBACK) -> int:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from proteacher.notifications import services
 from proteacher.notifications.context_processors import unread_notifications
-from proteacher.notifications.models import Notification
+from proteacher.notifications.models import Notification, OutgoingMail
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +257,22 @@ def test_the_inbox_costs_the_same_for_two_messages_or_a_full_page(client, teache
     assert with_two == with_forty_two
     with django_assert_max_num_queries(MOST_QUERIES):
         client.get(INBOX)
+
+
+def test_each_message_says_whether_its_email_was_sent(client, teacher):
+    states = {"寄出的": OutgoingMail.Status.SENT, "失敗的": OutgoingMail.Status.FAILED, "排隊的": None}
+    for title, status in states.items():
+        notification = message(teacher, title=title)
+        if status:
+            OutgoingMail.objects.filter(notification=notification).update(status=status)
+    teacher.email = ""
+    teacher.save(update_fields=["email"])
+    unmailed = message(teacher, title="沒有信箱的")
+    client.force_login(teacher)
+
+    listed = {re.search(r">([^<]+)</a>", row)[1]: row for row in rows(client.get(INBOX).content.decode())}
+
+    assert "已寄送" in listed["寄出的"] and "寄送失敗" in listed["失敗的"]
+    assert "寄送中" in listed["排隊的"] and "未寄送" in listed["沒有信箱的"]
+    detail = client.get(reverse("notifications:detail", args=[unmailed.pk])).content.decode()
+    assert "E-MAIL寄送狀態：" in detail and ">未寄送<" in detail and "E-MAIL會同步通知" not in detail

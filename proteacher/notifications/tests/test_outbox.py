@@ -10,6 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
+from proteacher.audit.models import AuditEntry
 from proteacher.certification.workflow import State
 from proteacher.notifications import outbox, services
 from proteacher.notifications.models import OutgoingMail
@@ -275,3 +276,51 @@ def test_a_slow_batch_hands_back_what_it_has_not_tried_before_its_claim_could_ex
     rows = list(OutgoingMail.objects.order_by("pk").values_list("status", "attempts", "claimed_at"))
     assert rows == [(Status.SENT, 1, rows[0][2]), (Status.QUEUED, 0, None), (Status.QUEUED, 0, None)]
     assert outbox.send_due_mail() == (1, 0)  # the next pass goes on where this one stopped
+
+
+def fail_all() -> list[int]:
+    OutgoingMail.objects.update(status=Status.FAILED, attempts=10, last_error="SMTPDataError: refused")
+    return list(OutgoingMail.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_resend_puts_only_failed_mail_back_due_now_with_attempts_from_zero(teacher, clock):
+    queue_mail(3)
+    first, second, third = fail_all()
+    OutgoingMail.objects.filter(pk=third).update(status=Status.SENT)
+
+    moved = outbox.resend([first, third])
+
+    assert [mail.pk for mail in moved] == [first]
+    rows = dict(OutgoingMail.objects.values_list("pk", "status"))
+    assert rows == {first: Status.QUEUED, second: Status.FAILED, third: Status.SENT}
+    again = OutgoingMail.objects.get(pk=first)
+    assert (again.attempts, again.next_attempt_at, again.claimed_at) == (0, clock.now, None)
+    assert outbox.resend([first]) == []  # a double click moves nothing
+    assert [mail.pk for mail in outbox.resend()] == [second]
+    assert outbox.troubled().count() == 0
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_resending_at_once_put_each_mail_back_once():
+    queue_mail(40)
+    fail_all()
+    start = threading.Barrier(2)
+
+    def admin():
+        start.wait()
+        return [mail.pk for mail in outbox.resend()]
+
+    threads = [in_thread(admin) for _ in range(2)]
+    for thread, _ in threads:
+        thread.join(timeout=60)
+    outcomes = [outcome for _, outcome in threads]
+
+    assert all("error" not in outcome for outcome in outcomes), outcomes
+    moved = [pk for outcome in outcomes for pk in outcome["value"]]
+    assert sorted(moved) == sorted(OutgoingMail.objects.values_list("pk", flat=True))
+    assert set(OutgoingMail.objects.values_list("status", "attempts")) == {(Status.QUEUED, 0)}
+    # One audit entry per admin that moved anything, naming exactly the mail it moved.
+    logged = [pk for entry in AuditEntry.objects.filter(action="mail.resend") for pk in entry.data["mails"]]
+    assert sorted(logged) == sorted(moved)

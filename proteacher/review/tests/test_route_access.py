@@ -7,7 +7,7 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - 認證審查 (queue, export), 分發委員 of a queue, 審查委員: 縣市 and 管理者.
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
-- A 委員's settings (reviewer_edit), 發證 and 稽核紀錄: 管理者 only.
+- A 委員's settings (reviewer_edit), 發證, 稽核紀錄 and 郵件寄送狀態 (重新寄送: POST only): 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
 - The forms and files of the case, framed in those pages: the same people as the case page.
 - 送審紀錄 (each send, frozen) and its forms and files: the case page's readers and the teacher.
@@ -111,6 +111,9 @@ MATRIX = [
     ("review:review_form", {"assignment_id": ASSIGNMENT}, "get", OWN_ASSIGNMENT),
     ("review:issuing", {}, "get", ADMIN_ONLY),
     ("review:audit_log", {}, "get", ADMIN_ONLY),
+    ("review:outgoing_mail", {}, "get", ADMIN_ONLY),
+    ("review:mail_resend", {}, "get", ADMIN_ONLY | {"admin": 405}),
+    ("review:mail_resend", {}, "post", ADMIN_ONLY | {"admin": REACHED}),
 ]
 
 
