@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 README = settings.BASE_DIR / "README.md"
@@ -76,12 +77,33 @@ def test_on_a_development_machine_plain_http_stays_plain(tmp_path):
     assert shown["SECURE_SSL_REDIRECT"] is False and shown["SECURE_HSTS_SECONDS"] == 0
 
 
-def test_it_refuses_to_start_with_debug_off_and_the_development_key(tmp_path):
-    done = run(["manage.py", "check"], tmp_path, DEBUG="0")
+@pytest.mark.parametrize(
+    "start",
+    [
+        ["-c", "import proteacher.wsgi"],  # gunicorn, and runserver, load the application from here
+        ["manage.py", "run_worker", "--once"],
+    ],
+)
+def test_it_refuses_to_start_with_debug_off_and_the_development_key(tmp_path, start):
+    done = run(start, tmp_path, DEBUG="0")
 
     assert done.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set and DEBUG is off" in done.stderr
     assert "secrets.token_urlsafe(50)" in done.stderr
+
+
+def test_the_deployment_check_reports_the_development_key(tmp_path):
+    done = run(["manage.py", "check", "--deploy"], tmp_path, DEBUG="0")
+
+    assert done.returncode != 0
+    assert "(proteacher.E001) SECRET_KEY is not set and DEBUG is off" in done.stderr
+
+
+def test_commands_that_serve_nothing_run_without_a_key(tmp_path):
+    done = run(["manage.py", "makemigrations", "--check", "--dry-run"], tmp_path, DEBUG="0")
+
+    assert done.returncode == 0, done.stderr
+    assert "No changes detected" in done.stdout
 
 
 def test_it_starts_with_the_development_key_while_debug_is_on(tmp_path):

@@ -17,6 +17,7 @@ from django.db import close_old_connections
 
 from proteacher import worker
 from proteacher.notifications.outbox import send_due_mail
+from proteacher.secret_key import refuse_development_key
 
 logger = logging.getLogger("proteacher.worker")
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
 
     def handle(self, *args, once: bool = False, **options):
+        refuse_development_key()
         self.stopping = False
         # Each process keeps its own clock of when a job last ran (monotonic seconds).
         self.last_run: dict[str, float] = {}
