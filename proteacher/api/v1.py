@@ -1,0 +1,343 @@
+"""Version 1 of the API for county and national systems: cases with their history, certificates
+and, when given the scope, statistics and training-hour uploads; the OpenAPI 3.1 document is at
+/api/v1/openapi.json.
+
+django-ninja draws the OpenAPI document from the same pydantic schemas that check and shape each
+answer, so the document cannot drift from the code. Every operation reads through the selectors
+the pages use, with the token as a 縣市 of its county or as 管理者 (viewer.py): a county token
+asking for another county's case gets 404, as the county's officer would.
+"""
+
+import base64
+import datetime
+import re
+from typing import Literal
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import field_validator
+
+from proteacher.api import schemas, tokens
+from proteacher.api.models import ApiToken, Scope
+from proteacher.api.tokens import ApiError
+from proteacher.api.viewer import viewer_of
+from proteacher.certification import history, workflow
+from proteacher.certification import selectors as certification_selectors
+from proteacher.certification.models import Certificate
+from proteacher.review import selectors as review_selectors
+
+api = NinjaAPI(
+    title="教師專業發展支持作業平臺 API",
+    version="1",
+    description=(
+        "縣市與全國系統讀取認證案件、證書與統計，並上傳研習時數。以管理者核發的 API 權杖呼叫："
+        "`Authorization: Bearer <權杖>`。時間為 ISO 8601（+08:00），日期為 ISO 格式。"
+    ),
+    urls_namespace="api:v1",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+MAX_ID = 2**63 - 1
+ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*", re.DOTALL)
+NOT_FOUND = ApiError(404, "not_found", "找不到這筆資料，或不在此權杖的範圍內。")
+BAD_CURSOR = ApiError(400, "invalid_cursor", "cursor 參數不正確，請使用上一頁回傳的 next_cursor。")
+BAD_TIME = ApiError(400, "invalid_time", "時間超出可處理的範圍。")
+
+
+class BearerToken(HttpBearer):
+    """The token of the call, counted against its per-minute limit, with the operation's scope."""
+
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
+    def __call__(self, request):
+        kind, _, raw = request.headers.get("Authorization", "").partition(" ")
+        if kind.lower() != "bearer" or not raw.strip():
+            raise tokens.MISSING
+        return self.authenticate(request, raw.strip())
+
+    def authenticate(self, request, token: str) -> ApiToken:
+        request.api_token_prefix = tokens.prefix_of(token)
+        found = tokens.authenticate(token)
+        request.api_token = found
+        tokens.take_call(found)
+        tokens.require_scope(found, self.scope)
+        return found
+
+
+def _error(request, error: ApiError):
+    response = api.create_response(request, {"code": error.code, "message": error.message}, status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return _error(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, tokens.MISSING)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, NOT_FOUND)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    body = {"code": "invalid_request", "message": "請求的參數不正確。", "errors": exc.errors}
+    return api.create_response(request, body, status=422)
+
+
+REFUSALS = {
+    401: schemas.Error,
+    403: schemas.Error,
+    422: schemas.ValidationErrorBody,
+    429: schemas.Error,
+}
+ONE = REFUSALS | {404: schemas.Error}
+PAGE = REFUSALS | {400: schemas.Error}
+
+StateCode = Literal[tuple(spec.code for spec in workflow.STATES)]
+
+
+# --- shaping -----------------------------------------------------------------------------------
+
+
+def _moment(value: datetime.datetime | None) -> datetime.datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+def _place(place) -> dict | None:
+    return {"code": place.code, "name": place.name} if place is not None else None
+
+
+def _teacher(user) -> dict:
+    return {"name": user.name, "inservice_account": user.inservice_account}
+
+
+def _kind(kind) -> dict:
+    return {"code": kind.code, "label": kind.name}
+
+
+def _state(code: str) -> dict:
+    return {"code": code, "label": workflow.label(code)}
+
+
+def _case(case) -> dict:
+    return {
+        "id": case.pk,
+        "academic_year": case.academic_year,
+        "certification_type": _kind(case.certification_type),
+        "state": _state(case.state),
+        "county": _place(case.county),
+        "school": _place(case.school),
+        "teacher": _teacher(case.teacher),
+        "created_at": _moment(case.created_at),
+        "updated_at": _moment(case.updated_at),
+    }
+
+
+def _event(event) -> dict:
+    # As the office's case page lists it (the teacher or the officer who acted; 委員 never act).
+    return {
+        "at": _moment(event.at),
+        "from_state": _state(event.from_state) if event.from_state else None,
+        "to_state": _state(event.to_state),
+        "action": {"code": event.action, "label": workflow.label_of(event.action)},
+        "reason": event.reason,
+        "actor": event.actor.header_name if event.actor else "系統",
+    }
+
+
+def _certificate(certificate: Certificate) -> dict:
+    return {
+        "id": certificate.pk,
+        "number": certificate.number,
+        "certification_type": _kind(certificate.certification_type),
+        "academic_year": certificate.academic_year,
+        "issued_at": _moment(certificate.issued_at),
+        "source": {"code": certificate.source, "label": certificate.get_source_display()},
+        "county": _place(certificate.county),
+        "teacher": _teacher(certificate.teacher),
+        "case_id": certificate.case_id,
+    }
+
+
+# --- cursors: keyset pages in a stable order ---------------------------------------------------
+
+
+def _encode(*parts) -> str:
+    return base64.urlsafe_b64encode("|".join(str(part) for part in parts).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, count: int) -> list[str]:
+    try:
+        parts = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BAD_CURSOR from error
+    if len(parts) != count:
+        raise BAD_CURSOR
+    return parts
+
+
+def _cursor_id(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        raise BAD_CURSOR
+    return int(value)
+
+
+def _aware(value: datetime.datetime, error: ApiError) -> datetime.datetime:
+    """`value` as an aware time the database can hold (a time without an offset is Taipei's)."""
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise error from exc
+
+
+def _known_parameters(request, filters: type[Schema] | None = None) -> None:
+    """Refuse a query parameter the operation does not take: a misspelt filter would otherwise
+    quietly filter nothing."""
+    unknown = sorted(set(request.GET) - set(filters.model_fields if filters else ()))
+    if unknown:
+        raise ApiError(400, "unknown_parameter", f"不認得的查詢參數：{'、'.join(unknown)[:200]}。")
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+class CaseFilters(Schema):
+    academic_year: int | None = Field(None, ge=1, le=999, description="學年度（民國年）")
+    certification_type: str | None = Field(
+        None, min_length=1, max_length=20, pattern=r"^[-A-Za-z0-9_]+$", description="認證類別代碼，如 advanced"
+    )
+    state: StateCode | None = Field(None, description="狀態代碼")
+    updated_since: datetime.datetime | None = Field(
+        None, description="只列此時間之後更新的案件（ISO 8601，如 2026-08-01T00:00:00+08:00；未帶時區時為臺北時間）"
+    )
+    cursor: str | None = Field(
+        None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="上一頁回傳的 next_cursor"
+    )
+    limit: int = Field(50, ge=1, le=200)
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _iso_only(cls, value):
+        # pydantic would also read a bare number as seconds since 1970: only ISO 8601 is meant.
+        if value is not None and not (isinstance(value, str) and ISO_MOMENT.fullmatch(value)):
+            raise ValueError("請使用 ISO 8601 時間，如 2026-08-01T00:00:00+08:00。")
+        return value
+
+
+@api.get(
+    "/cases",
+    response={200: schemas.CasePage} | PAGE,
+    auth=BearerToken(Scope.CASES_READ),
+    summary="案件列表",
+    description="權杖範圍內的認證案件，依最後更新時間與編號排序；以 next_cursor 取下一頁。",
+)
+def list_cases(request, filters: Query[CaseFilters]):
+    _known_parameters(request, CaseFilters)
+    cases = review_selectors.cases_visible_to(viewer_of(request.auth))
+    if filters.academic_year:
+        cases = cases.filter(academic_year=filters.academic_year)
+    if filters.certification_type:
+        cases = cases.filter(certification_type__code=filters.certification_type)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.updated_since:
+        cases = cases.filter(updated_at__gt=_aware(filters.updated_since, BAD_TIME))
+    if filters.cursor:
+        moment, last_id = _decode(filters.cursor, 2)
+        try:
+            after = datetime.datetime.fromisoformat(moment)
+        except ValueError as error:
+            raise BAD_CURSOR from error
+        after = _aware(after, BAD_CURSOR)
+        last = _cursor_id(last_id)
+        cases = cases.filter(Q(updated_at__gt=after) | Q(updated_at=after, pk__gt=last))
+    rows = list(cases.order_by("updated_at", "pk")[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    next_cursor = _encode(rows[-1].updated_at.isoformat(), rows[-1].pk) if more else None
+    return {"items": [_case(case) for case in rows], "next_cursor": next_cursor}
+
+
+@api.get(
+    "/cases/{case_id}",
+    response={200: schemas.CaseDetail} | ONE | {400: schemas.Error},
+    auth=BearerToken(Scope.CASES_READ),
+    summary="案件內容與歷程紀錄",
+)
+def case_detail(request, case_id: int = Path(..., ge=1, le=MAX_ID)):
+    _known_parameters(request)
+    case = review_selectors.case_for(viewer_of(request.auth), case_id)
+    request.api_case_id = case.pk
+    events = history.case_events(case, with_actors=True)
+    return _case(case) | {"history": [_event(event) for event in events]}
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+class CertificateFilters(Schema):
+    academic_year: int | None = Field(None, ge=1, le=999, description="學年度（民國年）")
+    certification_type: str | None = Field(
+        None, min_length=1, max_length=20, pattern=r"^[-A-Za-z0-9_]+$", description="認證類別代碼，如 advanced"
+    )
+    cursor: str | None = Field(
+        None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="上一頁回傳的 next_cursor"
+    )
+    limit: int = Field(50, ge=1, le=200)
+
+
+@api.get(
+    "/certificates",
+    response={200: schemas.CertificatePage} | PAGE,
+    auth=BearerToken(Scope.CERTIFICATES_READ),
+    summary="證書列表",
+    description="權杖範圍內的證書（縣市權杖：該縣市核發者，及該縣市教師的舊系統匯入、補登證書），依編號排序。",
+)
+def list_certificates(request, filters: Query[CertificateFilters]):
+    _known_parameters(request, CertificateFilters)
+    certificates = certification_selectors.certificates_visible_to(viewer_of(request.auth))
+    if filters.academic_year:
+        certificates = certificates.filter(academic_year=filters.academic_year)
+    if filters.certification_type:
+        certificates = certificates.filter(certification_type__code=filters.certification_type)
+    if filters.cursor:
+        (last_id,) = _decode(filters.cursor, 1)
+        certificates = certificates.filter(pk__gt=_cursor_id(last_id))
+    rows = list(certificates.order_by("pk")[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    return {
+        "items": [_certificate(certificate) for certificate in rows],
+        "next_cursor": _encode(rows[-1].pk) if more else None,
+    }
+
+
+@api.get(
+    "/certificates/{certificate_id}",
+    response={200: schemas.Certificate} | ONE | {400: schemas.Error},
+    auth=BearerToken(Scope.CERTIFICATES_READ),
+    summary="證書內容",
+)
+def certificate_detail(request, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
+    _known_parameters(request)
+    viewer = viewer_of(request.auth)
+    certificate = get_object_or_404(certification_selectors.certificates_visible_to(viewer), pk=certificate_id)
+    return _certificate(certificate)
