@@ -12,6 +12,8 @@ def audited(view):
     @wraps(view)
     def call(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
+        # What a token reads is personal data: no proxy or client keeps a copy.
+        response["Cache-Control"] = "private, no-store"
         token = getattr(request, "api_token", None)
         prefix = token.prefix if token is not None else getattr(request, "api_token_prefix", "")
         who = f"API 權杖「{token.name}」" if token is not None else "API（未通過驗證）"

@@ -35,6 +35,14 @@ def test_each_call_is_one_entry_with_token_method_path_and_status(client, issue,
     assert entries[0].actor_id is None
 
 
+def test_no_answer_is_kept_by_a_cache(client, issue, taipei_case):
+    _, raw = issue()
+
+    for path in ("/api/v1/cases", f"/api/v1/cases/{taipei_case.pk}", "/api/v1/cases/999999"):
+        response = client.get(path, headers=bearer(raw))
+        assert response["Cache-Control"] == "private, no-store", path
+
+
 def test_refused_calls_are_recorded_too(client, issue, admin_user):
     token, raw = issue(scopes=["certificates:read"])
 
