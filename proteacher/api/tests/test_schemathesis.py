@@ -4,7 +4,9 @@ server error, the status and the body as the document says, refusals without the
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -43,6 +45,17 @@ CONFIG = SchemathesisConfig.from_dict(
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
 
 
+@pytest.fixture
+def connection_kept():
+    """Served outside Django's test client, the application would close the database connection at
+    the end of each request, and the test's transaction with it: keep it, as the test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.auth()
 class NationalToken:
     """Through schemathesis, so the calls it makes without a token on purpose stay without one."""
@@ -60,5 +73,5 @@ class NationalToken:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_the_api_keeps_to_its_document(db, case, national_token):
+def test_the_api_keeps_to_its_document(db, connection_kept, case, national_token):
     case.call_and_validate()
