@@ -38,7 +38,7 @@ class ApiTokenForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     )
     expires_on = forms.DateField(
         label="到期日",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"required": "請輸入到期日。", "invalid": "請輸入有效的日期（如 2027-06-30）。"},
         help_text=f"權杖在到期日結束時失效，最長 {MAX_DAYS} 天。",
     )

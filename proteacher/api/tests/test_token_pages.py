@@ -35,6 +35,16 @@ def test_the_workspace_links_to_the_tokens(client, admin_user):
     assert "API 權杖" in page
 
 
+def test_the_form_offers_a_year_and_60_calls_a_minute(client, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("api:token_new")).content.decode()
+
+    # In the form a date field reads (ISO), or the browser's date picker shows it empty.
+    assert f'value="{(today() + datetime.timedelta(days=365)).isoformat()}"' in page
+    assert 'value="60"' in page
+
+
 def test_a_new_token_is_shown_once_and_works(client, admin_user, taipei):
     client.force_login(admin_user)
 
