@@ -244,6 +244,7 @@ class CaseFilters(Schema):
 
 @api.get(
     "/cases",
+    operation_id="listCases",
     response={200: schemas.CasePage} | PAGE,
     auth=BearerToken(Scope.CASES_READ),
     summary="案件列表",
@@ -278,6 +279,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 
 @api.get(
     "/cases/{case_id}",
+    operation_id="getCase",
     response={200: schemas.CaseDetail} | ONE | {400: schemas.Error},
     auth=BearerToken(Scope.CASES_READ),
     summary="案件內容與歷程紀錄",
@@ -306,6 +308,7 @@ class CertificateFilters(Schema):
 
 @api.get(
     "/certificates",
+    operation_id="listCertificates",
     response={200: schemas.CertificatePage} | PAGE,
     auth=BearerToken(Scope.CERTIFICATES_READ),
     summary="證書列表",
@@ -332,6 +335,7 @@ def list_certificates(request, filters: Query[CertificateFilters]):
 
 @api.get(
     "/certificates/{certificate_id}",
+    operation_id="getCertificate",
     response={200: schemas.Certificate} | ONE | {400: schemas.Error},
     auth=BearerToken(Scope.CERTIFICATES_READ),
     summary="證書內容",
