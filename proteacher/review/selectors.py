@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification import selectors as case_selectors
+from proteacher.certification import state_counts as kept_counts
 from proteacher.certification import workflow
 from proteacher.certification.models import Case, CertificationType
 from proteacher.registry.models import County
@@ -91,11 +92,40 @@ def queue_list(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
     return in_state(cases, state).order_by("-updated_at", "-pk")
 
 
-def state_counts(cases: QuerySet[Case]) -> dict[str, int]:
-    """{state: number of cases} in one grouped query; states without cases are absent."""
-    # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
-    rows = cases.order_by().values("state").annotate(count=Count("pk")).values_list("state", "count")
-    return dict(rows)
+# No case is in the user's scope at all.
+NOTHING = object()
+
+
+def _counted_county(user: User, filters: QueueFilters):
+    """The county whose counts the user sees: their own for a 縣市, the one chosen (None: all) for
+    管理者, NOTHING for anyone else (the office pages admit no one else)."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.role == Role.ADMIN:
+        return filters.county or None
+    if user.role == Role.COUNTY and user.county_id is not None:
+        return user.county_id
+    return NOTHING
+
+
+def state_counts(user: User, filters: QueueFilters) -> dict[str, int]:
+    """{state: cases} in the user's scope matching the filters (the tabs); states without cases
+    are absent.
+
+    Type, year and county are read from the counts the workflow keeps (certification.state_counts:
+    a few rows, whatever the number of cases). A school or a name narrows to cases that must be
+    found first, so those few are grouped instead.
+    """
+    if filters.school or filters.q:
+        # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
+        cases = office_cases(user, filters).order_by()
+        return dict(cases.values("state").annotate(count=Count("pk")).values_list("state", "count"))
+    county = _counted_county(user, filters)
+    if county is NOTHING:
+        return {}
+    return kept_counts.counts(
+        county_id=county, certification_type_id=filters.certification_type, academic_year=filters.academic_year
+    )
 
 
 # The stages in which a round's 委員 are at work or their reviews are being decided.
@@ -125,9 +155,10 @@ def panel_sizes(cases: list[Case]) -> dict[int, int]:
 
 
 def academic_years(user: User) -> list[int]:
-    """The academic years of the cases the user may see, newest first (the 學年度 filter)."""
-    years = cases_visible_to(user).order_by("-academic_year").values_list("academic_year", flat=True).distinct()
-    return list(years)
+    """The academic years of the cases the user may see, newest first (the 學年度 filter), from
+    the kept counts."""
+    county = _counted_county(user, QueueFilters())
+    return [] if county is NOTHING else kept_counts.academic_years(county_id=county)
 
 
 def certification_types() -> list[tuple[int, str]]:

@@ -25,6 +25,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = ["教師", "全教網帳號", "學校", "縣市", "認證類別", "學年度", "狀態", "最後更新時間"]
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the tabs' counts), instead of counting them again."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 def _filter_form(request) -> QueueFilterForm:
     user = request.user
     return QueueFilterForm(
@@ -53,8 +61,11 @@ def queue(request):
     form = _filter_form(request)
     filters = form.filters()
     cases = selectors.office_cases(request.user, filters)
-    counts = selectors.state_counts(cases)
-    page = Paginator(selectors.queue_list(cases, filters.state), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.state_counts(request.user, filters)
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    page = CountedPaginator(selectors.queue_list(cases, filters.state), PAGE_SIZE, total).get_page(
+        request.GET.get("page")
+    )
     base = reverse("review:queue")
 
     def tab(state: str, text: str, count: int) -> dict:
