@@ -18,7 +18,7 @@ table of a few thousand rows instead:
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 
 from proteacher.certification.models import Case, StateCount
 
@@ -66,29 +66,43 @@ def moved(case: Case, from_state: str, to_state: str) -> None:
         _add([(_key(case, from_state), -1), (_key(case, to_state), 1)])
 
 
-def counts(*, county_id: int | None = None, certification_type_id=None, academic_year=None) -> dict[str, int]:
-    """{state: cases} for one county (None: every county, and the cases without one), optionally
-    one type and one academic year; states without cases are absent."""
-    rows = _narrowed(county_id, certification_type_id, academic_year)
-    totals = rows.order_by().values("state").annotate(total=Sum("count")).values_list("state", "total")
-    return {state: total for state, total in totals if total}
+@dataclass(frozen=True)
+class Summary:
+    """One county's counts (or every county's), by academic year, type and state: what the queue
+    needs for its 學年度 choices and its tabs, read in one query."""
+
+    rows: tuple[tuple[int, int, str, int], ...]  # (academic year, type id, state, cases)
+
+    def academic_years(self) -> list[int]:
+        """The years with cases, newest first."""
+        return sorted({year for year, _, _, count in self.rows if count}, reverse=True)
+
+    def counts(self, certification_type_id=None, academic_year=None) -> dict[str, int]:
+        """{state: cases} of one type and one year (None: any); states without cases are absent."""
+        found: dict[str, int] = {}
+        for year, type_id, state, count in self.rows:
+            if (certification_type_id and type_id != certification_type_id) or (
+                academic_year and year != academic_year
+            ):
+                continue
+            found[state] = found.get(state, 0) + count
+        return {state: count for state, count in found.items() if count}
 
 
-def academic_years(*, county_id: int | None = None) -> list[int]:
-    """The academic years in which the county (None: any) has cases, newest first."""
-    rows = _narrowed(county_id, None, None).filter(count__gt=0)
-    return list(rows.order_by("-academic_year").values_list("academic_year", flat=True).distinct())
-
-
-def _narrowed(county_id, certification_type_id, academic_year) -> QuerySet[StateCount]:
-    rows = StateCount.objects.all()
+def summary(county_id: int | None = None) -> Summary:
+    """The counts of one county (None: every county, and the cases without one)."""
+    rows = StateCount.objects.filter(count__gt=0)
     if county_id is not None:
         rows = rows.filter(county_key=county_id)
-    if certification_type_id:
-        rows = rows.filter(certification_type_id=certification_type_id)
-    if academic_year:
-        rows = rows.filter(academic_year=academic_year)
-    return rows
+    grouped = (
+        rows.order_by().values_list("academic_year", "certification_type_id", "state").annotate(total=Sum("count"))
+    )
+    return Summary(tuple(grouped))
+
+
+def counts(*, county_id: int | None = None, certification_type_id=None, academic_year=None) -> dict[str, int]:
+    """{state: cases} for one county (None: every county), optionally one type and one year."""
+    return summary(county_id).counts(certification_type_id, academic_year)
 
 
 def counted_from_cases() -> dict[Key, int]:

@@ -107,40 +107,31 @@ def queue_list(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
     return in_state(cases, state).order_by("-updated_at", "-pk")
 
 
-# No case is in the user's scope at all.
-NOTHING = object()
+def kept_counts_of(user: User, county: int | None = None) -> kept_counts.Summary:
+    """The counts the workflow keeps (certification.state_counts), in the user's scope: their own
+    county for a 縣市, every county or the one given for 管理者, none for anyone else (the office
+    pages admit no one else). One query of a few rows, whatever the number of cases."""
+    if user.is_authenticated and user.role == Role.ADMIN:
+        return kept_counts.summary(county)
+    if user.is_authenticated and user.role == Role.COUNTY and user.county_id is not None:
+        return kept_counts.summary(user.county_id)
+    return kept_counts.Summary(())
 
 
-def _counted_county(user: User, filters: QueueFilters):
-    """The county whose counts the user sees: their own for a 縣市, the one chosen (None: all) for
-    管理者, NOTHING for anyone else (the office pages admit no one else)."""
-    if not user.is_authenticated:
-        return NOTHING
-    if user.role == Role.ADMIN:
-        return filters.county or None
-    if user.role == Role.COUNTY and user.county_id is not None:
-        return user.county_id
-    return NOTHING
-
-
-def state_counts(user: User, filters: QueueFilters) -> dict[str, int]:
+def state_counts(user: User, filters: QueueFilters, in_scope: kept_counts.Summary) -> dict[str, int]:
     """{state: cases} in the user's scope matching the filters (the tabs); states without cases
-    are absent.
+    are absent. `in_scope` is kept_counts_of(user), already read for the 學年度 choices.
 
-    Type, year and county are read from the counts the workflow keeps (certification.state_counts:
-    a few rows, whatever the number of cases). A school or a name narrows to cases that must be
-    found first, so those few are grouped instead.
+    Type and year narrow the kept counts; a 管理者's county reads that county's. A school or a
+    name narrows to cases that must be found first, so those few are grouped instead.
     """
     if filters.school or filters.q:
         # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
         cases = office_cases(user, filters).order_by()
         return dict(cases.values("state").annotate(count=Count("pk")).values_list("state", "count"))
-    county = _counted_county(user, filters)
-    if county is NOTHING:
-        return {}
-    return kept_counts.counts(
-        county_id=county, certification_type_id=filters.certification_type, academic_year=filters.academic_year
-    )
+    if filters.county and user.role == Role.ADMIN:
+        in_scope = kept_counts_of(user, filters.county)
+    return in_scope.counts(filters.certification_type, filters.academic_year)
 
 
 # The stages in which a round's 委員 are at work or their reviews are being decided.
@@ -167,13 +158,6 @@ def panel_sizes(cases: list[tuple[int, str]]) -> dict[int, int]:
             if rounds[case_id] == round_code:
                 sizes[case_id] = count
     return sizes
-
-
-def academic_years(user: User) -> list[int]:
-    """The academic years of the cases the user may see, newest first (the 學年度 filter), from
-    the kept counts."""
-    county = _counted_county(user, QueueFilters())
-    return [] if county is NOTHING else kept_counts.academic_years(county_id=county)
 
 
 def certification_types() -> list[tuple[int, str]]:

@@ -34,12 +34,12 @@ class CountedPaginator(Paginator):
         self.count = count
 
 
-def _filter_form(request) -> QueueFilterForm:
+def _filter_form(request, in_scope) -> QueueFilterForm:
     user = request.user
     return QueueFilterForm(
         request.GET,
         types=selectors.certification_types(),
-        years=selectors.academic_years(user),
+        years=in_scope.academic_years(),
         counties=selectors.counties() if user.role == Role.ADMIN else None,
     )
 
@@ -59,10 +59,11 @@ def _query(request, **changes) -> str:
 @require_safe
 def queue(request):
     """認證審查: a tab per state with its count, the filters, and the matching cases, 50 a page."""
-    form = _filter_form(request)
+    in_scope = selectors.kept_counts_of(request.user)
+    form = _filter_form(request, in_scope)
     filters = form.filters()
     cases = selectors.office_cases(request.user, filters)
-    counts = selectors.state_counts(request.user, filters)
+    counts = selectors.state_counts(request.user, filters, in_scope)
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     rows = selectors.queue_rows(selectors.queue_list(cases, filters.state))
     page = CountedPaginator(rows, PAGE_SIZE, total).get_page(request.GET.get("page"))
@@ -193,7 +194,7 @@ def _export_name(filters) -> str:
 @require_safe
 def export(request):
     """The queue's filtered list, every page of it, as an Excel file."""
-    form = _filter_form(request)
+    form = _filter_form(request, selectors.kept_counts_of(request.user))
     filters = form.filters()
     cases = selectors.queue_list(selectors.office_cases(request.user, filters), filters.state)
     workbook = Workbook(write_only=True)
