@@ -18,7 +18,7 @@ from proteacher.review.statistics_forms import StatisticsFilterForm
 OFFICE = (Role.COUNTY, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The bar charts' geometry (SVG user units): labels on the left, bars after them, values at their end.
-CHART_WIDTH, LABEL_WIDTH, BAR_SPACE, ROW_HEIGHT, BAR_HEIGHT = 640, 200, 360, 30, 20
+CHART_WIDTH, LABEL_WIDTH, BAR_SPACE, ROW_HEIGHT, BAR_HEIGHT = 420, 150, 210, 28, 18
 
 
 def _filter_form(request) -> StatisticsFilterForm:
