@@ -4,6 +4,7 @@ Case, CaseEvent and Assignment; nothing of review.statistics is called)."""
 
 import datetime
 import io
+import json
 import math
 from collections import Counter, defaultdict
 
@@ -378,3 +379,24 @@ def test_the_percentile_method_is_stated_on_the_page(client, year_data):
 
     assert "最近序位法" in text
     assert "逾期：分發超過 14 天仍未送出" in text
+
+
+def test_a_county_system_gets_the_same_figures_as_its_officer(year_data):
+    """figures() takes anything shaped like a user (an API client of a county, say): same scope,
+    same numbers, JSON-ready."""
+    from types import SimpleNamespace
+
+    from proteacher.review.statistics import StatisticsFilters, figures
+
+    officer = staff("taipei")
+    system = SimpleNamespace(is_authenticated=True, role="county", county_id=officer.county_id, pk=None)
+    taichung = County.objects.get(name="臺中市")
+
+    as_system = figures(system, StatisticsFilters(county=taichung.pk))
+    as_officer = figures(officer, StatisticsFilters())
+
+    assert json.loads(json.dumps(as_system.as_dict())) == json.loads(json.dumps(as_officer.as_dict()))
+    assert [row["label"] for row in as_system.as_dict()["by_county"]] == ["臺北市"]
+    assert as_system.totals["applications"] == int(
+        recompute(county_id=officer.county_id)["totals"]["全部"]["applications"]
+    )
