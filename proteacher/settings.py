@@ -332,6 +332,8 @@ VERIFICATION_MAX_TRIES = env_int("VERIFICATION_MAX_TRIES", 5)
 
 # How many 委員 the assignment pages suggest per case and round.
 REVIEWERS_PER_CASE = env_int("REVIEWERS_PER_CASE", 2)
+# 統計: a 委員's open review counts as overdue this many days after it was assigned.
+REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 14)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
