@@ -245,6 +245,12 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # 統計: each case's first 送出, 形式審查, result and 發證 (turnaround), read by action or by
+            # the state reached, without visiting the event rows.
+            models.Index(fields=["action", "case", "at"]),
+            models.Index(fields=["to_state", "case", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
