@@ -241,20 +241,20 @@ def _turnaround(cases) -> list[dict]:
     except EmptyResultSet:
         scope_sql = None
     events = CaseEvent._meta.db_table
-    first = (
-        "SELECT case_id, MIN(at) AS at FROM {events}"
-        " WHERE case_id IN (SELECT * FROM scope) AND {where} GROUP BY case_id"
-    )
+    # The scope's query is repeated in each span rather than shared as a CTE: PostgreSQL then
+    # estimates its size and joins the events by a hash, instead of probing them case by case.
+    first = "SELECT case_id, MIN(at) AS at FROM {events} WHERE case_id IN ({scope}) AND {where} GROUP BY case_id"
     rank_checks = " OR ".join(
         f"(rn * 100 >= {percent} * n AND (rn - 1) * 100 < {percent} * n)" for _, _, percent in PERCENTILES
     )
     # Every value interpolated below is a table name, a constant of this module or placeholders;
     # the scope's and the actions' values are parameters.
-    sql = f"""WITH scope AS ({scope_sql}),
-        sent AS ({first.format(events=events, where="action = %s")}),
-        formal AS ({first.format(events=events, where=f"action IN ({_placeholders(FORMAL_DECISIONS)})")}),
-        outcome AS ({first.format(events=events, where=f"to_state IN ({_placeholders(RESULT_STATES)})")}),
-        issued AS ({first.format(events=events, where="action = %s")}),
+    formal_where = f"action IN ({_placeholders(FORMAL_DECISIONS)})"
+    outcome_where = f"to_state IN ({_placeholders(RESULT_STATES)})"
+    sql = f"""WITH sent AS ({first.format(events=events, scope=scope_sql, where="action = %s")}),
+        formal AS ({first.format(events=events, scope=scope_sql, where=formal_where)}),
+        outcome AS ({first.format(events=events, scope=scope_sql, where=outcome_where)}),
+        issued AS ({first.format(events=events, scope=scope_sql, where="action = %s")}),
         spans AS (
             SELECT 'formal' AS span, {_seconds("e.at", "s.at")} AS seconds
               FROM sent s JOIN formal e ON e.case_id = s.case_id
@@ -274,7 +274,9 @@ def _turnaround(cases) -> list[dict]:
     rows = []
     if scope_sql is not None:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*scope_params, SUBMIT, *FORMAL_DECISIONS, *RESULT_STATES, ISSUE])
+            params = [*scope_params, SUBMIT, *scope_params, *FORMAL_DECISIONS]
+            params += [*scope_params, *RESULT_STATES, *scope_params, ISSUE]
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
     for span, seconds, rn, n in rows:
         found[span]["count"] = n

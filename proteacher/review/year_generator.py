@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from proteacher.accounts.models import Role, TeacherProfile, User
-from proteacher.certification import certificates, workflow
+from proteacher.certification import certificates, state_counts, workflow
 from proteacher.certification.models import (
     Case,
     CaseEvent,
@@ -359,6 +359,8 @@ def generate(year: int, count: int, seed: int, now: datetime.datetime | None = N
     FormalReview.objects.bulk_create(formal, batch_size=1000)
     Assignment.objects.bulk_create(assignments, batch_size=1000)
     Appeal.objects.bulk_create(appeals, batch_size=1000)
+    # Cases written here, not by the workflow, are counted again for the 認證審查 tabs.
+    state_counts.rebuild()
     summary.events = len(events)
     summary.assignments = len(assignments)
     summary.certificates = len(numbers)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from proteacher.certification import workflow
+from proteacher.certification import state_counts, workflow
 from proteacher.certification.models import Case, CaseEvent, Certificate, TrainingCertificate
 from proteacher.dates import current_academic_year
 from proteacher.review import year_generator
@@ -63,6 +63,8 @@ def test_every_case_got_where_it_is_by_the_workflow_tables_steps(settings):
     states = Counter(case.state for case in cases.values())
     assert len(states) >= 10
     assert states["issued"] and states["failed"] and states["preparing"]
+    # Written in bulk, yet counted for the 認證審查 tabs as the workflow counts its own changes.
+    assert not state_counts.differences()
 
 
 def test_reviews_certificates_and_overdue_work_come_with_the_cases(settings):

@@ -26,7 +26,7 @@ def _filter_form(request) -> StatisticsFilterForm:
     return StatisticsFilterForm(
         request.GET,
         types=selectors.certification_types(),
-        years=selectors.academic_years(user),
+        years=selectors.kept_counts_of(user).academic_years(),
         counties=selectors.counties() if user.role == Role.ADMIN else None,
     )
 
