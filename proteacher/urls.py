@@ -8,6 +8,7 @@ urlpatterns = [
     path("registry/", include("proteacher.registry.urls")),
     path("documents/", include("proteacher.documents.urls")),
     path("review/", include("proteacher.review.urls")),
+    path("statistics/", include("proteacher.review.statistics_urls")),
     path("messages/", include("proteacher.notifications.urls")),
     # The API for county and national systems (/api/v1/) and 管理者's API 權杖 pages.
     path("api/", include("proteacher.api.urls")),
