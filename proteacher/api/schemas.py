@@ -75,3 +75,75 @@ class Certificate(Schema):
 class CertificatePage(Schema):
     items: list[Certificate]
     next_cursor: str | None
+
+
+class Measured(Schema):
+    """One row of a breakdown: what it counts (key, label) and the year's measures."""
+
+    key: int | str | None
+    label: str
+    applications: int
+    sent: int
+    passed: int
+    failed: int
+    appealed: int
+    issued: int
+
+
+class Totals(Schema):
+    applications: int
+    sent: int
+    passed: int
+    failed: int
+    appealed: int
+    issued: int
+
+
+class StateCount(Schema):
+    key: str
+    label: str
+    count: int
+
+
+class RoundRate(Schema):
+    key: str
+    label: str
+    decided: int
+    passed: int
+    rate: float | None
+
+
+class Turnaround(Schema):
+    key: str
+    label: str
+    count: int
+    median: float | None
+    p90: float | None
+
+
+class ReviewerLoad(Schema):
+    key: int
+    label: str
+    open: int
+    submitted: int
+    overdue: int
+
+
+class Measure(Schema):
+    key: str
+    label: str
+
+
+class Statistics(Schema):
+    totals: Totals
+    by_type: list[Measured]
+    by_year: list[Measured]
+    by_county: list[Measured]
+    by_school: list[Measured]
+    by_state: list[StateCount]
+    rounds: list[RoundRate]
+    turnaround: list[Turnaround]
+    reviewers: list[ReviewerLoad]
+    review_due_days: int
+    percentile_note: str
+    measures: list[Measure]

@@ -28,8 +28,11 @@ from proteacher.api.tokens import ApiError
 from proteacher.api.viewer import viewer_of
 from proteacher.certification import history, workflow
 from proteacher.certification import selectors as certification_selectors
-from proteacher.certification.models import Certificate
+from proteacher.certification.models import Certificate, CertificationType
+from proteacher.registry.models import County
 from proteacher.review import selectors as review_selectors
+from proteacher.review import statistics
+from proteacher.text import clean_text
 
 api = NinjaAPI(
     title="教師專業發展支持作業平臺 API",
@@ -345,3 +348,58 @@ def certificate_detail(request, certificate_id: int = Path(..., ge=1, le=MAX_ID)
     viewer = viewer_of(request.auth)
     certificate = get_object_or_404(certification_selectors.certificates_visible_to(viewer), pk=certificate_id)
     return _certificate(certificate)
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+
+class StatisticsQuery(Schema):
+    academic_year: int | None = Field(None, ge=1, le=999, description="學年度（民國年）")
+    certification_type: str | None = Field(
+        None, min_length=1, max_length=20, pattern=r"^[-A-Za-z0-9_]+$", description="認證類別代碼，如 advanced"
+    )
+    county: str | None = Field(
+        None,
+        min_length=1,
+        max_length=10,
+        pattern=r"^[-A-Za-z0-9_]+$",
+        description="縣市代碼（全國權杖；縣市權杖固定為其縣市）",
+    )
+    school: str | None = Field(None, min_length=1, max_length=100, description="學校名稱的一部分或學校代碼")
+
+
+@api.get(
+    "/statistics",
+    operation_id="getStatistics",
+    response={200: schemas.Statistics} | PAGE,
+    auth=BearerToken(Scope.STATISTICS_READ),
+    summary="統計",
+    description="與「統計」頁相同的數字：申請、送審、通過、未通過、申復、發證，各輪通過率、處理天數與委員負荷。",
+)
+def get_statistics(request, query: Query[StatisticsQuery]):
+    _known_parameters(request, StatisticsQuery)
+    filters = statistics.StatisticsFilters(
+        certification_type=_type_id(query.certification_type),
+        academic_year=query.academic_year,
+        county=_county_id(query.county),
+        school=clean_text(query.school or "").strip(),
+    )
+    return statistics.figures(viewer_of(request.auth), filters).as_dict()
+
+
+def _type_id(code: str | None) -> int | None:
+    if not code:
+        return None
+    found = CertificationType.objects.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
+        raise ApiError(400, "unknown_certification_type", f"沒有代碼為「{code}」的認證類別。")
+    return found
+
+
+def _county_id(code: str | None) -> int | None:
+    if not code:
+        return None
+    found = County.objects.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
+        raise ApiError(400, "unknown_county", f"沒有代碼為「{code}」的縣市。")
+    return found

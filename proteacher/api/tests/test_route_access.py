@@ -39,6 +39,7 @@ MATRIX = [
     ("api:v1:case_detail", {"case_id": CASE}, "get", TOKEN_ONLY),
     ("api:v1:list_certificates", {}, "get", TOKEN_ONLY),
     ("api:v1:certificate_detail", {"certificate_id": CERTIFICATE}, "get", TOKEN_ONLY),
+    ("api:v1:get_statistics", {}, "get", TOKEN_ONLY),
 ]
 
 
