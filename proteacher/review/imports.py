@@ -10,7 +10,7 @@ to 匯入中. The same importers as the `import_*` commands do the reading and c
 (registry.importing.run_import), so a file behaves the same on the command line and here.
 
 The worker (proteacher.worker's `load_imports` job) claims one run at a time with a conditional
-UPDATE on (state, lease): of several workers exactly one sets the claim, and a run whose worker
+UPDATE on (status, lease): of several workers exactly one sets the claim, and a run whose worker
 died is taken over once its lease has passed. Every later write of the run names the claim, so a
 worker that lost its claim changes nothing.
 
@@ -46,7 +46,7 @@ from proteacher.text import clean_text
 
 logger = logging.getLogger(__name__)
 
-State = ImportRun.State
+State = ImportRun.Status
 # The errors a run keeps to show (errors_total counts them all).
 ERRORS_KEPT = 1000
 # A run whose worker died this many times in one step is given up (失敗) instead of taken again.
@@ -160,8 +160,8 @@ def submit(kind: str, file, *, actor, by: str, load_when_clean: bool = False) ->
 def confirm(run: ImportRun, actor) -> ImportRun:
     """確認匯入: a checked clean run goes to 匯入中 for the worker. Only once, whoever presses first."""
     now = timezone.now()
-    moved = ImportRun.objects.filter(pk=run.pk, state=State.READY).update(
-        state=State.LOADING,
+    moved = ImportRun.objects.filter(pk=run.pk, status=State.READY).update(
+        status=State.LOADING,
         confirmed_at=now,
         confirmed_by=actor,
         rows_done=0,
@@ -182,9 +182,9 @@ def status(run: ImportRun) -> dict:
         "id": run.pk,
         "kind": run.kind,
         "kind_label": KINDS[run.kind].label if run.kind in KINDS else run.kind,
-        "state": run.state,
-        "state_label": run.get_state_display(),
-        "finished": run.state in FINISHED,
+        "state": run.status,
+        "state_label": run.get_status_display(),
+        "finished": run.status in FINISHED,
         "file_name": run.file_name,
         "size": run.size,
         "sha256": run.sha256,
@@ -212,7 +212,7 @@ class ClaimLost(Exception):
 
 
 def _claimable(now) -> Q:
-    return Q(state__in=(State.CHECKING, State.LOADING)) & (Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+    return Q(status__in=(State.CHECKING, State.LOADING)) & (Q(leased_until__isnull=True) | Q(leased_until__lt=now))
 
 
 def claim_next(now=None) -> ImportRun | None:
@@ -239,7 +239,7 @@ def _finish(run: ImportRun, **fields) -> None:
 
 
 def _fail(run: ImportRun, message: str, reason: str) -> None:
-    _finish(run, state=State.FAILED, finished_at=timezone.now(), message=message)
+    _finish(run, status=State.FAILED, finished_at=timezone.now(), message=message)
     record("import.fail", target=_target(run), data={"run": run.pk, "reason": reason})
 
 
@@ -255,10 +255,10 @@ def process(run: ImportRun) -> ImportRun:
     if run.attempts > MAX_ATTEMPTS:
         _fail(run, "處理此檔案的工作程序多次中斷，未匯入任何資料；請確認檔案後重新上傳。", "attempts")
         return run
-    if run.state == State.CHECKING:
+    if run.status == State.CHECKING:
         _check(run)
         run.refresh_from_db()
-    if run.state == State.LOADING and run.claim:
+    if run.status == State.LOADING and run.claim:
         _load(run)
         run.refresh_from_db()
     return run
@@ -297,13 +297,13 @@ def _check(run: ImportRun) -> None:
     counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
     common = {"rows_total": read["rows"], "checked_at": now, **counts, **_errors(result)}
     if result.errors:
-        _finish(run, state=State.REFUSED, finished_at=now, rows_done=read["rows"], **common)
+        _finish(run, status=State.REFUSED, finished_at=now, rows_done=read["rows"], **common)
     elif run.load_when_clean:
         # Straight on to the load, under the same claim (a fresh count of attempts).
-        if not _mine(run).update(state=State.LOADING, rows_done=0, attempts=1, **common):
+        if not _mine(run).update(status=State.LOADING, rows_done=0, attempts=1, **common):
             raise ClaimLost
     else:
-        _finish(run, state=State.READY, rows_done=read["rows"], **common)
+        _finish(run, status=State.READY, rows_done=read["rows"], **common)
     record(
         "import.check",
         target=_target(run),
@@ -318,7 +318,7 @@ def _load(run: ImportRun) -> None:
         # Inside the load's transaction: the run reads 已匯入 exactly when the rows are there.
         _finish(
             run,
-            state=State.DONE,
+            status=State.DONE,
             finished_at=timezone.now(),
             rows_done=read["rows"],
             rows_total=read["rows"],
@@ -351,7 +351,7 @@ def _load(run: ImportRun) -> None:
         # The data changed since the check (another import, a school removed …): nothing written.
         _finish(
             run,
-            state=State.FAILED,
+            status=State.FAILED,
             finished_at=timezone.now(),
             message="匯入時發現錯誤（資料可能在檢查後有變動），未匯入任何資料；請修正後重新上傳。",
             **_errors(result),

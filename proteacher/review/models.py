@@ -129,7 +129,7 @@ class ImportRun(models.Model):
     (review.imports). The file is kept as it was uploaded.
     """
 
-    class State(models.TextChoices):
+    class Status(models.TextChoices):
         CHECKING = "checking", "檢查中"
         READY = "ready", "待確認"
         REFUSED = "refused", "有錯誤"
@@ -138,7 +138,7 @@ class ImportRun(models.Model):
         FAILED = "failed", "失敗"
 
     kind = models.CharField("資料類別", max_length=20)
-    state = models.CharField("狀態", max_length=10, choices=State.choices, default=State.CHECKING)
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.CHECKING)
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField("檔案名稱", max_length=200)
     size = models.PositiveBigIntegerField("檔案大小", default=0)
@@ -174,7 +174,7 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "leased_until"])]
+        indexes = [models.Index(fields=["status", "leased_until"])]
         verbose_name = verbose_name_plural = "資料匯入"
 
     def __str__(self) -> str:

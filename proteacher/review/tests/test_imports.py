@@ -17,7 +17,7 @@ from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
 
-State = ImportRun.State
+State = ImportRun.Status
 GOOD_SCHOOLS = "學校代碼,學校名稱,縣市\n900001,臺北市立測試一國中,臺北市\n900002,臺北市立測試二國中,臺北市\n"
 BAD_SCHOOLS = "學校代碼,學校名稱,縣市\n900001,臺北市立測試一國中,臺北市\n900002,臺北市立測試二國中,火星市\n"
 
@@ -47,7 +47,7 @@ def test_the_check_writes_nothing_and_says_what_would_change(admin):
     imports.load_imports()
 
     run.refresh_from_db()
-    assert run.state == State.READY
+    assert run.status == State.READY
     assert (run.rows_total, run.created, run.updated, run.unchanged) == (2, 1, 0, 1)
     assert not School.objects.filter(code="900002").exists()
 
@@ -58,7 +58,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(admin):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.REFUSED
+    assert run.status == State.REFUSED
     assert run.errors == [{"line": 3, "reason": "縣市「火星市」不在縣市主檔中"}]
     assert run.errors_total == 1
     assert not School.objects.filter(code__startswith="9000").exists()
@@ -76,7 +76,7 @@ def test_confirmed_run_loads_all_rows_once(admin):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.DONE
+    assert run.status == State.DONE
     assert (run.rows_done, run.rows_total, run.created) == (2, 2, 2)
     assert set(School.objects.filter(code__startswith="9000").values_list("name", flat=True)) == {
         "臺北市立測試一國中",
@@ -92,7 +92,7 @@ def test_load_when_clean_goes_on_without_confirmation(admin):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.DONE
+    assert run.status == State.DONE
     assert imports.status(run)["finished"] is True
     assert School.objects.filter(code="900002").exists()
 
@@ -107,7 +107,7 @@ def test_a_load_that_finds_a_problem_writes_nothing(admin, monkeypatch):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.FAILED
+    assert run.status == State.FAILED
     assert "未匯入任何資料" in run.message
     assert run.errors[0]["line"] == 3
     assert not School.objects.filter(code__startswith="9000").exists()
@@ -140,7 +140,7 @@ def test_an_error_while_writing_leaves_nothing_half_written(admin, monkeypatch):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.FAILED
+    assert run.status == State.FAILED
     assert not School.objects.filter(code__startswith="9000").exists()
 
 
@@ -166,10 +166,10 @@ def test_a_run_whose_worker_died_is_taken_over_after_the_lease(admin):
     assert taken.claim != dead.claim
     # The dead worker, were it to wake up, writes nothing.
     with pytest.raises(imports.ClaimLost):
-        imports._finish(dead, state=State.FAILED)
+        imports._finish(dead, status=State.FAILED)
     imports.process(taken)
     taken.refresh_from_db()
-    assert taken.state == State.READY
+    assert taken.status == State.READY
 
 
 def test_a_file_that_kills_its_worker_every_time_is_given_up(admin):
@@ -181,7 +181,7 @@ def test_a_file_that_kills_its_worker_every_time_is_given_up(admin):
     imports.process(taken)
 
     run.refresh_from_db()
-    assert run.state == State.FAILED
+    assert run.status == State.FAILED
     assert "多次中斷" in run.message
 
 
@@ -204,7 +204,7 @@ def test_two_workers_at_once_load_a_run_once(admin_user, taipei):
 
     assert sorted(handled) == [0, 1]
     run.refresh_from_db()
-    assert run.state == State.DONE
+    assert run.status == State.DONE
     assert AuditEntry.objects.filter(action="import.run").count() == 1
 
 
@@ -334,7 +334,7 @@ def test_a_damaged_workbook_is_refused_by_the_check(admin, content, reason):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.REFUSED
+    assert run.status == State.REFUSED
     assert reason in run.errors[0]["reason"]
 
 
@@ -351,7 +351,7 @@ def test_hostile_csv_contents_get_chinese_reasons_never_an_error(client, admin):
     work()
 
     run.refresh_from_db()
-    assert run.state == State.REFUSED
+    assert run.status == State.REFUSED
     assert [error["line"] for error in run.errors] == [2, 4]
     assert "超過 10 個字" in run.errors[0]["reason"]
     assert "多於標題列" in run.errors[1]["reason"]
@@ -373,8 +373,8 @@ def test_a_big5_file_is_read_and_a_bad_encoding_named(admin):
 
     run.refresh_from_db()
     broken.refresh_from_db()
-    assert run.state == State.READY and run.created == 2
-    assert broken.state == State.REFUSED
+    assert run.status == State.READY and run.created == 2
+    assert broken.status == State.REFUSED
     assert broken.errors == [{"line": 2, "reason": "有無法辨識的文字，檔案必須是 UTF-8 或 Big5 編碼"}]
 
 
