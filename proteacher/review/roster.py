@@ -90,7 +90,7 @@ class ReviewerRosterImporter(Importer):
             for label in (code, name, short_name):
                 self.types[normalize_place_name(label).casefold()] = pk
         self.type_labels = "、".join(CertificationType.objects.values_list("name", flat=True))
-        self.line_of_account: dict[str, int] = {}
+        self.line_of_account: dict[str, tuple[int, str]] = {}
 
     def check_row(self, values: dict[str, str], line: int) -> tuple:
         username, name, email, county_id, types = check_fields(
@@ -103,10 +103,10 @@ class ReviewerRosterImporter(Importer):
             ]
         )
         school_id = self.school_id(values["school"], county_id)
-        folded = username.casefold()
-        first = self.line_of_account.setdefault(folded, line)
-        if first != line and username != self.accounts.get(folded, (None,))[0]:
-            # The same account written with other capitals: one account, not two.
+        first, spelling = self.line_of_account.setdefault(username.casefold(), (line, username))
+        if spelling != username:
+            # A new account written with other capitals: one account, not two. (The same spelling
+            # twice is the ordinary duplicate run_import reports.)
             raise Invalid(f"帳號「{shown(username)}」與第 {first} 行重複（帳號不分大小寫）")
         return username, name, email, school_id, types
 

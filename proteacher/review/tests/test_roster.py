@@ -107,7 +107,8 @@ def test_bad_rows_are_named_and_nothing_is_written(tmp_path, schools, taipei_off
         "r-y,某委員,y@example.tw,063999,臺北市,\n"
         "r-z,某委員,z@example.tw,臺北市立金華國民中學,,\n"
         "r-t,某委員,t@example.tw,,,高階認證\n"
-        "R-OK,好委員,ok@example.tw,313302,臺北市,\n",
+        "R-OK,好委員,ok@example.tw,313302,臺北市,\n"
+        "r-ok,好委員,ok@example.tw,313302,臺北市,\n",
     )
 
     reasons = {error.line: error.reason for error in result.errors}
@@ -118,6 +119,7 @@ def test_bad_rows_are_named_and_nothing_is_written(tmp_path, schools, taipei_off
     assert reasons[7] == "服務學校「臺北市立金華國民中學」不是學校代碼；以校名填寫時請一併填寫縣市"
     assert reasons[8].startswith("可審類別「高階認證」不是認證類別（")
     assert reasons[9] == "帳號「R-OK」與第 2 行重複（帳號不分大小寫）"
+    assert [error.reason for error in result.errors if error.line == 10] == ["帳號「r-ok」與第 2 行重複"]
     assert not User.objects.filter(username__istartswith="r-").exists()
     assert not OutgoingMail.objects.exists()
 
