@@ -186,3 +186,13 @@ def test_the_queue_gives_a_reviewer_only_cases_of_their_types(teacher, taipei_of
     run = services.assign_queue([case], [mentor_only, anyone], taipei_officer, per_case=1)
 
     assert [user.username for user in run.results[0].reviewers] == ["r-any"]
+
+
+def test_the_reviewers_page_shows_each_reviewers_types(client, admin_user, mentor_only):
+    make_reviewer("r-any", "全類委員")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("review:reviewers")).content.decode()
+
+    assert re.search(r"<td>輔導委員</td>\s*<td>r-mentor</td>\s*<td>（未設定）</td>\s*<td>教學輔導教師認證</td>", page)
+    assert re.search(r"<td>r-any</td>\s*<td>（未設定）</td>\s*<td>全部類別</td>", page)
