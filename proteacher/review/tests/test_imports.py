@@ -402,3 +402,21 @@ def test_status_is_json_ready(admin):
     assert found["state"] == "ready" and found["state_label"] == "待確認"
     assert found["kind_label"] == "學校"
     assert found["rows_total"] == 2 and found["created"] == 2
+
+
+def test_the_bar_shows_rows_read_then_the_writing(client, admin):
+    client.force_login(admin)
+    run = submitted(admin)
+    work()
+    imports.confirm(run, admin)
+    url = reverse("review:import_progress", args=[run.pk])
+
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=1)
+    halfway = client.get(url).content.decode()
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=2)
+    writing = client.get(url).content.decode()
+
+    assert '<progress class="import-bar w-100" value="1" max="2" aria-label="匯入進度">' in halfway
+    assert "匯入中：已處理 1／2 筆。" in halfway
+    assert 'hx-trigger="every 1s"' in halfway
+    assert "已讀取全部 2 筆，寫入資料庫中…" in writing
