@@ -4,9 +4,10 @@ from django import forms
 
 from proteacher.accounts.login_forms import BootstrapFormMixin
 from proteacher.review.imports import KINDS
+from proteacher.text import CleanTextMixin
 
 
-class ImportUploadForm(BootstrapFormMixin, forms.Form):
+class ImportUploadForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="資料類別",
         choices=[("", "請選擇")] + [(kind.code, kind.label) for kind in KINDS.values()],
