@@ -105,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when two requests write together.
     # Writers queue for the lock at BEGIN instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles a query once its estimated cost is high; on 統計's grouped queries it
+    # spent 0.6 s compiling what ran in 0.1 s. The platform's queries are short: no JIT.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -336,6 +340,8 @@ VERIFICATION_MAX_TRIES = env_int("VERIFICATION_MAX_TRIES", 5)
 
 # How many 委員 the assignment pages suggest per case and round.
 REVIEWERS_PER_CASE = env_int("REVIEWERS_PER_CASE", 2)
+# 統計: a 委員's open review counts as overdue this many days after it was assigned.
+REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 14)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("registry/", include("proteacher.registry.urls")),
     path("documents/", include("proteacher.documents.urls")),
     path("review/", include("proteacher.review.urls")),
+    path("statistics/", include("proteacher.review.statistics_urls")),
     path("messages/", include("proteacher.notifications.urls")),
 ]

@@ -178,10 +178,39 @@ class Case(models.Model):
             models.Index(fields=["county", "state", "updated_at", "id"]),
             models.Index(fields=["state", "updated_at", "id"]),
             models.Index(fields=["state", "certification_type", "academic_year"]),
+            # The 全部 tab: every state's cases, newest change first.
+            models.Index(fields=["county", "updated_at", "id"]),
+            models.Index(fields=["updated_at", "id"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.academic_year} {self.certification_type.short_name} {self.teacher}"
+
+
+class StateCount(models.Model):
+    """How many cases are in one state, for one county, type and academic year.
+
+    The office's 認證審查 tabs and 學年度 choices sum these few rows instead of grouping every case
+    on each request. Kept by the workflow in the transaction of each change (state_counts.py);
+    `manage.py recount_states` rebuilds it from the cases.
+    """
+
+    # The case's county id, 0 for a case without a county (a NULL would not be unique).
+    county_key = models.PositiveIntegerField()
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=30)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county_key", "certification_type", "academic_year", "state"], name="one_count_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_key} {self.certification_type_id} {self.academic_year} {self.state}: {self.count}"
 
 
 class FrozenError(Exception):
@@ -216,6 +245,12 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # 統計: each case's first 送出, 形式審查, result and 發證 (turnaround), read by action or by
+            # the state reached, without visiting the event rows.
+            models.Index(fields=["action", "case", "at"]),
+            models.Index(fields=["to_state", "case", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification import selectors as case_selectors
+from proteacher.certification import state_counts as kept_counts
 from proteacher.certification import workflow
 from proteacher.certification.models import Case, CertificationType
 from proteacher.registry.models import County
@@ -82,6 +83,21 @@ def office_cases(user: User, filters: QueueFilters) -> QuerySet[Case]:
     return cases
 
 
+def queue_rows(cases: QuerySet[Case]) -> QuerySet:
+    """What the queue's table shows of each case, as plain values: a page of 50 cases read as model
+    instances (case, teacher, type, school, county) cost more than its query."""
+    return cases.values(
+        "pk",
+        "state",
+        "academic_year",
+        "updated_at",
+        teacher_name=F("teacher__name"),
+        school_name=F("school__name"),
+        county_name=F("county__name"),
+        type_name=F("certification_type__name"),
+    )
+
+
 def in_state(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
     return cases.filter(state=state) if state else cases
 
@@ -91,24 +107,44 @@ def queue_list(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
     return in_state(cases, state).order_by("-updated_at", "-pk")
 
 
-def state_counts(cases: QuerySet[Case]) -> dict[str, int]:
-    """{state: number of cases} in one grouped query; states without cases are absent."""
-    # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
-    rows = cases.order_by().values("state").annotate(count=Count("pk")).values_list("state", "count")
-    return dict(rows)
+def kept_counts_of(user: User, county: int | None = None) -> kept_counts.Summary:
+    """The counts the workflow keeps (certification.state_counts), in the user's scope: their own
+    county for a 縣市, every county or the one given for 管理者, none for anyone else (the office
+    pages admit no one else). One query of a few rows, whatever the number of cases."""
+    if user.is_authenticated and user.role == Role.ADMIN:
+        return kept_counts.summary(county)
+    if user.is_authenticated and user.role == Role.COUNTY and user.county_id is not None:
+        return kept_counts.summary(user.county_id)
+    return kept_counts.Summary(())
+
+
+def state_counts(user: User, filters: QueueFilters, in_scope: kept_counts.Summary) -> dict[str, int]:
+    """{state: cases} in the user's scope matching the filters (the tabs); states without cases
+    are absent. `in_scope` is kept_counts_of(user), already read for the 學年度 choices.
+
+    Type and year narrow the kept counts; a 管理者's county reads that county's. A school or a
+    name narrows to cases that must be found first, so those few are grouped instead.
+    """
+    if filters.school or filters.q:
+        # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
+        cases = office_cases(user, filters).order_by()
+        return dict(cases.values("state").annotate(count=Count("pk")).values_list("state", "count"))
+    if filters.county and user.role == Role.ADMIN:
+        in_scope = kept_counts_of(user, filters.county)
+    return in_scope.counts(filters.certification_type, filters.academic_year)
 
 
 # The stages in which a round's 委員 are at work or their reviews are being decided.
 PANEL_STAGES = ("review", "decision")
 
 
-def panel_sizes(cases: list[Case]) -> dict[int, int]:
-    """{case id: 委員 assigned to the round the case is in} for the cases reviewed or decided now;
-    one query for a page of cases."""
+def panel_sizes(cases: list[tuple[int, str]]) -> dict[int, int]:
+    """{case id: 委員 assigned to the round the case is in} for the (case id, state) pairs reviewed
+    or decided now; one query for a page of cases."""
     rounds = {
-        case.pk: spec.round
-        for case in cases
-        if (spec := workflow.BY_STATE.get(case.state)) is not None and spec.round and spec.stage in PANEL_STAGES
+        pk: spec.round
+        for pk, state in cases
+        if (spec := workflow.BY_STATE.get(state)) is not None and spec.round and spec.stage in PANEL_STAGES
     }
     sizes = dict.fromkeys(rounds, 0)
     if rounds:
@@ -122,12 +158,6 @@ def panel_sizes(cases: list[Case]) -> dict[int, int]:
             if rounds[case_id] == round_code:
                 sizes[case_id] = count
     return sizes
-
-
-def academic_years(user: User) -> list[int]:
-    """The academic years of the cases the user may see, newest first (the 學年度 filter)."""
-    years = cases_visible_to(user).order_by("-academic_year").values_list("academic_year", flat=True).distinct()
-    return list(years)
 
 
 def certification_types() -> list[tuple[int, str]]:

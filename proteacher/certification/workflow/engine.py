@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.audit.log import record
+from proteacher.certification import state_counts
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import table
@@ -139,6 +140,9 @@ def transition(
         )
         _audit(event, step.label, teacher_id=locked.teacher_id)
         _tell(event, step.notice)
+        # Last: the counts' rows are shared by every case of the county, type and year, so they
+        # are held only until the commit that follows.
+        state_counts.moved(locked, from_state, step.target)
     case.state, case.revision, case.updated_at = locked.state, locked.revision, locked.updated_at
     return locked
 
@@ -163,6 +167,7 @@ def open_case(teacher: User, certification_type, academic_year: int, eligibility
         )
         _audit(event, table.OPENING.label, teacher_id=teacher.pk)
         _tell(event, table.OPENING.notice)
+        state_counts.opened(case)
     return case
 
 

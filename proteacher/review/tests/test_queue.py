@@ -279,7 +279,7 @@ def test_a_round_with_fewer_reviewers_than_the_count_is_marked(client, taipei_of
 
     response = client.get(URL)
 
-    rows = {row["case"].pk: row["short"] for row in response.context["rows"]}
+    rows = {row["pk"]: row["short"] for row in response.context["rows"]}
     assert rows == {short.pk: "委員不足（1/2）", full.pk: "", waiting.pk: ""}
     page = response.content.decode()
     assert '<span class="badge text-bg-warning" data-short-panel>委員不足（1/2）</span>' in page

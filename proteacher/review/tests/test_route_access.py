@@ -7,6 +7,7 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - 認證審查 (queue, export), 分發委員 of a queue, 審查委員: 縣市 and 管理者.
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
+- 統計 (statistics:page, statistics:export): 縣市 and 管理者, as 認證審查.
 - A 委員's settings (reviewer_edit), 發證, 稽核紀錄, 郵件寄送狀態 (重新寄送: POST only) and 資料匯入
   (an import, its progress, its file, a sample file; 確認匯入: POST only): 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
@@ -126,6 +127,9 @@ MATRIX = [
     ("review:import_confirm", {"pk": IMPORT_RUN}, "get", ADMIN_ONLY | {"admin": 405}),
     # The run is still 檢查中: the page says it cannot be confirmed yet.
     ("review:import_confirm", {"pk": IMPORT_RUN}, "post", ADMIN_ONLY | {"admin": REACHED}),
+    # 統計 and its workbook: 縣市 (its own county's figures) and 管理者.
+    ("statistics:page", {}, "get", OFFICE_LISTS),
+    ("statistics:export", {}, "get", OFFICE_LISTS),
 ]
 
 
@@ -212,7 +216,12 @@ def test_route_access(client, people, assignment, import_run, route, kwargs, met
 
 def test_the_matrix_covers_every_route():
     resolver = get_resolver()
-    names = {f"review:{name}" for name in resolver.namespace_dict["review"][1].reverse_dict if isinstance(name, str)}
+    names = {
+        f"{namespace}:{name}"
+        for namespace in ("review", "statistics")
+        for name in resolver.namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str)
+    }
 
     assert names == {route for route, *_ in MATRIX}
 
