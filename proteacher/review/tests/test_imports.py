@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,14 +187,16 @@ def test_a_file_that_kills_its_worker_every_time_is_given_up(admin):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two connections at once need PostgreSQL: SQLite's in-memory test database locks whole tables",
+)
 def test_two_workers_at_once_load_a_run_once(admin_user, taipei):
     run = submitted(admin_user)
     imports.load_imports()
     imports.confirm(run, admin_user)
 
     def worker():
-        from django.db import connection
-
         try:
             return imports.load_imports()
         finally:
