@@ -59,3 +59,16 @@ class ApiToken(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(Scope.choices)
         return [labels.get(scope, scope) for scope in self.scopes]
+
+
+class TokenImport(models.Model):
+    """A training-hour file a token handed in: the token reads the run's status, no other token does."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="imports")
+    run = models.OneToOneField("review.ImportRun", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 上傳的匯入"
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.run_id}"

@@ -147,3 +147,40 @@ class Statistics(Schema):
     review_due_days: int
     percentile_note: str
     measures: list[Measure]
+
+
+class ImportAccepted(Schema):
+    id: int
+    state: str
+    state_label: str
+    status_url: str
+
+
+class RowError(Schema):
+    line: int | None
+    reason: str
+
+
+class ImportStatus(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    finished: bool
+    file_name: str
+    size: int
+    sha256: str
+    by: str
+    rows_total: int | None
+    rows_done: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowError]
+    errors_total: int
+    message: str
+    created_at: datetime.datetime
+    checked_at: datetime.datetime | None
+    confirmed_at: datetime.datetime | None
+    finished_at: datetime.datetime | None

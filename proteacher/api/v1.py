@@ -1,11 +1,12 @@
-"""Version 1 of the API for county and national systems: cases with their history, certificates
-and, when given the scope, statistics and training-hour uploads; the OpenAPI 3.1 document is at
-/api/v1/openapi.json.
+"""Version 1 of the API for county and national systems: cases with their history, certificates,
+statistics, and training-hour uploads, each operation under its scope; the OpenAPI 3.1 document
+is at /api/v1/openapi.json.
 
 django-ninja draws the OpenAPI document from the same pydantic schemas that check and shape each
 answer, so the document cannot drift from the code. Every operation reads through the selectors
 the pages use, with the token as a 縣市 of its county or as 管理者 (viewer.py): a county token
-asking for another county's case gets 404, as the county's officer would.
+asking for another county's case gets 404, as the county's officer would. Training files go
+through review.imports, the importer of 資料匯入.
 """
 
 import base64
@@ -16,22 +17,25 @@ from typing import Literal
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, File, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from proteacher.api import schemas, tokens
-from proteacher.api.models import ApiToken, Scope
+from proteacher.api.models import ApiToken, Scope, TokenImport
 from proteacher.api.tokens import ApiError
 from proteacher.api.viewer import viewer_of
 from proteacher.certification import history, workflow
 from proteacher.certification import selectors as certification_selectors
 from proteacher.certification.models import Certificate, CertificationType
+from proteacher.errors import DomainError
 from proteacher.registry.models import County
+from proteacher.review import imports, statistics
 from proteacher.review import selectors as review_selectors
-from proteacher.review import statistics
 from proteacher.text import clean_text
 
 api = NinjaAPI(
@@ -403,3 +407,56 @@ def _county_id(code: str | None) -> int | None:
     if found is None:
         raise ApiError(400, "unknown_county", f"沒有代碼為「{code}」的縣市。")
     return found
+
+
+# --- training hours ----------------------------------------------------------------------------
+
+
+def _status_url(run_id: int) -> str:
+    return reverse("api:v1:get_training_import", kwargs={"run_id": run_id})
+
+
+@api.post(
+    "/training-imports",
+    operation_id="createTrainingImport",
+    response={202: schemas.ImportAccepted} | REFUSALS | {400: schemas.Error},
+    auth=BearerToken(Scope.TRAINING_WRITE),
+    summary="上傳研習時數",
+    description=(
+        "研習時數檔（CSV 或 Excel .xlsx，欄位：全教網帳號、課程名稱、類別、時數、研習日期），與管理者「資料匯入」相同的"
+        "檢查；全部正確時自動匯入，有任何一列錯誤則整份不匯入。以 status_url 查詢進度與結果。"
+    ),
+)
+def create_training_import(request, file: File[UploadedFile]):
+    _known_parameters(request)
+    token = request.auth
+    try:
+        run = imports.submit("training", file, actor=None, by=f"API {token.name}", load_when_clean=True)
+    except DomainError as refused:
+        raise ApiError(400, "invalid_file", refused.message) from refused
+    TokenImport.objects.create(token=token, run=run)
+    body = {
+        "id": run.pk,
+        "state": run.status,
+        "state_label": run.get_status_display(),
+        "status_url": _status_url(run.pk),
+    }
+    return 202, body
+
+
+@api.get(
+    "/training-imports/{run_id}",
+    operation_id="getTrainingImport",
+    response={200: schemas.ImportStatus} | ONE | {400: schemas.Error},
+    auth=BearerToken(Scope.TRAINING_WRITE),
+    summary="研習時數上傳的進度與結果",
+    description="只能查詢同一權杖上傳的檔案。errors 列出錯誤的列與原因（最多 1000 筆，errors_total 為總數）。",
+)
+def get_training_import(request, run_id: int = Path(..., ge=1, le=MAX_ID)):
+    _known_parameters(request)
+    link = get_object_or_404(TokenImport.objects.select_related("run"), run_id=run_id, token=request.auth)
+    run = link.run
+    moments = {
+        name: _moment(getattr(run, name)) for name in ("created_at", "checked_at", "confirmed_at", "finished_at")
+    }
+    return imports.status(run) | moments

@@ -3,8 +3,11 @@
 role gets 401 without a token), and its OpenAPI document is public."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from proteacher.api.models import TokenImport
+from proteacher.review import imports
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +26,7 @@ NOWHERE = dict.fromkeys(ROLES, 404)
 TOKEN = "<a token>"
 CASE = "<a case>"
 CERTIFICATE = "<a certificate>"
+IMPORT_RUN = "<a training file a token sent>"
 
 # (route, URL kwargs, method, expected status per role)
 MATRIX = [
@@ -40,13 +44,23 @@ MATRIX = [
     ("api:v1:list_certificates", {}, "get", TOKEN_ONLY),
     ("api:v1:certificate_detail", {"certificate_id": CERTIFICATE}, "get", TOKEN_ONLY),
     ("api:v1:get_statistics", {}, "get", TOKEN_ONLY),
+    ("api:v1:create_training_import", {}, "post", TOKEN_ONLY),
+    ("api:v1:get_training_import", {"run_id": IMPORT_RUN}, "get", TOKEN_ONLY),
 ]
 
 
 @pytest.fixture
 def objects(issue, teacher):
     token, _ = issue()
-    return {TOKEN: token.pk, CASE: factories.case(teacher).pk, CERTIFICATE: factories.certificate(teacher).pk}
+    upload = SimpleUploadedFile("研習時數.csv", "全教網帳號,課程名稱,類別,時數,研習日期\n".encode())
+    run = imports.submit("training", upload, actor=None, by="API 測試系統", load_when_clean=True)
+    TokenImport.objects.create(token=token, run=run)
+    return {
+        TOKEN: token.pk,
+        CASE: factories.case(teacher).pk,
+        CERTIFICATE: factories.certificate(teacher).pk,
+        IMPORT_RUN: run.pk,
+    }
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,16 @@ server error, the status and the body as the document says, refusals without the
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from proteacher.api import tokens
-from proteacher.api.models import ApiToken
+from proteacher.api.models import ApiToken, TokenImport
 from proteacher.certification.workflow import State
+from proteacher.review import imports
 from proteacher.testing import factories
 from proteacher.testing.workflow import advance
 
@@ -27,11 +29,15 @@ TOKEN = f"ptk_5c4e3a7e57_{SECRET}"
 
 @pytest.fixture
 def national_token(issue, teacher, admin_user, taichung_teacher):
-    """A national token of every scope with a limit no run reaches, and cases and a certificate to read."""
+    """A national token of every scope with a limit no run reaches, and cases, a certificate and a
+    training file it sent to read."""
     advance(factories.case(teacher, "advanced"), State.ISSUED, admin_user)
     factories.case(taichung_teacher, "basic")
     factories.certificate(taichung_teacher, "basic", 104, "A104000811")
     token, _ = issue(rate_limit_per_minute=6000)
+    upload = SimpleUploadedFile("研習時數.csv", "全教網帳號,課程名稱,類別,時數,研習日期\n".encode())
+    run = imports.submit("training", upload, actor=None, by="API 測試系統", load_when_clean=True)
+    TokenImport.objects.create(token=token, run=run)
     ApiToken.objects.filter(pk=token.pk).update(prefix=tokens.prefix_of(TOKEN), secret_hash=tokens.digest(SECRET))
 
 
