@@ -422,6 +422,16 @@ def _status_url(run_id: int) -> str:
     response={202: schemas.ImportAccepted} | REFUSALS | {400: schemas.Error},
     auth=BearerToken(Scope.TRAINING_WRITE),
     summary="上傳研習時數",
+    # The one field, never empty (an empty part is no file at all to Django), and nothing beside it.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"additionalProperties": False, "properties": {"file": {"minLength": 1}}}
+                }
+            }
+        }
+    },
     description=(
         "研習時數檔（CSV 或 Excel .xlsx，欄位：全教網帳號、課程名稱、類別、時數、研習日期），與管理者「資料匯入」相同的"
         "檢查；全部正確時自動匯入，有任何一列錯誤則整份不匯入。以 status_url 查詢進度與結果。"
@@ -429,6 +439,8 @@ def _status_url(run_id: int) -> str:
 )
 def create_training_import(request, file: File[UploadedFile]):
     _known_parameters(request)
+    if request.POST or set(request.FILES) - {"file"}:
+        raise ApiError(400, "unknown_parameter", "只接受一個欄位：file（研習時數檔）。")
     token = request.auth
     try:
         run = imports.submit("training", file, actor=None, by=f"API {token.name}", load_when_clean=True)

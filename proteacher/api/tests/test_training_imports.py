@@ -92,6 +92,15 @@ def test_a_system_posts_without_a_csrf_token(issue, teacher):
     assert response.status_code == 202
 
 
+def test_a_field_beside_the_file_is_refused(client, issue):
+    _, raw = issue(scopes=["training:write"])
+
+    response = client.post(URL, {"file": csv(GOOD), "kind": "schools"}, headers=bearer(raw))
+
+    assert (response.status_code, response.json()["code"]) == (400, "unknown_parameter")
+    assert not ImportRun.objects.exists()
+
+
 def test_no_file_is_a_clear_error(client, issue):
     _, raw = issue(scopes=["training:write"])
 
