@@ -134,11 +134,13 @@ def run_batches(budget_seconds: float = BUDGET_SECONDS) -> int:
     `budget_seconds`; returns the items handled. Must not run inside a transaction."""
     deadline = time.monotonic() + budget_seconds
     handled = 0
-    while time.monotonic() < deadline:
+    while True:
         batch = claim()
         if batch is None:
             break
         handled += work(batch, deadline)
+        if time.monotonic() >= deadline:
+            break
     return handled
 
 
