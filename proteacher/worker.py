@@ -15,7 +15,7 @@ from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
-from proteacher.review import issuing
+from proteacher.review import imports, issuing
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ JOBS: list[Job] = [
     Job("purge_expired_data", retention.purge_expired_data, every_seconds=3600),
     # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
     Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
+    # 資料匯入: the files 管理者 uploaded are checked, and the confirmed ones loaded (review.imports).
+    Job("load_imports", imports.load_imports, every_seconds=2),
     # 核定可產證 / 發證 batches 管理者 confirmed are moved case by case (review.issuing).
     Job("run_issuing_batches", issuing.run_batches, every_seconds=1),
 ]

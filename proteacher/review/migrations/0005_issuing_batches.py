@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certification', '0015_case_event_indexes'),
-        ('review', '0003_appeal_drafts'),
+        ('review', '0004_import_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
