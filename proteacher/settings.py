@@ -299,6 +299,9 @@ IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)
 IMPORT_LEASE_MINUTES = env_int("IMPORT_LEASE_MINUTES", 10)
 # Seconds between two passes of the worker (mail, then the periodic jobs that are due).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
+# 發證 batches (review.issuing): a worker renews its claim on a batch as it goes; a claim not renewed
+# for this long belongs to a worker that died, and another worker takes the batch over.
+ISSUING_LEASE_SECONDS = env_int("ISSUING_LEASE_SECONDS", 30)
 
 # How long the platform keeps what it no longer needs, from the moment each period counts from
 # (README.md, "Retention", gives the reasons). The worker's purge_expired_data job applies it

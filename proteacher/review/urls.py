@@ -48,6 +48,8 @@ urlpatterns = [
     path("cases/<int:pk>/viewed/", viewed.viewed_page, name="viewed"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
+    path("issuing/batches/<int:pk>/", issuing.issuing_batch, name="issuing_batch"),
+    path("issuing/batches/<int:pk>/progress/", issuing.issuing_batch_progress, name="issuing_batch_progress"),
     # 管理者: 稽核紀錄
     path("audit/", audit_log.audit_log_page, name="audit_log"),
     # 管理者: 寄送失敗郵件 and 重新寄送
