@@ -110,10 +110,18 @@ def ensure(certificate: Certificate) -> Certificate:
 
 
 def read(certificate: Certificate) -> bytes:
-    """The stored PDF's bytes (made first when missing)."""
+    """The stored PDF's bytes (made first when missing, and made again when its file was lost)."""
     ensure(certificate)
-    with certificate.pdf.open("rb") as stored:
-        return stored.read()
+    try:
+        with certificate.pdf.open("rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        logger.warning("certificate %s: its PDF file %s is gone; made again", certificate.pk, certificate.pdf.name)
+    pdf = render(certificate)
+    certificate.pdf.save(f"certificate-{certificate.pk}.pdf", ContentFile(pdf), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.save(update_fields=["pdf", "pdf_sha256"])
+    return pdf
 
 
 def download(certificate: Certificate):

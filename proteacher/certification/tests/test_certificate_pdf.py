@@ -120,3 +120,16 @@ def test_without_the_font_the_teacher_reads_why_and_nothing_is_stored(client, te
     assert certificate_pdf.FONT_MISSING in response.content.decode()
     certificate.refresh_from_db()
     assert not certificate.pdf and not certificate.pdf_sha256
+
+
+def test_a_lost_file_is_made_again_the_same(certificate):
+    certificate_pdf.ensure(certificate)
+    certificate.refresh_from_db()
+    digest = certificate.pdf_sha256
+    certificate.pdf.storage.delete(certificate.pdf.name)
+
+    pdf = certificate_pdf.read(certificate)
+
+    certificate.refresh_from_db()
+    assert hashlib.sha256(pdf).hexdigest() == digest == certificate.pdf_sha256
+    assert certificate.pdf.storage.exists(certificate.pdf.name)
