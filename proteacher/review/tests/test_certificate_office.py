@@ -162,3 +162,30 @@ def test_a_case_not_issued_has_no_certificate_to_revoke(client, teacher, admin_u
     case.refresh_from_db()
     assert case.state == workflow.State.APPROVED
     assert client.get(reverse("review:certificate_pdf", args=[case.pk])).status_code == 404
+
+
+def test_the_countys_download_is_in_the_teachers_viewing_record(client, issued, taipei_officer):
+    client.force_login(taipei_officer)
+    client.get(reverse("review:certificate_pdf", args=[issued.pk]))
+    client.force_login(issued.teacher)
+
+    page = client.get(reverse("review:viewed", args=[issued.pk])).content.decode()
+
+    entry = AuditEntry.objects.get(action="file.view", case_id=issued.pk)
+    assert (entry.actor_id, entry.target) == (taipei_officer.pk, "證書 PDF")
+    assert "證書 PDF" in page
+
+
+def test_a_revoked_case_reads_as_such_for_the_teacher_and_in_the_queue(client, issued, admin_user):
+    certificate_services.revoke(issued, admin_user, "other", "原因。")
+    client.force_login(issued.teacher)
+
+    case_page = client.get(reverse("certification:case", args=[issued.pk])).content.decode()
+    held = client.get(reverse("certification:held")).content.decode()
+    client.force_login(admin_user)
+    queue = client.get(reverse("review:queue"), {"state": workflow.State.REVOKED})
+
+    assert "已撤銷" in case_page and "證書已由管理者撤銷" in case_page
+    assert "已撤銷" in held
+    assert queue.status_code == 200
+    assert "已撤銷" in queue.content.decode() and issued.teacher.name in queue.content.decode()

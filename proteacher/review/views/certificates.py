@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import certificate_pdf, certificate_services, workflow
+from proteacher.certification.access_log import looked_at
 from proteacher.certification.selectors import certificate_of_case
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
@@ -16,6 +17,7 @@ from proteacher.review.selectors import case_for
 from proteacher.review.views.decisions import shown_state
 from proteacher.review.views.office import OFFICE, render_case
 
+CERTIFICATE_TITLE = "證書 PDF"
 TO_FIX = "撤銷或恢復證書尚未填寫完整，請依提示修正後再送出。"
 
 
@@ -25,10 +27,13 @@ def certificate_download(request, pk):
     case = case_for(request.user, pk)
     certificate = certificate_of_case(case)
     try:
-        return certificate_pdf.download(certificate)
+        response = certificate_pdf.download(certificate)
     except DomainError as problem:
         messages.error(request, problem.message)
         return redirect("review:case", pk=case.pk)
+    # A look at the teacher's document, listed in their 檢視紀錄 like a form or file.
+    looked_at(request, case, CERTIFICATE_TITLE, file=True, certificate=certificate.number)
+    return response
 
 
 @roles_required(Role.ADMIN)
