@@ -208,3 +208,9 @@ def test_the_form_page_opens_for_everyone(client):
 
     assert response.status_code == 200
     assert "以證號查驗" in response.content.decode()
+
+
+def test_every_page_links_to_the_verification_form(client):
+    home = client.get(reverse("portal:home")).content.decode()
+
+    assert f'<a href="{reverse("verify:form")}">證書查驗</a>' in home
