@@ -30,6 +30,7 @@ from proteacher.errors import DomainError
 logger = logging.getLogger(__name__)
 
 FONT_MISSING = "目前無法產生證書 PDF：伺服器缺少中文字型 (Noto CJK)，請聯繫教師專業發展支持作業平臺工作小組。"
+NO_RENDERER = "目前無法產生證書 PDF：伺服器缺少排版元件 (Pango)，請聯繫教師專業發展支持作業平臺工作小組。"
 ISSUER = "教育部"
 STYLESHEET = "css/certificate_pdf.css"
 # Fixed, so the bytes depend on the certificate alone.
@@ -74,8 +75,12 @@ def _embeds(pdf: bytes, family: str) -> bool:
 
 def render(certificate: Certificate) -> bytes:
     """The PDF's bytes, the same each time for the same certificate. DomainError (a message for the
-    user) when the machine lacks the CJK font."""
-    import weasyprint
+    user) when the machine lacks the CJK font or Pango."""
+    try:
+        import weasyprint
+    except (ImportError, OSError):  # WeasyPrint loads Pango when imported
+        logger.exception("certificate PDF: WeasyPrint cannot load Pango; install libpango-1.0-0 libpangoft2-1.0-0")
+        raise DomainError(NO_RENDERER) from None
 
     html = render_to_string("certification/certificate_pdf.html", _context(certificate))
     font = settings.CERTIFICATE_FONT_FAMILY.replace('"', "")

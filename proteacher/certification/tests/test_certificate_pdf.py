@@ -133,3 +133,14 @@ def test_a_lost_file_is_made_again_the_same(certificate):
     certificate.refresh_from_db()
     assert hashlib.sha256(pdf).hexdigest() == digest == certificate.pdf_sha256
     assert certificate.pdf.storage.exists(certificate.pdf.name)
+
+
+def test_without_pango_the_teacher_reads_why(client, teacher, certificate, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango's library cannot be loaded
+    client.force_login(teacher)
+
+    response = client.get(reverse("certification:held_pdf", args=[certificate.pk]), follow=True)
+
+    assert certificate_pdf.NO_RENDERER in response.content.decode()
