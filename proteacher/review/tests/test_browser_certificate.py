@@ -39,8 +39,7 @@ def test_the_certificate_is_downloaded_verified_and_revoked(demo, live_server, s
     teacher = demo.roles.teacher()
     walk.open_own_case(teacher)
     walk.expect_state(teacher, "已發證")
-    teacher.locator(".site-user").get_by_role("link", name="黃測試老師").click()
-    teacher.get_by_role("navigation", name="個人資訊").get_by_role("link", name="認證證號").click()
+    walk.expect_certificate(teacher, number, case.academic_year, today().isoformat())
     row = teacher.get_by_role("table", name="認證證號").get_by_role("row").filter(has_text=number)
     with teacher.expect_download() as download:
         row.get_by_role("link", name=re.compile("^下載證書 PDF")).click()
