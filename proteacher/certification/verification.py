@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from proteacher.certification.models import Certificate, VerificationLookup
@@ -30,6 +30,8 @@ Outcome = VerificationLookup.Outcome
 CODE = re.compile(r"[A-Za-z0-9_-]{16,32}")
 MASK = "○"
 OLD_SYSTEM_MARK = "舊系統匯入紀錄"
+# Marks the advisory locks of the verification page's limit (the key's hash supplies the rest).
+LOCK_SPACE = 0x5645_5249_0000_0000
 BAD_CODE = "查驗碼格式不正確，請確認網址是否完整，或改以證號及持證人姓名查驗。"
 
 
@@ -137,18 +139,27 @@ def counted(key: str) -> VerificationLookup | None:
     """Count one lookup of this client; None when it is over the limit (the refusal is counted
     too, but not towards the limit, so trying on while refused never lengthens it).
 
-    The lookup is written before the client's lookups are counted, so parallel requests each see
-    the others and together get no more than the limit."""
+    One client's lookups are counted one at a time (on PostgreSQL a transaction-level advisory
+    lock on the client's key; SQLite runs one writer at a time anyway), so parallel requests from
+    one address together get no more than the limit, while other clients never wait for it."""
     start = _window_start()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
         VerificationLookup.objects.filter(client_key=key, at__lt=start).update(client_key="")
         lookup = VerificationLookup.objects.create(outcome=Outcome.UNKNOWN, client_key=key)
-        earlier = VerificationLookup.objects.filter(client_key=key, at__gte=start, id__lte=lookup.id).count()
+        earlier = VerificationLookup.objects.filter(client_key=key, at__gte=start).count()
         if earlier > settings.VERIFY_MAX_LOOKUPS:
             lookup.outcome, lookup.client_key = Outcome.LIMITED, ""
             lookup.save(update_fields=["outcome", "client_key"])
             return None
     return lookup
+
+
+def _lock_id(key: str) -> int:
+    """A signed 64-bit number for the client's key, in a range of its own among the advisory locks."""
+    return int(key[:15], 16) ^ LOCK_SPACE
 
 
 def settle(lookup: VerificationLookup, outcome: str, certificate: Certificate | None, *, by_number: bool) -> None:
