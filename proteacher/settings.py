@@ -298,6 +298,10 @@ else:
 # over by another worker (the first one died while sending).
 NOTIFICATION_MAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_MAIL_MAX_ATTEMPTS", 10)
 NOTIFICATION_MAIL_LEASE_MINUTES = env_int("NOTIFICATION_MAIL_LEASE_MINUTES", 10)
+# 資料匯入 (review.imports): the largest file 管理者 may upload, and how long a worker's claim on
+# an import lasts before another worker takes it over (the first one died).
+IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)
+IMPORT_LEASE_MINUTES = env_int("IMPORT_LEASE_MINUTES", 10)
 # Seconds between two passes of the worker (mail, then the periodic jobs that are due).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
 

@@ -15,6 +15,7 @@ from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
+from proteacher.review import imports
 
 
 @dataclass(frozen=True)
@@ -35,4 +36,6 @@ JOBS: list[Job] = [
     Job("purge_expired_data", retention.purge_expired_data, every_seconds=3600),
     # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
     Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
+    # 資料匯入: the files 管理者 uploaded are checked, and the confirmed ones loaded (review.imports).
+    Job("load_imports", imports.load_imports, every_seconds=2),
 ]

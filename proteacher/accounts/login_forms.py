@@ -83,10 +83,13 @@ class StaffLoginForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
 
 
 class StaffPasswordResetForm(CleanTextMixin, BootstrapFormMixin, PasswordResetForm):
-    """忘記密碼: mail a reset link only to active 委員/縣市/管理者 accounts that have a password.
+    """忘記密碼: mail a reset link only to active 委員/縣市/管理者 accounts.
 
-    Teachers sign in through the in-service network and have no password here to reset. The
-    page that follows is the same whether or not a message was sent.
+    Teachers sign in through the in-service network and have no password here to reset. A staff
+    account opened without a password (a 委員 of the roster whose 帳號開通 link expired unused) gets
+    a link too: the link proves the mailbox, as the first one did, and a staff member is shut out
+    by deactivating the account, never by its password. The page that follows is the same whether
+    or not a message was sent.
     """
 
     email = forms.EmailField(
@@ -97,8 +100,7 @@ class StaffPasswordResetForm(CleanTextMixin, BootstrapFormMixin, PasswordResetFo
     )
 
     def get_users(self, email):
-        candidates = User._default_manager.filter(email__iexact=email, is_active=True, role__in=STAFF_ROLES)
-        return (user for user in candidates if user.has_usable_password())
+        return User._default_manager.filter(email__iexact=email, is_active=True, role__in=STAFF_ROLES)
 
 
 class StaffSetPasswordForm(CleanTextMixin, BootstrapFormMixin, SetPasswordForm):

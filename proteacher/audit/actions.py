@@ -33,6 +33,10 @@ LABELS = {
     "staff.change": "帳號變更",
     "profile.change": "個人資訊變更",
     "import.run": "匯入資料",
+    "import.submit": "上傳匯入檔",
+    "import.check": "檢查匯入檔",
+    "import.confirm": "確認匯入",
+    "import.fail": "匯入失敗",
     # Email that failed, put back in the queue by 管理者.
     "mail.resend": "重新寄送郵件",
     # Someone other than the teacher looked at the teacher's form or file.

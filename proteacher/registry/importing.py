@@ -16,7 +16,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -443,14 +443,33 @@ def map_header(importer: Importer, header: list[str]) -> tuple[dict[str, int], l
     return positions, reasons
 
 
+# Rows between two calls of run_import's `progress`.
+PROGRESS_EVERY = 5000
+
+
 def run_import(
-    importer: Importer, source: Source, *, filename: str | None = None, dry_run: bool = False, actor=None
+    importer: Importer,
+    source: Source,
+    *,
+    filename: str | None = None,
+    dry_run: bool = False,
+    actor=None,
+    progress: Callable[[int], None] | None = None,
+    on_loaded: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Check every row of the file, then load all of them in one transaction, or none. A load
     writes one audit entry with its counts in that transaction (`actor`: who loaded the file;
-    None for the command line); a dry run and a refused file write none."""
+    None for the command line); a dry run and a refused file write none.
+
+    `progress(rows read)` is called every PROGRESS_EVERY rows while the file is read and checked,
+    and once at the end of that pass; it runs outside the load's transaction, so what it writes
+    is visible at once. `on_loaded(result)` runs inside that transaction once the rows are
+    written (not for a dry run): what it writes commits with the rows or not at all, and an
+    exception it raises undoes the load.
+    """
     result = ImportResult(title=importer.title, dry_run=dry_run)
     rows: list[tuple] = []
+    read = 0
     try:
         lines = read_rows(source, filename)
         header_line = next(lines, None)
@@ -468,6 +487,9 @@ def run_import(
         for line, cells in lines:
             if not any(cells):
                 continue  # blank lines (often trailing ones from Excel) are not rows
+            read += 1
+            if progress is not None and read % PROGRESS_EVERY == 0:
+                progress(read)
             reasons = []
             if len(cells) > width and any(cells[width:]):
                 reasons.append(f"本行有 {len(cells)} 欄，多於標題列的 {width} 欄（內容含逗號時請以雙引號括住）")
@@ -489,6 +511,8 @@ def run_import(
                 rows.append(row)  # once the file is known bad, rows are only checked, not kept
     except ImportFileError as exc:
         result.errors.append(RowError(exc.line, exc.reason))
+    if progress is not None:
+        progress(read)
     if result.errors:
         return result
     if not rows:
@@ -499,6 +523,8 @@ def run_import(
             result.created, result.updated, result.unchanged = importer.load(rows, write=not dry_run)
             if not dry_run:
                 _audit(importer, source, filename, result, actor)
+                if on_loaded is not None:
+                    on_loaded(result)
     except IntegrityError:
         # The checks above saw no conflict: most likely another load wrote the same rows meanwhile.
         result.created = result.updated = result.unchanged = 0

@@ -1,5 +1,8 @@
 """分發委員: who may review a case, how busy each 委員 is, and assigning them (one case or a whole queue).
 
+A 委員 whose 可審類別 are listed (the reviewer roster, review.roster) is offered and accepted only
+for cases of those types; a 委員 without any listed reviews every type.
+
 A 委員 never reviews their own application or a colleague's: a reviewer who is the teacher (the
 same account, or the same 全教網帳號) or whose 服務學校 is the case's school is refused, both when
 the page offers reviewers and when the choice is posted. A round given fewer 委員 than the count
@@ -51,6 +54,7 @@ def reviewer_users() -> QuerySet[User]:
     return (
         User.objects.filter(role=Role.REVIEWER, is_active=True)
         .select_related("reviewer__school__county")
+        .prefetch_related("reviewer__certification_types")
         .order_by("name", "username", "pk")
     )
 
@@ -91,6 +95,21 @@ def conflict(case: Case, user: User) -> str | None:
     school = school_of(user)
     if school is not None and case.school_id is not None and school.pk == case.school_id:
         return f"委員服務於申請教師的學校（{school.name}），不能審查同校教師的申請。"
+    return not_qualified(case, user)
+
+
+def review_types(user: User) -> list:
+    """The 委員's 可審類別 (reviewer_users() prefetches them); empty means any type."""
+    record = _record_of(user)
+    return list(record.certification_types.all()) if record is not None else []
+
+
+def not_qualified(case: Case, user: User) -> str | None:
+    """Why the 委員's 可審類別 leave out the case's type, or None (none listed: any type)."""
+    types = review_types(user)
+    if types and case.certification_type_id not in {kind.pk for kind in types}:
+        names = "、".join(kind.name for kind in types)
+        return f"委員的可審類別（{names}）不含「{case.certification_type.name}」。"
     return None
 
 

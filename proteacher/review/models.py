@@ -20,6 +20,10 @@ class Reviewer(models.Model):
         "registry.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="服務學校"
     )
     is_active = models.BooleanField("可分發", default=True)
+    # 可審類別: the types whose cases the 委員 is given; none listed means any type.
+    certification_types = models.ManyToManyField(
+        "certification.CertificationType", blank=True, related_name="+", verbose_name="可審類別"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "審查委員"
@@ -116,3 +120,62 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} 申復 {self.get_round_display()}"
+
+
+class ImportRun(models.Model):
+    """One file 管理者 (or a county system) handed in for loading, from upload to 已匯入.
+
+    The worker checks it (a dry run), 管理者 confirms, the worker loads it all or nothing
+    (review.imports). The file is kept as it was uploaded.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "檢查中"
+        READY = "ready", "待確認"
+        REFUSED = "refused", "有錯誤"
+        LOADING = "loading", "匯入中"
+        DONE = "done", "已匯入"
+        FAILED = "failed", "失敗"
+
+    kind = models.CharField("資料類別", max_length=20)
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.CHECKING)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField("檔案名稱", max_length=200)
+    size = models.PositiveBigIntegerField("檔案大小", default=0)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who handed the file in as the history shows it: a person's name, or an API client's name.
+    by = models.CharField("匯入者", max_length=100)
+    # Load without waiting for 確認匯入 when the check finds nothing wrong (county systems' uploads).
+    load_when_clean = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未變更", default=0)
+    # [{"line": int | None, "reason": str}], the first ERRORS_KEPT; errors_total counts them all.
+    errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField("上傳時間", default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's claim: a claim whose lease has passed belongs to a worker that died.
+    claim = models.CharField(max_length=32, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    # Claims of the current step (check or load): a file that kills its worker every time stops.
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "leased_until"])]
+        verbose_name = verbose_name_plural = "資料匯入"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"

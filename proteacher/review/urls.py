@@ -7,6 +7,7 @@ from proteacher.review.views import (
     certificates,
     committee_forms,
     decisions,
+    imports,
     issuing,
     office,
     outgoing_mail,
@@ -56,4 +57,11 @@ urlpatterns = [
     # 管理者: 寄送失敗郵件 and 重新寄送
     path("mail/", outgoing_mail.outgoing_mail, name="outgoing_mail"),
     path("mail/resend/", outgoing_mail.resend, name="mail_resend"),
+    # 管理者: 資料匯入 (master data and the reviewer roster), checked and loaded by the worker
+    path("imports/", imports.imports_page, name="imports"),
+    path("imports/samples/<slug:kind>/", imports.import_sample, name="import_sample"),
+    path("imports/<int:pk>/", imports.import_run, name="import_run"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/file/", imports.import_file, name="import_file"),
 ]

@@ -88,6 +88,19 @@ def test_teachers_and_deactivated_staff_get_no_email(client, teacher, reviewer):
     assert mail.outbox == []
 
 
+def test_a_staff_account_opened_without_a_password_can_ask_for_a_link(client, reviewer):
+    """A 委員 of the roster whose 帳號開通 link expired unused sets a password through 忘記密碼."""
+    reviewer.set_unusable_password()
+    reviewer.save()
+
+    ask_for_reset(client, reviewer.email)
+
+    assert [message.to for message in mail.outbox] == [[reviewer.email]]
+    set_new_password(client, reset_path(mail.outbox[0]))
+    reviewer.refresh_from_db()
+    assert reviewer.check_password(NEW_PASSWORD)
+
+
 def test_a_bad_address_is_explained(client):
     page = ask_for_reset(client, "not-an-address").content.decode()
 

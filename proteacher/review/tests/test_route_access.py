@@ -8,7 +8,8 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
 - 統計 (statistics:page, statistics:export): 縣市 and 管理者, as 認證審查.
-- A 委員's settings (reviewer_edit), 發證, 稽核紀錄 and 郵件寄送狀態 (重新寄送: POST only): 管理者 only.
+- A 委員's settings (reviewer_edit), 發證, 稽核紀錄, 郵件寄送狀態 (重新寄送: POST only) and 資料匯入
+  (an import, its progress, its file, a sample file; 確認匯入: POST only): 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
 - The forms and files of the case, framed in those pages: the same people as the case page.
 - 送審紀錄 (each send, frozen) and its forms and files: the case page's readers and the teacher.
@@ -73,6 +74,7 @@ APPEAL_POST = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teac
 CASE = "<the case>"
 ASSIGNMENT = "<the assigned reviewer's assignment>"
 REVIEWER = "<the assigned reviewer>"
+IMPORT_RUN = "<an import run>"
 
 # (route, URL kwargs, method, expected per persona)
 MATRIX = [
@@ -119,6 +121,16 @@ MATRIX = [
     ("review:outgoing_mail", {}, "get", ADMIN_ONLY),
     ("review:mail_resend", {}, "get", ADMIN_ONLY | {"admin": 405}),
     ("review:mail_resend", {}, "post", ADMIN_ONLY | {"admin": REACHED}),
+    ("review:imports", {}, "get", ADMIN_ONLY),
+    # No file posted: the form's 400 with its message.
+    ("review:imports", {}, "post", ADMIN_ONLY | {"admin": REACHED}),
+    ("review:import_sample", {"kind": "schools"}, "get", ADMIN_ONLY),
+    ("review:import_run", {"pk": IMPORT_RUN}, "get", ADMIN_ONLY),
+    ("review:import_progress", {"pk": IMPORT_RUN}, "get", ADMIN_ONLY),
+    ("review:import_file", {"pk": IMPORT_RUN}, "get", ADMIN_ONLY),
+    ("review:import_confirm", {"pk": IMPORT_RUN}, "get", ADMIN_ONLY | {"admin": 405}),
+    # The run is still 檢查中: the page says it cannot be confirmed yet.
+    ("review:import_confirm", {"pk": IMPORT_RUN}, "post", ADMIN_ONLY | {"admin": REACHED}),
     # 統計 and its workbook: 縣市 (its own county's figures) and 管理者.
     ("statistics:page", {}, "get", OFFICE_LISTS),
     ("statistics:export", {}, "get", OFFICE_LISTS),
@@ -152,8 +164,21 @@ def assignment(people):
     )
 
 
-def url_of(route, kwargs, assignment) -> str:
+@pytest.fixture
+def import_run(people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proteacher.review import imports
+
+    factories.county("臺北市")
+    upload = SimpleUploadedFile("學校.csv", "學校代碼,學校名稱,縣市\n900001,測試國中,臺北市\n".encode())
+    return imports.submit("schools", upload, actor=people["admin"], by="工作小組")
+
+
+def url_of(route, kwargs, assignment, import_run=None) -> str:
     values = {CASE: assignment.case_id, ASSIGNMENT: assignment.pk, REVIEWER: assignment.reviewer_id}
+    if import_run is not None:
+        values[IMPORT_RUN] = import_run.pk
     return reverse(route, kwargs={key: values.get(value, value) for key, value in kwargs.items()})
 
 
@@ -172,10 +197,10 @@ def url_of(route, kwargs, assignment) -> str:
         for persona in PERSONAS
     ],
 )
-def test_route_access(client, people, assignment, route, kwargs, method, persona, expected):
+def test_route_access(client, people, assignment, import_run, route, kwargs, method, persona, expected):
     if people[persona] is not None:
         client.force_login(people[persona])
-    url = url_of(route, kwargs, assignment)
+    url = url_of(route, kwargs, assignment, import_run)
 
     try:
         response = getattr(client, method)(url)

@@ -236,6 +236,7 @@ def reviewer_list(request):
         {
             "user": user,
             "school": services.school_of(user),
+            "types": [kind.name for kind in services.review_types(user)],
             "is_active": services.unavailable(user) is None,
             "load": loads.get(user.pk, 0),
         }
