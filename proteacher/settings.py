@@ -25,6 +25,11 @@ SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Certificates (README, 證書與查驗): the PDF's font, as fontconfig names it (Debian: fonts-noto-cjk),
+# and how many lookups one client address may make on the public verification page per window.
+CERTIFICATE_FONT_FAMILY = env_str("CERTIFICATE_FONT_FAMILY", "Noto Serif CJK TC")
+VERIFY_MAX_LOOKUPS = env_int("VERIFY_MAX_LOOKUPS", 30)
+VERIFY_WINDOW_MINUTES = env_int("VERIFY_WINDOW_MINUTES", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

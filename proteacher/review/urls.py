@@ -4,6 +4,7 @@ from proteacher.review.views import (
     appeal,
     assignment,
     audit_log,
+    certificates,
     committee_forms,
     decisions,
     imports,
@@ -27,6 +28,9 @@ urlpatterns = [
     path("cases/<int:pk>/formal/", decisions.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
     path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
+    # An issued case's certificate: its PDF, 撤銷證書 / 恢復證書
+    path("cases/<int:pk>/certificate.pdf", certificates.certificate_download, name="certificate_pdf"),
+    path("cases/<int:pk>/certificate/status/", certificates.certificate_status, name="certificate_status"),
     # 分發委員
     path("cases/<int:pk>/assign/", assignment.assign, name="assign"),
     path("assign/", assignment.assign_queue, name="assign_queue"),

@@ -110,6 +110,10 @@ MATRIX = [
     ("review:decide", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:appeal_intake", {"pk": CASE}, "get", POST_ONLY),
     ("review:appeal_intake", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    # The case is not issued: no certificate to download (test_certificate_office covers an issued one).
+    ("review:certificate_pdf", {"pk": CASE}, "get", OFFICE_CASE_PAGE | {"county_same": 404, "admin": 404}),
+    ("review:certificate_status", {"pk": CASE}, "get", ADMIN_ONLY | {"admin": 405}),
+    ("review:certificate_status", {"pk": CASE}, "post", ADMIN_ONLY | {"admin": REACHED}),
     ("review:assign", {"pk": CASE}, "get", OFFICE_CASE_PAGE),
     ("review:assign", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:assign_queue", {}, "get", OFFICE_LISTS),
