@@ -28,3 +28,10 @@ def academic_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     """First and last day of an ROC academic year."""
     start = datetime.date(year + ROC_OFFSET, 8, 1)
     return start, datetime.date(year + ROC_OFFSET + 1, 7, 31)
+
+
+def roc_date(day: datetime.date | datetime.datetime) -> str:
+    """A day as certificates word it: 中華民國115年12月5日 (a moment is read in Asia/Taipei)."""
+    if isinstance(day, datetime.datetime):
+        day = timezone.localtime(day).date()
+    return f"中華民國{roc_year(day.year)}年{day.month}月{day.day}日"

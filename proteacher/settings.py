@@ -25,6 +25,11 @@ SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Certificates (README, 證書與查驗): the PDF's font, as fontconfig names it (Debian: fonts-noto-cjk),
+# and how many lookups one client address may make on the public verification page per window.
+CERTIFICATE_FONT_FAMILY = env_str("CERTIFICATE_FONT_FAMILY", "Noto Serif CJK TC")
+VERIFY_MAX_LOOKUPS = env_int("VERIFY_MAX_LOOKUPS", 30)
+VERIFY_WINDOW_MINUTES = env_int("VERIFY_WINDOW_MINUTES", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -300,6 +305,9 @@ IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)
 IMPORT_LEASE_MINUTES = env_int("IMPORT_LEASE_MINUTES", 10)
 # Seconds between two passes of the worker (mail, then the periodic jobs that are due).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
+# 發證 batches (review.issuing): a worker renews its claim on a batch as it goes; a claim not renewed
+# for this long belongs to a worker that died, and another worker takes the batch over.
+ISSUING_LEASE_SECONDS = env_int("ISSUING_LEASE_SECONDS", 30)
 
 # How long the platform keeps what it no longer needs, from the moment each period counts from
 # (README.md, "Retention", gives the reasons). The worker's purge_expired_data job applies it

@@ -5,6 +5,8 @@ urlpatterns = [
     path("accounts/", include("proteacher.accounts.urls")),
     path("accounts/passkeys/", include("proteacher.accounts.passkey_urls")),
     path("certification/", include("proteacher.certification.urls")),
+    # 證書查驗: public, the address in each certificate's QR code
+    path("verify/", include("proteacher.certification.verify_urls")),
     path("registry/", include("proteacher.registry.urls")),
     path("documents/", include("proteacher.documents.urls")),
     path("review/", include("proteacher.review.urls")),

@@ -15,7 +15,7 @@ from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
-from proteacher.review import imports
+from proteacher.review import imports, issuing
 
 
 @dataclass(frozen=True)
@@ -38,4 +38,6 @@ JOBS: list[Job] = [
     Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
     # 資料匯入: the files 管理者 uploaded are checked, and the confirmed ones loaded (review.imports).
     Job("load_imports", imports.load_imports, every_seconds=2),
+    # 核定可產證 / 發證 batches 管理者 confirmed are moved case by case (review.issuing).
+    Job("run_issuing_batches", issuing.run_batches, every_seconds=1),
 ]

@@ -37,6 +37,8 @@ LABELS = {
     "import.check": "檢查匯入檔",
     "import.confirm": "確認匯入",
     "import.fail": "匯入失敗",
+    # 核定可產證 / 發證 of chosen cases, queued for the worker (each case's move is a case.transition).
+    "issuing.batch": "建立發證批次",
     # Email that failed, put back in the queue by 管理者.
     "mail.resend": "重新寄送郵件",
     # The API for county and national systems: its tokens, and every call made with one.

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -5,8 +7,19 @@ from django.utils import timezone
 from proteacher.certification.slot_cache import new_token
 
 
+def new_verify_code() -> str:
+    """The code of a certificate's verification page (/verify/<code>/): random, not the serial."""
+    return secrets.token_urlsafe(16)
+
+
 class Certificate(models.Model):
     """A certificate a teacher holds (個人資訊 認證證號): imported from the old system or issued here."""
+
+    class RevocationCategory(models.TextChoices):
+        FALSE_DATA = "false_data", "資料不實"
+        DUPLICATE = "duplicate", "重複核發"
+        ADMINISTRATIVE = "administrative", "行政錯誤"
+        OTHER = "other", "其他"
 
     class Source(models.TextChoices):
         OLD_SYSTEM = "old_system", "舊系統匯入"
@@ -25,6 +38,22 @@ class Certificate(models.Model):
     case = models.OneToOneField("Case", on_delete=models.PROTECT, null=True, blank=True, related_name="certificate")
     county = models.ForeignKey("registry.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     serial = models.PositiveIntegerField(null=True, blank=True)
+    # The public verification page's code (certification.verification), never the number.
+    verify_code = models.CharField(max_length=32, unique=True, default=new_verify_code, editable=False)
+    # The certificate's PDF (certification.certificate_pdf), made once and kept with its SHA-256.
+    pdf = models.FileField(upload_to="certificates/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # 撤銷證書 (the workflow's "revoke"; "restore" clears them).
+    revoked_at = models.DateTimeField("撤銷時間", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_category = models.CharField(
+        "撤銷原因類別", max_length=20, choices=RevocationCategory.choices, blank=True
+    )
+    revocation_reason = models.TextField("撤銷原因", blank=True)
+    # The last day the certificate is valid, for types with a validity; None: no end.
+    expires_on = models.DateField("有效期限", null=True, blank=True)
 
     class Meta:
         ordering = ["academic_year", "id"]
@@ -430,3 +459,31 @@ class SlotDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.slot_code} {self.template_code} (draft)"
+
+
+class VerificationLookup(models.Model):
+    """One answer of the public verification page, counted for 統計 and for its rate limit.
+
+    No address is kept: `client_key` is a keyed hash of it (verification.client_key), enough to
+    count one client's lookups within the limit's window, and blanked once that window has passed."""
+
+    class Outcome(models.TextChoices):
+        VALID = "valid", "有效"
+        REVOKED = "revoked", "已撤銷"
+        EXPIRED = "expired", "已過期"
+        UNKNOWN = "unknown", "查無此證書"
+        INVALID = "invalid", "輸入有誤"
+        LIMITED = "limited", "查詢過於頻繁"
+
+    at = models.DateTimeField(default=timezone.now)
+    certificate = models.ForeignKey(Certificate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    by_number = models.BooleanField(default=False)  # the 證號 and name form, not a QR code's link
+    client_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "證書查驗紀錄"
+        indexes = [models.Index(fields=["client_key", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"

@@ -87,6 +87,26 @@ def certificates_held_by(user: User) -> QuerySet[Certificate]:
     )
 
 
+def own_certificate_with_pdf(user: User, pk: int) -> Certificate:
+    """One of the user's certificates issued here (the ones with a PDF); any other is a 404."""
+    certificates = certificates_held_by(user).filter(source=Certificate.Source.ISSUED).select_related("teacher")
+    return get_object_or_404(certificates, pk=pk)
+
+
+def issued_certificate(case: Case) -> Certificate | None:
+    """The certificate issued for a case, or None."""
+    certificates = Certificate.objects.select_related("certification_type", "teacher")
+    return certificates.filter(case=case, source=Certificate.Source.ISSUED).first()
+
+
+def certificate_of_case(case: Case) -> Certificate:
+    """The certificate issued for a case the caller may already read; a 404 when it has none."""
+    certificate = issued_certificate(case)
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
 def training_certificates_of(user: User) -> QuerySet[TrainingCertificate]:
     """The 數位研習證明 granted to the user with each certificate issued here, newest first."""
     return TrainingCertificate.objects.filter(teacher_id=user.pk).order_by("-issued_at", "-id")

@@ -37,18 +37,25 @@ def _key(case: Case, state: str) -> Key:
 
 UPSERT = (
     "INSERT INTO {table} (county_key, certification_type_id, academic_year, state, count) "
-    "VALUES (%s, %s, %s, %s, %s) "
+    "VALUES {rows} "
     "ON CONFLICT (county_key, certification_type_id, academic_year, state) "
     "DO UPDATE SET count = {table}.count + excluded.count"
 )
+ROW = "(%s, %s, %s, %s, %s)"
 
 
 def _add(changes: list[tuple[Key, int]]) -> None:
-    # The table name is the model's own; every value is a parameter.
-    sql = UPSERT.format(table=connection.ops.quote_name(StateCount._meta.db_table))
+    # One statement for the change's rows (each key once), which takes them in the order of its
+    # VALUES. The table name is the model's own; every value is a parameter.
+    ordered = sorted(changes, key=lambda change: _order(change[0]))
+    sql = UPSERT.format(
+        table=connection.ops.quote_name(StateCount._meta.db_table), rows=", ".join([ROW] * len(ordered))
+    )
+    params = []
+    for key, delta in ordered:
+        params += [key.county_key, key.certification_type_id, key.academic_year, key.state, delta]
     with connection.cursor() as cursor:
-        for key, delta in sorted(changes, key=lambda change: _order(change[0])):
-            cursor.execute(sql, [key.county_key, key.certification_type_id, key.academic_year, key.state, delta])
+        cursor.execute(sql, params)
 
 
 def _order(key: Key) -> tuple:

@@ -9,6 +9,7 @@ urlpatterns = [
     # 教師驗證 step 2 (資料轉移) and 個人資訊 → 認證證號: the certificates a teacher holds
     path("transfer/", transfer.transfer, name="transfer"),
     path("certificates/", held.certificates, name="held"),
+    path("certificates/<int:pk>/pdf/", held.certificate_download, name="held_pdf"),
     # 管理者: types, slots and rules
     path("settings/", settings.type_list, name="settings"),
     path("settings/new/", settings.type_new, name="settings_new"),

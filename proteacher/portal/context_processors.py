@@ -16,6 +16,7 @@ FRAME_URLS = {
     "login": "accounts:login",
     "logout": "accounts:logout",
     "keep_alive": "accounts:keep_alive",
+    "verify": "verify:form",
 }
 
 

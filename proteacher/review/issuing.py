@@ -1,74 +1,279 @@
 """通過 → 通過可產證 → 已發證: 管理者 approves passed cases in batches and issues their certificates.
 
-Each case moves by the workflow's "approve" and "issue" rows; numbering is the "issue" row's
-effect (certification.certificates), so a number exists exactly when the case is 已發證.
+    create_batch(action, selection, actor, token)  → IssuingBatch 排隊中 with one item per case
+    worker: run_batches()                           → 處理中 → 已完成, items done or refused
+
+Each case moves by the workflow's "approve" and "issue" rows through `workflow.transition()`;
+numbering is the "issue" row's effect (certification.certificates), so a number exists exactly
+when the case is 已發證. The page only records the batch; the worker (proteacher.worker's
+`run_issuing_batches` job) does the moving, so 發證 of thousands of cases never holds a request.
+
+Restartable without gaps or duplicates:
+
+- A worker claims a batch with a conditional UPDATE (queued or running, lease passed): of several
+  workers exactly one gets it. It renews the lease as it goes; a batch whose worker died is taken
+  over once the lease (ISSUING_LEASE_SECONDS) has passed.
+- Each item is marked in the transaction of its case's transition, so a killed worker leaves
+  every case either moved with its item done, or untouched with its item pending (the database
+  rolls back the transaction it was in, the certificate number with it): the next worker never
+  moves a case twice and never skips one. The transition carries the batch's id on the case's
+  event, so a case this batch already moved is counted done should it ever be met again.
+- Items go in position order (the page's order), so numbers are handed out in that order.
 """
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import secrets
+import time
+import uuid
+from datetime import timedelta
 
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from proteacher.accounts.models import User
+from proteacher.audit.log import record
 from proteacher.certification import workflow
-from proteacher.certification.models import Case
+from proteacher.certification.models import Case, CaseEvent
 from proteacher.errors import DomainError
+from proteacher.review.models import IssuingBatch, IssuingBatchItem
 
 logger = logging.getLogger(__name__)
 
+Status = IssuingBatch.Status
+Outcome = IssuingBatchItem.Outcome
+
 FAILED = "系統發生錯誤，此案未處理，請稍後再試。"
+# Renew the lease (and write the counts the page shows) after this many items or seconds.
+RENEW_EVERY_ITEMS = 100
+RENEW_EVERY_SECONDS = 2.0
+# One call of the job works at most this long, then hands the batch back, so that the worker's
+# mail and other jobs are not kept waiting behind a national batch.
+BUDGET_SECONDS = 60.0
+# This process's name in a claim.
+WORKER = f"{uuid.uuid4().hex[:12]}"
 
 
-@dataclass
-class BatchResult:
-    """What a batch did: the cases moved, and each refused case with the reason."""
-
-    done: list[Case] = field(default_factory=list)
-    refused: list[tuple[Case, str]] = field(default_factory=list)
+def lease() -> timedelta:
+    return timedelta(seconds=settings.ISSUING_LEASE_SECONDS)
 
 
-def _run(action: str, selection: Iterable[tuple[int, int | None]], actor: User) -> BatchResult:
-    # Each case in its own transaction (inside transition): one refusal or failure stops nothing
-    # else, and a long batch never holds more than one case and one counter at a time.
-    # In the order given (the page's order, which is the order numbers are handed out in).
-    revisions = dict(selection)
-    found = Case.objects.filter(pk__in=revisions).select_related("teacher", "certification_type", "county")
-    by_pk = {case.pk: case for case in found}
-    cases = [by_pk[pk] for pk in revisions if pk in by_pk]
-    # The page lists only cases in the action's source state: that, with the revision it posted,
-    # is the case as the page showed it, so the workflow can tell a case someone else already
-    # moved (此申請已經處理過 …) from a page merely out of date.
+def new_token() -> str:
+    """The token a confirmation page posts with its batch."""
+    return secrets.token_hex(16)
+
+
+# --- what the page calls ----------------------------------------------------------------------------
+
+
+def create_batch(action: str, selection: list[tuple[int, int | None]], actor: User, token: str) -> IssuingBatch:
+    """A batch of `selection` ((case id, the revision the page showed, or None not to check), in
+    the order numbers are handed out in), queued for the worker. One transaction with its audit
+    entry. The same token again (a double click, a reload of the post) returns the batch it made."""
+    if action not in IssuingBatch.Action.values:
+        raise DomainError(workflow.NO_SUCH_ACTION)
+    existing = IssuingBatch.objects.filter(token=token).first()
+    if existing is not None:
+        return _same_author(existing, actor)
+    chosen: dict[int, int | None] = {}
+    for pk, shown in selection:
+        chosen.setdefault(pk, shown)
+    found = set(Case.objects.filter(pk__in=list(chosen)).values_list("pk", flat=True))
+    rows = [(pk, shown) for pk, shown in chosen.items() if pk in found]
+    if not rows:
+        raise DomainError("所選的案件都已不存在，請重新整理後再選取。")
+    label = IssuingBatch.Action(action).label
+    try:
+        with transaction.atomic():
+            batch = IssuingBatch.objects.create(action=action, created_by=actor, token=token, total=len(rows))
+            IssuingBatchItem.objects.bulk_create(
+                (
+                    IssuingBatchItem(batch=batch, case_id=pk, shown_revision=shown, position=position)
+                    for position, (pk, shown) in enumerate(rows, start=1)
+                ),
+                batch_size=2000,
+            )
+            record(
+                "issuing.batch",
+                actor=actor,
+                target=f"{label}（{len(rows)} 件，批次 {batch.pk}）",
+                data={"batch": batch.pk, "action": action, "cases": len(rows)},
+            )
+    except IntegrityError:
+        # Two posts of one page at the same moment: the other one made the batch.
+        return _same_author(IssuingBatch.objects.get(token=token), actor)
+    return batch
+
+
+def _same_author(batch: IssuingBatch, actor: User) -> IssuingBatch:
+    if batch.created_by_id != actor.pk:
+        raise DomainError("此頁面已經送出過，請重新整理後再操作。")
+    return batch
+
+
+def recent_batches(limit: int = 10):
+    return IssuingBatch.objects.select_related("created_by").order_by("-created_at", "-pk")[:limit]
+
+
+def refused_items(batch: IssuingBatch, limit: int = 200):
+    """The refused cases of a batch with their reasons, in the batch's order (the first `limit`)."""
+    return (
+        batch.items.filter(outcome=Outcome.REFUSED)
+        .select_related("case__teacher", "case__certification_type", "case__county")
+        .order_by("position")[:limit]
+    )
+
+
+# --- the worker -------------------------------------------------------------------------------------
+
+
+def run_batches(budget_seconds: float = BUDGET_SECONDS) -> int:
+    """The worker's job: claim a batch and move its pending items, then the next, for at most
+    `budget_seconds`; returns the items handled. Must not run inside a transaction."""
+    deadline = time.monotonic() + budget_seconds
+    handled = 0
+    while True:
+        batch = claim()
+        if batch is None:
+            break
+        handled += work(batch, deadline)
+        if time.monotonic() >= deadline:
+            break
+    return handled
+
+
+def _claimable(now) -> Q:
+    return Q(status__in=(Status.QUEUED, Status.RUNNING)) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+
+
+def claim() -> IssuingBatch | None:
+    """Take the oldest batch nobody holds (or whose holder's lease has passed) for this worker."""
+    now = timezone.now()
+    candidates = IssuingBatch.objects.filter(_claimable(now)).order_by("created_at", "pk").values_list("pk", flat=True)
+    for pk in candidates[:5]:
+        taken = IssuingBatch.objects.filter(_claimable(now), pk=pk).update(
+            status=Status.RUNNING,
+            claimed_by=WORKER,
+            lease_until=now + lease(),
+            started_at=Coalesce("started_at", now),
+        )
+        if taken:
+            return IssuingBatch.objects.select_related("created_by").get(pk=pk)
+    return None
+
+
+def _mine(batch: IssuingBatch):
+    return IssuingBatch.objects.filter(pk=batch.pk, claimed_by=WORKER, status=Status.RUNNING)
+
+
+def work(batch: IssuingBatch, deadline: float) -> int:
+    """Move the batch's pending items in position order while this worker holds it."""
+    done, refused = _counts(batch)
+    pending = list(
+        batch.items.filter(outcome=Outcome.PENDING).order_by("position").values_list("pk", "case_id", "shown_revision")
+    )
+    # The cases read once, in chunks, not one query each (transition reads and locks each again).
+    handled = 0
+    last_renewal = time.monotonic()
+    since_renewal = 0
+    for start in range(0, len(pending), 1000):
+        chunk = pending[start : start + 1000]
+        cases = Case.objects.in_bulk([case_id for _, case_id, _ in chunk])
+        for item_pk, case_id, shown in chunk:
+            outcome = _move(batch, item_pk, cases[case_id], shown)
+            handled += 1
+            since_renewal += 1
+            if outcome == Outcome.DONE:
+                done += 1
+            elif outcome == Outcome.REFUSED:
+                refused += 1
+            if since_renewal >= RENEW_EVERY_ITEMS or time.monotonic() - last_renewal >= RENEW_EVERY_SECONDS:
+                if not _renew(batch, done, refused):
+                    logger.warning("Issuing batch %s was taken over by another worker", batch.pk)
+                    return handled
+                last_renewal, since_renewal = time.monotonic(), 0
+                if time.monotonic() >= deadline:
+                    _hand_back(batch, done, refused)
+                    return handled
+    _finish(batch)
+    return handled
+
+
+def _move(batch: IssuingBatch, item_pk: int, case: Case, shown: int | None) -> str | None:
+    """One item: its case's transition and its outcome in one transaction; a refusal is recorded
+    on its own. Returns the outcome written (None: the item was not pending any more)."""
+    action = batch.action
     shown_state = workflow.BY_ACTION[action].sources[0]
-    result = BatchResult()
-    for case in cases:
-        shown = revisions[case.pk]
-        try:
+    try:
+        with transaction.atomic():
             workflow.transition(
                 case,
                 action,
-                actor=actor,
+                actor=batch.created_by,
                 expected_state=shown_state if shown is not None else None,
                 expected_revision=shown,
+                batch=batch.pk,
             )
-        except DomainError as error:
-            result.refused.append((case, error.message))
-        except DatabaseError:
-            # This case's transaction is rolled back (its number with it); the batch goes on and
-            # the page names the case, so one bad row never leaves the rest of a batch undone.
-            logger.exception("%s of case %s failed", action, case.pk)
-            result.refused.append((case, FAILED))
-        else:
-            result.done.append(case)
-    return result
+            if not _mark(item_pk, Outcome.DONE):
+                # Another worker handled this item meanwhile: undo this case's move.
+                raise _AlreadyHandled
+    except _AlreadyHandled:
+        return None
+    except DomainError as error:
+        if _moved_by(batch, case.pk):
+            return Outcome.DONE if _mark(item_pk, Outcome.DONE) else None
+        return Outcome.REFUSED if _mark(item_pk, Outcome.REFUSED, error.message) else None
+    except DatabaseError:
+        # This case's transaction is rolled back (its number with it); the batch goes on and the
+        # page names the case, so one bad row never leaves the rest of a batch undone.
+        logger.exception("%s of case %s in batch %s failed", action, case.pk, batch.pk)
+        return Outcome.REFUSED if _mark(item_pk, Outcome.REFUSED, FAILED) else None
+    return Outcome.DONE
 
 
-def approve_batch(selection: Iterable[tuple[int, int | None]], actor: User) -> BatchResult:
-    """核定可產證: each chosen 通過 case → 通過可產證. `selection` is (case id, the revision the page
-    showed, or None not to check)."""
-    return _run("approve", selection, actor)
+class _AlreadyHandled(Exception):
+    pass
 
 
-def issue_certificates(selection: Iterable[tuple[int, int | None]], actor: User) -> BatchResult:
-    """發證: each chosen 通過可產證 case gets its number and 數位研習證明 → 已發證."""
-    return _run("issue", selection, actor)
+def _mark(item_pk: int, outcome: str, message: str = "") -> bool:
+    return bool(
+        IssuingBatchItem.objects.filter(pk=item_pk, outcome=Outcome.PENDING).update(
+            outcome=outcome, message=message[:300], done_at=timezone.now()
+        )
+    )
+
+
+def _moved_by(batch: IssuingBatch, case_id: int) -> bool:
+    """Whether this batch already moved the case (its event carries the batch's id)."""
+    return CaseEvent.objects.filter(case_id=case_id, action=batch.action, extra__batch=batch.pk).exists()
+
+
+def _counts(batch: IssuingBatch) -> tuple[int, int]:
+    counted = batch.items.aggregate(
+        done=Count("pk", filter=Q(outcome=Outcome.DONE)), refused=Count("pk", filter=Q(outcome=Outcome.REFUSED))
+    )
+    return counted["done"], counted["refused"]
+
+
+def _renew(batch: IssuingBatch, done: int, refused: int) -> bool:
+    return bool(_mine(batch).update(lease_until=timezone.now() + lease(), done=done, refused=refused))
+
+
+def _hand_back(batch: IssuingBatch, done: int, refused: int) -> None:
+    # Still 處理中: the next pass of any worker takes it on at once.
+    _mine(batch).update(claimed_by="", lease_until=None, done=done, refused=refused)
+
+
+def _finish(batch: IssuingBatch) -> None:
+    done, refused = _counts(batch)
+    if batch.items.filter(outcome=Outcome.PENDING).exists():
+        # Items a worker that lost its claim left: the next claim takes them.
+        _hand_back(batch, done, refused)
+        return
+    now = timezone.now()
+    if _mine(batch).update(
+        status=Status.DONE, claimed_by="", lease_until=None, done=done, refused=refused, finished_at=now
+    ):
+        logger.info("Issuing batch %s (%s) finished: %d done, %d refused", batch.pk, batch.action, done, refused)

@@ -179,3 +179,71 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+
+class IssuingBatch(models.Model):
+    """One 核定可產證 or 發證 of the cases 管理者 chose, run by the worker (review.issuing).
+
+    The items are the chosen cases in the order numbers are handed out in, each with the revision
+    the page showed. The worker claims the batch (claimed_by, lease_until), moves its pending items
+    one by one and keeps done / refused up to date; a batch whose worker died is taken over once
+    its lease has passed.
+    """
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "核定可產證"
+        ISSUE = "issue", "發證"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排隊中"
+        RUNNING = "running", "處理中"
+        DONE = "done", "已完成"
+
+    action = models.CharField("作業", max_length=10, choices=Action.choices)
+    status = models.CharField("狀態", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("建立時間", default=timezone.now)
+    # The confirmation page's token: the same page posted twice finds its batch instead of a second one.
+    token = models.CharField(max_length=64, unique=True)
+    total = models.PositiveIntegerField("件數", default=0)
+    done = models.PositiveIntegerField("已處理", default=0)
+    refused = models.PositiveIntegerField("未處理", default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's claim; a claim whose lease has passed belongs to a worker that died.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "lease_until"])]
+        verbose_name = verbose_name_plural = "發證批次"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.pk}"
+
+
+class IssuingBatchItem(models.Model):
+    """A case of a batch: pending until the worker moved it (done) or the workflow refused it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "待處理"
+        DONE = "done", "已處理"
+        REFUSED = "refused", "未處理"
+
+    batch = models.ForeignKey(IssuingBatch, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey("certification.Case", on_delete=models.PROTECT, related_name="+")
+    # The revision the page showed (None: not checked).
+    shown_revision = models.IntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default=Outcome.PENDING)
+    message = models.CharField(max_length=300, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [models.UniqueConstraint(fields=["batch", "position"], name="one_item_per_batch_position")]
+        indexes = [models.Index(fields=["batch", "outcome", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.position} {self.case_id}"

@@ -4,6 +4,7 @@ from proteacher.review.views import (
     appeal,
     assignment,
     audit_log,
+    certificates,
     committee_forms,
     decisions,
     imports,
@@ -27,6 +28,9 @@ urlpatterns = [
     path("cases/<int:pk>/formal/", decisions.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
     path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
+    # An issued case's certificate: its PDF, 撤銷證書 / 恢復證書
+    path("cases/<int:pk>/certificate.pdf", certificates.certificate_download, name="certificate_pdf"),
+    path("cases/<int:pk>/certificate/status/", certificates.certificate_status, name="certificate_status"),
     # 分發委員
     path("cases/<int:pk>/assign/", assignment.assign, name="assign"),
     path("assign/", assignment.assign_queue, name="assign_queue"),
@@ -48,6 +52,8 @@ urlpatterns = [
     path("cases/<int:pk>/viewed/", viewed.viewed_page, name="viewed"),
     # 管理者: 通過 → 通過可產證 → 已發證
     path("issuing/", issuing.issuing, name="issuing"),
+    path("issuing/batches/<int:pk>/", issuing.issuing_batch, name="issuing_batch"),
+    path("issuing/batches/<int:pk>/progress/", issuing.issuing_batch_progress, name="issuing_batch_progress"),
     # 管理者: 稽核紀錄
     path("audit/", audit_log.audit_log_page, name="audit_log"),
     # 管理者: 寄送失敗郵件 and 重新寄送

@@ -113,6 +113,24 @@ def certificate(user: User, kind: str = "basic", academic_year: int = 104, numbe
     )
 
 
+def issued_certificate(user: User, kind: str = "advanced", academic_year: int = 115, serial: int = 1, **values):
+    """A certificate issued here without its case (臺北證號第B115000001號), issued 2026-12-05."""
+    from proteacher.certification.certificates import certificate_number
+    from proteacher.certification.models import Certificate, CertificationType
+
+    certification_types()
+    kind_row = CertificationType.objects.get(code=kind)
+    values.setdefault("issued_at", datetime.datetime(2026, 12, 5, 10, 0, tzinfo=datetime.UTC))
+    return Certificate.objects.create(
+        teacher=user,
+        certification_type=kind_row,
+        academic_year=academic_year,
+        number=certificate_number("臺北", kind_row.certificate_letter, academic_year, serial),
+        source=Certificate.Source.ISSUED,
+        **values,
+    )
+
+
 def training(user: User, category: str, hours: str, completed_on: datetime.date, course: str = ""):
     from proteacher.dates import academic_year
     from proteacher.registry.models import TrainingRecord

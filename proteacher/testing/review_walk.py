@@ -31,7 +31,7 @@ from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import School
-from proteacher.review import assignment, office, reviewing, short_panels
+from proteacher.review import assignment, issuing, office, reviewing, short_panels
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.testing import factories
 from proteacher.testing.browser import new_context, sign_in_through_identity_page
@@ -408,11 +408,14 @@ def open_review_forms(page: Page, case_url: str, title: str) -> None:
 
 
 def expect_certificate(page: Page, number: str, academic_year: int, issued_on: str, who: Applicant = ADVANCED) -> None:
-    """The header's name → 個人資訊 → 認證證號: 類別 · 學年度 · 證號 · 發證時間, and the 數位研習證明."""
+    """The header's name → 個人資訊 → 認證證號: 類別 · 學年度 · 證號 · 發證時間 · 證書 (its PDF), and the
+    數位研習證明."""
     page.locator(".site-user").get_by_role("link", name=f"{who.name}老師").click()
     page.get_by_role("navigation", name="個人資訊").get_by_role("link", name="認證證號").click()
     row = page.get_by_role("table", name="認證證號").get_by_role("row").filter(has_text=number)
-    expect(row.locator("td")).to_have_text([who.short, str(academic_year), number, issued_on])
+    expect(row.locator("td")).to_have_text(
+        [who.short, str(academic_year), number, issued_on, f"下載證書 PDF（{number}） · 查驗頁面（{number}）"]
+    )
     training = page.get_by_role("table", name="數位研習證明").get_by_role("row").filter(has_text=f"{who.training}培訓")
     expect(training.locator("td")).to_have_text([f"{who.training}培訓 數位研習證明", issued_on])
 
@@ -564,12 +567,13 @@ def take_appeal(page: Page, numbered_choice: str, reason: str = "") -> None:
 
 
 def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None, short: str = SHORT) -> None:
-    """管理者's 發證作業: tick the case, 核定可產證 → 確定; tick it again, 發證 → 確定發證."""
-    workspace(page, "發證作業")
+    """管理者's 發證作業: tick the case, 核定可產證 → 確定; tick it again, 發證 → 確定發證. Each batch's
+    page waits for the worker (run here, as its job would) and its bar runs to the end by itself."""
     for code, section, button, done in (
         ("approve", "待核定可產證", "核定可產證", "已核定可產證 1 件。"),
         ("issue", "待發證", "發證", "已發證 1 件。"),
     ):
+        workspace(page, "發證作業")
         batch = page.get_by_role("region", name=re.compile(f"^{section}"))
         batch.get_by_label(f"選取 {teacher_name} {short}").check()
         if screenshot is not None:
@@ -577,7 +581,15 @@ def issue(page: Page, teacher_name: str = TEACHER_NAME, screenshot=None, short: 
         batch.get_by_role("button", name=button, exact=True).click()
         expect(page.get_by_role("heading", name=f"確認{button}")).to_be_visible()
         page.get_by_role("button", name=f"確定{button}").click()
-        expect_flash(page, done)
+        expect_flash(page, f"已建立「{button}」批次，共 1 件")
+        expect(page.locator(".issuing-state")).to_have_text("排隊中")
+        bar = page.get_by_role("progressbar", name="處理進度")
+        expect(bar).to_have_attribute("value", "0")
+        expect(bar).to_have_attribute("max", "1")
+        issuing.run_batches()
+        expect(page.locator(".issuing-state")).to_have_text("已完成")
+        expect(bar).to_have_attribute("value", "1")
+        expect(page.locator(".issuing-result")).to_have_text(done)
 
 
 # --- 委員 -------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ PATHS[State.APPEAL_ASSIGN] = PATHS[State.APPEAL_REVISION] + ["appeal_resubmit"]
 PATHS[State.APPEAL_REVIEW] = PATHS[State.APPEAL_ASSIGN] + ["assign_appeal"]
 PATHS[State.APPEAL_DECISION] = PATHS[State.APPEAL_REVIEW] + ["appeal_reviews_done"]
 PATHS[State.FAILED] = PATHS[State.APPEAL_INTAKE] + ["appeal_reject"]
+PATHS[State.REVOKED] = PATHS[State.ISSUED] + ["revoke"]
 
 # The 原因訊息 of the rows that need one, unless a test gives its own.
 REASONS = {
@@ -41,6 +42,8 @@ REASONS = {
     "second_fail": "仍有不足。",
     "appeal_reject": "逾期提出。",
     "appeal_fail": "申復理由不成立。",
+    "revoke": "證書核發對象有誤。",
+    "restore": "經查證書核發無誤。",
 }
 APPEAL_OPINIONS = {"reviewer_opinion": "委員認為資料不足。", "appeal_opinion": "已補充說明。"}
 
@@ -80,6 +83,8 @@ def take(case: Case, action: str, officer, *, reason: str | None = None, expecte
     data = {}
     if action in ("formal_pass", "formal_return"):
         data["slots"] = verdicts(case, passed=action == "formal_pass")
+    if action == "revoke":
+        data["category"] = "administrative"
     workflow.transition(
         case,
         action,

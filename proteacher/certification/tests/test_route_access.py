@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from proteacher.certification import workflow
-from proteacher.certification.models import SlotAnswer
+from proteacher.certification.models import Certificate, SlotAnswer
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,7 @@ DRAFT = OWNER_ONLY | {"anonymous": 401, "owner": 200}
 NO_GET = dict.fromkeys(PERSONAS, 405)
 
 CASE = "<the owner's case>"  # replaced by the case's pk
+CERTIFICATE = "<the owner's certificate>"  # replaced by the pk of a certificate issued to the owner
 
 # (route, URL kwargs, method, query string, expected per persona)
 MATRIX = [
@@ -63,6 +64,8 @@ MATRIX = [
     ("certification:transfer", {}, "get", "", TEACHERS_ONLY),
     ("certification:transfer", {}, "post", "", TEACHERS_ONLY),
     ("certification:held", {}, "get", "", TEACHERS_ONLY),
+    # A certificate's PDF: its holder alone; another teacher learns nothing of it (404).
+    ("certification:held_pdf", {"pk": CERTIFICATE}, "get", "", OWNER_ONLY | {"owner": 200}),
     ("certification:type", {"type_code": "advanced"}, "get", "", TEACHERS_ONLY),
     ("certification:apply", {"type_code": "advanced"}, "post", "", TEACHERS_ONLY),
     ("certification:settings", {}, "get", "", ADMIN_ONLY),
@@ -114,11 +117,14 @@ def owners_case(people):
     case = factories.case(people["owner"], "advanced")
     factories.answer(case, "observation", "anecdotal_record", complete=False)
     factories.answer(case, "implementation", "implementation_proof", upload=True, file_name="SA1.pdf")
+    factories.issued_certificate(people["owner"])
     return case
 
 
 def url_of(route, kwargs, case, query) -> str:
-    url = reverse(route, kwargs={key: case.pk if value == CASE else value for key, value in kwargs.items()})
+    certificate = case.teacher.certificates.get(source=Certificate.Source.ISSUED)
+    pks = {CASE: case.pk, CERTIFICATE: certificate.pk}
+    url = reverse(route, kwargs={key: pks.get(value, value) for key, value in kwargs.items()})
     return f"{url}?template={query}" if query else url
 
 

@@ -18,7 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from proteacher.accounts.models import Role
-from proteacher.certification import certificates, deadlines, formal_verdicts, selectors, submission, submissions
+from proteacher.certification import (
+    certificates,
+    deadlines,
+    formal_verdicts,
+    revocation,
+    selectors,
+    submission,
+    submissions,
+)
 from proteacher.errors import DomainError
 
 # Who acts. SYSTEM is the platform itself (the last review handed in, an appeal window closing).
@@ -67,6 +75,7 @@ class State:
     APPROVED = "approved"
     ISSUED = "issued"
     FAILED = "failed"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,6 +216,13 @@ STATES: list[StateSpec] = [
         code=State.FAILED,
         label="不合格",
         next_step="本學年度認證結果為不合格。可於研習時數之檢核時效內，未來再重新申請認證。",
+        outcome=True,
+        final=True,
+    ),
+    StateSpec(
+        code=State.REVOKED,
+        label="已撤銷",
+        next_step="證書已由管理者撤銷，撤銷原因請參閱訊息通知；如有疑義請聯繫教師專業發展支持作業平臺工作小組。",
         outcome=True,
         final=True,
     ),
@@ -692,6 +708,40 @@ TRANSITIONS: list[Transition] = [
             "感謝您參與{training}培訓，數位研習證明已核發，您可至個人資訊頁面檢視，謝謝。",
         ),
     ),
+    # Not in the seed: withdrawing a certificate issued in error, and undoing that.
+    Transition(
+        action="revoke",
+        sources=(State.ISSUED,),
+        target=State.REVOKED,
+        roles=(ADMIN,),
+        label="撤銷證書",
+        route="review:certificate_status",
+        done="已撤銷證書。",
+        reason_required="撤銷證書請填寫原因訊息。",
+        checks=(revocation.category_given,),
+        effects=(revocation.mark_revoked,),
+        notice=Notice(
+            "{type}證書已撤銷",
+            "您的{type}證書已由教育部撤銷，證書查驗頁面將顯示為已撤銷。如有疑義，請聯繫教師專業發展支持作業平臺工作小組。",
+            shows_reason=True,
+        ),
+    ),
+    Transition(
+        action="restore",
+        sources=(State.REVOKED,),
+        target=State.ISSUED,
+        roles=(ADMIN,),
+        label="恢復證書",
+        route="review:certificate_status",
+        done="已恢復證書。",
+        reason_required="恢復證書請填寫原因訊息。",
+        effects=(revocation.mark_restored,),
+        notice=Notice(
+            "{type}證書已恢復",
+            "您的{type}證書已由教育部恢復為有效，證書查驗頁面將顯示為有效，謝謝。",
+            shows_reason=True,
+        ),
+    ),
 ]
 
 
@@ -709,8 +759,15 @@ FINAL_STATES = frozenset(state.code for state in STATES if state.final)
 APPEALABLE_STATES = tuple(BY_ACTION["appeal"].sources)
 
 # The office's queue: first the states in which an officer acts, in the order a case meets them,
-# then the states waiting for someone else, then the results.
-_OFFICE_ACTS = {source for step in TRANSITIONS if set(step.roles) & set(OFFICE) for source in step.sources}
+# then the states waiting for someone else, then the results (撤銷證書 of an 已發證 case is no work
+# waiting: a result stays among the results).
+_OFFICE_ACTS = {
+    source
+    for step in TRANSITIONS
+    if set(step.roles) & set(OFFICE)
+    for source in step.sources
+    if not BY_STATE[source].outcome
+}
 OFFICE_STATES = tuple(state.code for state in STATES if state.code in _OFFICE_ACTS)
 OTHER_STATES = tuple(
     state.code for state in sorted((s for s in STATES if s.code not in _OFFICE_ACTS), key=lambda s: s.outcome)

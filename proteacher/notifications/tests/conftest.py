@@ -36,6 +36,8 @@ ROUTE_TO = {
     "appeal_fail": _TO_APPEAL_DECISION,
     "approve": _TO_FIRST_DECISION + ["first_pass"],
     "issue": _TO_FIRST_DECISION + ["first_pass", "approve"],
+    "revoke": _TO_FIRST_DECISION + ["first_pass", "approve", "issue"],
+    "restore": _TO_FIRST_DECISION + ["first_pass", "approve", "issue", "revoke"],
 }
 
 

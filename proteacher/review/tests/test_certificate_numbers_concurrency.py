@@ -1,5 +1,6 @@
-"""Two worker processes issuing the same 1,000 cases at once on PostgreSQL: every case is issued
-exactly once, and the numbers are 1 … 1,000 of their county, type and year — distinct, gap-free.
+"""Two worker processes issuing the same 1,000 cases at once on PostgreSQL, each its own batch of
+them (one forwards, one backwards): every case is issued exactly once, and the numbers are
+1 … 1,000 of their county, type and year — distinct, gap-free.
 
 Real OS processes, each with its own database connection, against the test database (committed
 data: a transactional test). SQLite has no row locks to test, so the test needs PostgreSQL.
@@ -19,6 +20,7 @@ from django.utils import timezone
 from proteacher.accounts.models import Role, User
 from proteacher.certification.models import Case, CaseEvent, Certificate, CertificateSerial, CertificationType
 from proteacher.certification.workflow import State
+from proteacher.review import issuing
 from proteacher.testing import factories
 
 pytestmark = [
@@ -29,19 +31,21 @@ pytestmark = [
 CASES = 1000
 YEAR = 114
 
-# One issuing process: set up Django, wait for the word, issue every case it is given.
+# One worker process: set up Django, claim one batch, wait for the word, work it to the end.
 ISSUER = """
-import json, sys
+import json, sys, time
 import django
 django.setup()
-from proteacher.accounts.models import User
-from proteacher.review.issuing import issue_certificates
-order = json.loads(sys.stdin.readline())
-admin = User.objects.get(pk=order["admin"])
-sys.stdout.write("ready\\n"); sys.stdout.flush()
+from proteacher.review import issuing
+batch = issuing.claim()
+sys.stdout.write(f"ready {batch.pk}\\n"); sys.stdout.flush()
 sys.stdin.readline()
-result = issue_certificates([(pk, None) for pk in order["cases"]], admin)
-print(json.dumps({"done": [case.pk for case in result.done], "refused": [why for _, why in result.refused]}))
+issuing.work(batch, time.monotonic() + 600)
+items = batch.items.order_by("position")
+print(json.dumps({
+    "done": [item.case_id for item in items if item.outcome == "done"],
+    "refused": [item.message for item in items if item.outcome == "refused"],
+}))
 """
 
 
@@ -85,25 +89,23 @@ def test_two_processes_issue_a_thousand_distinct_gap_free_numbers():
     env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "proteacher.settings"}
     # One walks the list forwards, the other backwards: they meet in the middle of the cases and
     # contend for the one counter row the whole way.
-    orders = [case_ids, list(reversed(case_ids))]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", ISSUER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=settings.BASE_DIR,
-        )
-        for _ in orders
-    ]
+    for order in (case_ids, list(reversed(case_ids))):
+        issuing.create_batch("issue", [(pk, None) for pk in order], admin, issuing.new_token())
+    processes = []
     try:
-        for process, order in zip(processes, orders, strict=True):
-            process.stdin.write(json.dumps({"admin": admin.pk, "cases": order}) + "\n")
-            process.stdin.flush()
-        for process in processes:
-            assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        for _ in range(2):
+            # One after the other, so that each claims its own batch.
+            process = subprocess.Popen(
+                [sys.executable, "-c", ISSUER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=settings.BASE_DIR,
+            )
+            processes.append(process)
+            assert process.stdout.readline().startswith("ready "), process.stderr.read()
         for process in processes:
             process.stdin.write("go\n")
             process.stdin.flush()

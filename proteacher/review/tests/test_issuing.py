@@ -1,5 +1,8 @@
 """發證作業: 管理者 approves 通過 cases in batches (→ 通過可產證) and issues them (→ 已發證) with
-certificate numbers counted per county, type and year from 1, gap-free, and a 數位研習證明."""
+certificate numbers counted per county, type and year from 1, gap-free, and a 數位研習證明.
+
+The batches are moved by the worker (issuing.run_batches, the job of proteacher.worker); the
+batch's page, its progress and the worker's restarts are in test_issuing_batches.py."""
 
 import dataclasses
 import re
@@ -47,6 +50,32 @@ def selection(*cases):
     return [(case.pk, case.revision) for case in cases]
 
 
+@dataclasses.dataclass
+class Result:
+    done: list
+    refused: list
+
+
+def run_batch(action, chosen, actor) -> Result:
+    """The batch as the page makes it, moved by the worker's job."""
+    batch = issuing.create_batch(action, chosen, actor, issuing.new_token())
+    issuing.run_batches()
+    items = list(batch.items.select_related("case").order_by("position"))
+    assert all(item.outcome for item in items), "the worker left items pending"
+    return Result(
+        done=[item.case for item in items if item.outcome == "done"],
+        refused=[(item.case, item.message) for item in items if item.outcome == "refused"],
+    )
+
+
+def approve(chosen, actor) -> Result:
+    return run_batch("approve", chosen, actor)
+
+
+def issue(chosen, actor) -> Result:
+    return run_batch("issue", chosen, actor)
+
+
 def numbers(*cases) -> list[str]:
     return [Certificate.objects.get(case=case).number for case in cases]
 
@@ -66,7 +95,7 @@ def test_the_number_reads_as_in_the_spec():
 def test_approving_a_batch_moves_each_passed_case(admin_user):
     first, second = passed_case(), passed_case()
 
-    result = issuing.approve_batch(selection(first, second), admin_user)
+    result = approve(selection(first, second), admin_user)
 
     assert [case.pk for case in result.done] == [first.pk, second.pk] and result.refused == []
     assert set(Case.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)) == {State.APPROVED}
@@ -79,7 +108,7 @@ def test_numbers_start_at_one_per_county_type_and_year_and_run_on(admin_user):
     basic = approved_case(admin_user, type_code="basic")
     last_year = approved_case(admin_user, year=YEAR - 1)
 
-    result = issuing.issue_certificates(selection(*taipei, taichung, basic, last_year), admin_user)
+    result = issue(selection(*taipei, taichung, basic, last_year), admin_user)
 
     assert len(result.done) == 6 and result.refused == []
     assert numbers(*taipei) == [f"臺北證號第B{YEAR:03d}{serial:06d}號" for serial in (1, 2, 3)]
@@ -87,14 +116,14 @@ def test_numbers_start_at_one_per_county_type_and_year_and_run_on(admin_user):
     assert numbers(basic) == [f"臺北證號第A{YEAR:03d}000001號"]
     assert numbers(last_year) == [f"臺北證號第B{YEAR - 1:03d}000001號"]
     more = approved_case(admin_user)
-    issuing.issue_certificates(selection(more), admin_user)
+    issue(selection(more), admin_user)
     assert numbers(more) == [f"臺北證號第B{YEAR:03d}000004號"]
 
 
 def test_issuing_writes_the_certificate_the_training_certificate_and_the_event(admin_user):
     case = approved_case(admin_user, name="張進階")
 
-    issuing.issue_certificates(selection(case), admin_user)
+    issue(selection(case), admin_user)
 
     case.refresh_from_db()
     assert case.state == State.ISSUED
@@ -126,7 +155,7 @@ def test_a_failed_issue_rolls_its_number_back_and_the_next_case_takes_it(admin_u
     failing = dataclasses.replace(declared, effects=(*declared.effects, refuse_the_broken_one))
     monkeypatch.setitem(table.BY_ACTION, "issue", failing)
 
-    result = issuing.issue_certificates(selection(first, broken, third), admin_user)
+    result = issue(selection(first, broken, third), admin_user)
 
     assert result.refused == [(broken, "此申請的資料不完整。")]
     assert numbers(first, third) == [f"臺北證號第B{YEAR:03d}000001號", f"臺北證號第B{YEAR:03d}000002號"]
@@ -137,16 +166,16 @@ def test_a_failed_issue_rolls_its_number_back_and_the_next_case_takes_it(admin_u
 
     monkeypatch.setitem(table.BY_ACTION, "issue", declared)
     broken.refresh_from_db()
-    issuing.issue_certificates(selection(broken), admin_user)
+    issue(selection(broken), admin_user)
     assert numbers(broken) == [f"臺北證號第B{YEAR:03d}000003號"]
 
 
 def test_issuing_again_numbers_nothing_twice(admin_user):
     cases = [approved_case(admin_user) for _ in range(2)]
     shown = selection(*cases)
-    issuing.issue_certificates(shown, admin_user)
+    issue(shown, admin_user)
 
-    again = issuing.issue_certificates(shown, admin_user)
+    again = issue(shown, admin_user)
 
     assert again.done == []
     assert [why for _, why in again.refused] == ["此申請已經處理過，目前的狀態為「已發證」。"] * 2
@@ -157,7 +186,7 @@ def test_issuing_again_numbers_nothing_twice(admin_user):
 def test_a_passed_case_is_not_issued_before_it_is_approved(admin_user):
     case = passed_case()
 
-    result = issuing.issue_certificates([(case.pk, None)], admin_user)
+    result = issue([(case.pk, None)], admin_user)
 
     assert result.refused == [(case, "此申請目前的狀態為「通過」，無法執行「發證」。")]
     assert not Certificate.objects.filter(case=case).exists()
@@ -167,10 +196,8 @@ def test_a_passed_case_is_not_issued_before_it_is_approved(admin_user):
 def test_a_county_officer_neither_approves_nor_issues(admin_user, taipei_officer):
     passed, approved = passed_case(), approved_case(admin_user)
 
-    assert issuing.approve_batch([(passed.pk, None)], taipei_officer).refused == [(passed, "您沒有執行此操作的權限。")]
-    assert issuing.issue_certificates([(approved.pk, None)], taipei_officer).refused == [
-        (approved, "您沒有執行此操作的權限。")
-    ]
+    assert approve([(passed.pk, None)], taipei_officer).refused == [(passed, "您沒有執行此操作的權限。")]
+    assert issue([(approved.pk, None)], taipei_officer).refused == [(approved, "您沒有執行此操作的權限。")]
     assert not Certificate.objects.filter(source="issued").exists()
 
 
@@ -225,11 +252,29 @@ def test_a_batch_is_confirmed_before_anything_moves(client, admin_user):
     text = text_of(response.content.decode())
     assert "確定要將下列 2 件案件「核定可產證」嗎？" in text
     assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("state", flat=True)) == {State.PASSED}
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', response.content.decode()).group(1)
 
-    done = client.post(reverse("review:issuing"), {"action": "approve", "case": chosen, "confirm": "1"}, follow=True)
+    queued = client.post(
+        reverse("review:issuing"), {"action": "approve", "case": chosen, "confirm": "1", "token": token}, follow=True
+    )
 
+    queued_text = text_of(queued.content.decode())
+    assert "已建立「核定可產證」批次，共 2 件，系統正在背景處理" in queued_text
+    assert "狀態： 排隊中" in queued_text and "已處理 0／2 件" in queued_text
+    assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("state", flat=True)) == {State.PASSED}
+
+    issuing.run_batches()
+
+    done = client.get(queued.redirect_chain[-1][0])
     assert "已核定可產證 2 件。" in text_of(done.content.decode())
     assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("state", flat=True)) == {State.APPROVED}
+
+
+def confirmed(client, action, chosen):
+    """The confirmation page's 確定, as the browser posts it (with the page's token)."""
+    page = client.post(reverse("review:issuing"), {"action": action, "case": chosen}).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    return client.post(reverse("review:issuing"), {"action": action, "case": chosen, "confirm": "1", "token": token})
 
 
 def test_issuing_from_the_page_counts_what_was_done_and_what_was_refused(client, admin_user):
@@ -237,12 +282,15 @@ def test_issuing_from_the_page_counts_what_was_done_and_what_was_refused(client,
     client.force_login(admin_user)
     chosen = [f"{case.pk}:{case.revision}" for case in cases]
 
-    done = client.post(reverse("review:issuing"), {"action": "issue", "case": chosen, "confirm": "1"}, follow=True)
-    again = client.post(reverse("review:issuing"), {"action": "issue", "case": chosen, "confirm": "1"}, follow=True)
+    first = confirmed(client, "issue", chosen)
+    issuing.run_batches()
+    again = confirmed(client, "issue", chosen)
+    issuing.run_batches()
 
-    assert "已發證 3 件。" in text_of(done.content.decode())
-    again_text = text_of(again.content.decode())
-    assert "3 件未處理：" in again_text and "發證0（進階認證）此申請已經處理過，目前的狀態為「已發證」。" in again_text
+    assert "已發證 3 件。" in text_of(client.get(first["Location"]).content.decode())
+    again_text = text_of(client.get(again["Location"]).content.decode())
+    assert "已發證 0 件。另有 3 件未處理" in again_text
+    assert "發證0 進階認證 臺北市 " in again_text and "此申請已經處理過，目前的狀態為「已發證」。" in again_text
     assert Certificate.objects.filter(source="issued").count() == 3
 
 
@@ -253,10 +301,11 @@ def test_a_stale_page_is_refused_by_name(client, admin_user):
     response = client.post(
         reverse("review:issuing"),
         {"action": "approve", "case": [f"{case.pk}:{case.revision - 1}"], "confirm": "1"},
-        follow=True,
     )
+    issuing.run_batches()
 
-    assert "舊頁面（進階認證）此頁面的資料已經更新，請重新整理後再操作。" in text_of(response.content.decode())
+    text = text_of(client.get(response["Location"]).content.decode())
+    assert "舊頁面 進階認證 臺北市" in text and "此頁面的資料已經更新，請重新整理後再操作。" in text
     assert Case.objects.get(pk=case.pk).state == State.PASSED
 
 
@@ -290,7 +339,7 @@ def test_the_page_costs_the_same_with_more_cases(client, admin_user):
 
 def test_the_teacher_reads_the_number_with_its_time_and_the_training_certificate(client, admin_user):
     case = approved_case(admin_user)
-    issuing.issue_certificates(selection(case), admin_user)
+    issue(selection(case), admin_user)
     certificate = Certificate.objects.get(case=case)
     client.force_login(case.teacher)
 

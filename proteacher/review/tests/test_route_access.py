@@ -8,8 +8,9 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
 - 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
 - 統計 (statistics:page, statistics:export): 縣市 and 管理者, as 認證審查.
-- A 委員's settings (reviewer_edit), 發證, 稽核紀錄, 郵件寄送狀態 (重新寄送: POST only) and 資料匯入
-  (an import, its progress, its file, a sample file; 確認匯入: POST only): 管理者 only.
+- A 委員's settings (reviewer_edit), 發證 and its batches (a batch's page and its progress),
+  稽核紀錄, 郵件寄送狀態 (重新寄送: POST only) and 資料匯入 (an import, its progress, its file, a
+  sample file; 確認匯入: POST only): 管理者 only.
 - 審查案件 and a 審查標準表: 委員 only, and only their own assignment.
 - The forms and files of the case, framed in those pages: the same people as the case page.
 - 送審紀錄 (each send, frozen) and its forms and files: the case page's readers and the teacher.
@@ -22,7 +23,9 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 
+from proteacher.accounts.models import User
 from proteacher.certification.workflow import State
+from proteacher.review import issuing
 from proteacher.review.models import Assignment, ReviewRound
 from proteacher.review.tests.test_decisions import advance
 from proteacher.testing import factories
@@ -75,6 +78,8 @@ CASE = "<the case>"
 ASSIGNMENT = "<the assigned reviewer's assignment>"
 REVIEWER = "<the assigned reviewer>"
 IMPORT_RUN = "<an import run>"
+BATCH = "<a 發證 batch of the case>"
+UNKNOWN = 999999
 
 # (route, URL kwargs, method, expected per persona)
 MATRIX = [
@@ -105,6 +110,10 @@ MATRIX = [
     ("review:decide", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:appeal_intake", {"pk": CASE}, "get", POST_ONLY),
     ("review:appeal_intake", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    # The case is not issued: no certificate to download (test_certificate_office covers an issued one).
+    ("review:certificate_pdf", {"pk": CASE}, "get", OFFICE_CASE_PAGE | {"county_same": 404, "admin": 404}),
+    ("review:certificate_status", {"pk": CASE}, "get", ADMIN_ONLY | {"admin": 405}),
+    ("review:certificate_status", {"pk": CASE}, "post", ADMIN_ONLY | {"admin": REACHED}),
     ("review:assign", {"pk": CASE}, "get", OFFICE_CASE_PAGE),
     ("review:assign", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:assign_queue", {}, "get", OFFICE_LISTS),
@@ -113,6 +122,11 @@ MATRIX = [
     ("review:my_cases", {}, "get", REVIEWERS_ONLY),
     ("review:review_form", {"assignment_id": ASSIGNMENT}, "get", OWN_ASSIGNMENT),
     ("review:issuing", {}, "get", ADMIN_ONLY),
+    ("review:issuing_batch", {"pk": BATCH}, "get", ADMIN_ONLY),
+    ("review:issuing_batch_progress", {"pk": BATCH}, "get", ADMIN_ONLY),
+    # A batch that does not exist: 404 to 管理者, the same refusal as any other page to the others.
+    ("review:issuing_batch", {"pk": UNKNOWN}, "get", ADMIN_ONLY | {"admin": 404}),
+    ("review:issuing_batch_progress", {"pk": UNKNOWN}, "get", ADMIN_ONLY | {"admin": 404}),
     ("review:audit_log", {}, "get", ADMIN_ONLY),
     ("review:outgoing_mail", {}, "get", ADMIN_ONLY),
     ("review:mail_resend", {}, "get", ADMIN_ONLY | {"admin": 405}),
@@ -175,6 +189,9 @@ def url_of(route, kwargs, assignment, import_run=None) -> str:
     values = {CASE: assignment.case_id, ASSIGNMENT: assignment.pk, REVIEWER: assignment.reviewer_id}
     if import_run is not None:
         values[IMPORT_RUN] = import_run.pk
+    if BATCH in kwargs.values():
+        admin = User.objects.filter(role="admin").first()
+        values[BATCH] = issuing.create_batch("issue", [(assignment.case_id, None)], admin, issuing.new_token()).pk
     return reverse(route, kwargs={key: values.get(value, value) for key, value in kwargs.items()})
 
 
@@ -187,7 +204,7 @@ def url_of(route, kwargs, assignment, import_run=None) -> str:
             method,
             persona,
             expected[persona],
-            id=f"{route}-{kwargs.get('slot_code', '')}-{method}-{persona}",
+            id=f"{route}-{kwargs.get('slot_code', '')}{'?' if kwargs.get('pk') == UNKNOWN else ''}-{method}-{persona}",
         )
         for route, kwargs, method, expected in MATRIX
         for persona in PERSONAS

@@ -197,6 +197,7 @@ STATE_LABELS = {
     "approved": "通過可產證",
     "issued": "已發證",
     "failed": "不合格",
+    "revoked": "已撤銷",
 }
 
 

@@ -1,32 +1,36 @@
 """管理者's 發證 page: 通過 cases → 核定可產證 in batches, 通過可產證 cases → 發證.
 
 A batch is confirmed on a second page (the chosen cases listed, 確定 / 取消) before anything moves;
-the message afterwards counts what was done and names each case that was refused and why.
+確定 queues it for the worker (review.issuing) and opens the batch's page, whose progress bar
+follows the worker (htmx asks for it every second while the batch runs) and which lists each case
+that was refused and why.
 """
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
+from proteacher.errors import DomainError
 from proteacher.posted import posted_number
 from proteacher.registry.models import County
 from proteacher.review import issuing as services
+from proteacher.review.models import IssuingBatch
 from proteacher.review.selectors import cases_visible_to
 from proteacher.text import clean_text
 
 # The page's two batches, as the table offers them on review:issuing: 核定可產證 takes 通過 cases,
-# 發證 takes 通過可產證 cases; each runs its service.
-SERVICES = {"approve": services.approve_batch, "issue": services.issue_certificates}
+# 發證 takes 通過可產證 cases.
 ACTIONS = {step.action: step for step in workflow.offered_on("review:issuing")}
 FILTER_KEYS = ("type", "year", "county")
-REFUSALS_NAMED = 10
+REFUSALS_SHOWN = 200
+TOKEN_LENGTH = 32
 
 
 def _filters(source) -> dict[str, str]:
@@ -95,6 +99,7 @@ def issuing(request):
             workflow.State.PASSED: workflow.label(workflow.State.PASSED),
             workflow.State.APPROVED: workflow.label(workflow.State.APPROVED),
         },
+        "batches": services.recent_batches(),
     }
     return render(request, "review/issuing.html", context)
 
@@ -123,19 +128,46 @@ def _batch(request, filters: dict[str, str]):
             "missing": len(chosen) - len(cases),
             "filters": filters,
             "back_url": _page_url(filters),
+            "token": services.new_token(),
         }
         return render(request, "review/issuing_confirm.html", context)
-    result = SERVICES[action.action](selection, request.user)
-    if result.done:
-        messages.success(request, action.done.format(count=len(result.done)))
-    if result.refused:
-        # A double click refuses the whole batch again: name a few, count the rest.
-        named = "；".join(
-            f"{case.teacher.name}（{case.certification_type.short_name}）{why}"
-            for case, why in result.refused[:REFUSALS_NAMED]
-        )
-        more = len(result.refused) - REFUSALS_NAMED
-        messages.error(
-            request, f"{len(result.refused)} 件未處理：{named}" + (f"；另有 {more} 件。" if more > 0 else "")
-        )
-    return redirect(_page_url(filters))
+    token = request.POST.get("token", "")
+    if len(token) != TOKEN_LENGTH or not all(char in "0123456789abcdef" for char in token):
+        # A confirmation page from before batches had tokens: one batch all the same.
+        token = services.new_token()
+    try:
+        batch = services.create_batch(action.action, selection, request.user, token)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        return redirect(_page_url(filters))
+    messages.success(
+        request, f"已建立「{action.label}」批次，共 {batch.total} 件，系統正在背景處理，可離開此頁稍後再回來查看。"
+    )
+    return redirect("review:issuing_batch", pk=batch.pk)
+
+
+def _batch_context(batch: IssuingBatch) -> dict:
+    step = workflow.BY_ACTION[batch.action]
+    return {
+        "batch": batch,
+        "running": batch.status != IssuingBatch.Status.DONE,
+        "handled": batch.done + batch.refused,
+        "done_message": step.done.format(count=batch.done),
+        "refusals": list(services.refused_items(batch, REFUSALS_SHOWN)) if batch.refused else [],
+        "refusals_shown": REFUSALS_SHOWN,
+    }
+
+
+@roles_required(Role.ADMIN)
+@require_safe
+def issuing_batch(request, pk):
+    batch = get_object_or_404(IssuingBatch.objects.select_related("created_by"), pk=pk)
+    return render(request, "review/issuing_batch.html", _batch_context(batch))
+
+
+@roles_required(Role.ADMIN)
+@require_safe
+def issuing_batch_progress(request, pk):
+    """The batch's state, bar and refusals, which its page asks for every second while it runs."""
+    batch = get_object_or_404(IssuingBatch, pk=pk)
+    return render(request, "review/issuing_progress.html", _batch_context(batch))

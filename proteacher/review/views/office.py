@@ -13,12 +13,13 @@ from django.views.decorators.http import require_safe
 from proteacher.accounts.models import Role
 from proteacher.certification import formal_verdicts, history, workflow
 from proteacher.certification.access_log import looked_at
-from proteacher.certification.selectors import case_slots, slot_of
+from proteacher.certification.selectors import case_slots, issued_certificate, slot_of
 from proteacher.certification.views import slots
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate
 from proteacher.posted import posted_number
 from proteacher.review import appeals, reviewing, submitted
+from proteacher.review.certificate_forms import CertificateStatusForm
 from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
 from proteacher.review.selectors import case_for
@@ -91,10 +92,13 @@ def _panels(case, user) -> dict:
         "decisions": on("review:decide"),
         "appeal": on("review:appeal_intake"),
         "issuing": next(iter(on("review:issuing")), None),
+        "certificate": next(iter(on("review:certificate_status")), None),
     }
 
 
-def render_case(request, case, *, formal_form=None, decision_form=None, appeal_form=None, status=200):
+def render_case(
+    request, case, *, formal_form=None, decision_form=None, appeal_form=None, certificate_form=None, status=200
+):
     """The office's case page; the POST views render it again with their form's errors."""
     user = request.user
     is_office = user.role in OFFICE
@@ -106,6 +110,8 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
         decision_form = DecisionForm([step for step, _ in panels["decisions"]], initial={"revision": case.revision})
     if panels.get("appeal") and appeal_form is None:
         appeal_form = AppealIntakeForm(initial={"revision": case.revision})
+    if panels.get("certificate") and certificate_form is None:
+        certificate_form = CertificateStatusForm(initial={"revision": case.revision})
     events = history.history(history.case_events(case, with_actors=True), with_actors=True)
     # What the teacher sent last, frozen: while they revise, the office still reads what was sent.
     shown = submitted.for_round(case, user, None)
@@ -130,6 +136,8 @@ def render_case(request, case, *, formal_form=None, decision_form=None, appeal_f
             "formal_form": formal_form,
             "decision_form": decision_form,
             "appeal_form": appeal_form,
+            "certificate": issued_certificate(case) if is_office else None,
+            "certificate_form": certificate_form,
         },
         status=status,
     )

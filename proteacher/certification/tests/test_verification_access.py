@@ -1,0 +1,48 @@
+"""Who may open 證書查驗: everyone, signed in or not, with the same answer for each."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from proteacher.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = {"anonymous": None, "teacher": "teacher", "reviewer": "reviewer", "county": "taipei_officer"}
+PERSONAS["admin"] = "admin_user"
+CODE = "<a certificate's code>"
+
+# (route, URL kwargs, method, posted, expected status for every visitor)
+MATRIX = [
+    ("verify:form", {}, "get", None, 200),
+    ("verify:form", {}, "post", {"number": "", "name": ""}, 400),  # the form says what is missing
+    ("verify:form", {}, "put", None, 405),
+    ("verify:code", {"code": CODE}, "get", None, 200),
+    ("verify:code", {"code": "A" * 22}, "get", None, 404),  # 查無此證書
+    ("verify:code", {"code": CODE}, "post", None, 405),
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "kwargs", "method", "posted", "persona", "expected"),
+    [
+        pytest.param(*row[:4], persona, row[4], id=f"{row[0]}-{row[2]}-{index}-{persona}")
+        for index, row in enumerate(MATRIX)
+        for persona in PERSONAS
+    ],
+)
+def test_route_access(client, request, route, kwargs, method, posted, persona, expected):
+    holder = factories.teacher(name="李持證", account="t-holder")
+    certificate = factories.issued_certificate(holder)
+    if PERSONAS[persona]:
+        client.force_login(request.getfixturevalue(PERSONAS[persona]))
+    url = reverse(route, kwargs={k: certificate.verify_code if v == CODE else v for k, v in kwargs.items()})
+
+    response = getattr(client, method)(url, posted) if posted is not None else getattr(client, method)(url)
+
+    assert response.status_code == expected
+
+
+def test_the_matrix_covers_every_verification_route():
+    names = {name for name in get_resolver().namespace_dict["verify"][1].reverse_dict if isinstance(name, str)}
+
+    assert {f"verify:{name}" for name in names} == {route for route, *_ in MATRIX}
