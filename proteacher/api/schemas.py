@@ -70,6 +70,10 @@ class Certificate(Schema):
     county: Place | None
     teacher: Teacher
     case_id: int | None
+    # The last day it is valid (None: no end); a revoked certificate is no longer valid.
+    expires_on: datetime.date | None
+    revoked_at: datetime.datetime | None
+    revocation_category: Coded | None
 
 
 class CertificatePage(Schema):

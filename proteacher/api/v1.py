@@ -179,6 +179,13 @@ def _certificate(certificate: Certificate) -> dict:
         "county": _place(certificate.county),
         "teacher": _teacher(certificate.teacher),
         "case_id": certificate.case_id,
+        "expires_on": certificate.expires_on,
+        "revoked_at": _moment(certificate.revoked_at),
+        "revocation_category": (
+            {"code": certificate.revocation_category, "label": certificate.get_revocation_category_display()}
+            if certificate.revocation_category
+            else None
+        ),
     }
 
 

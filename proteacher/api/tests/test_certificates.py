@@ -59,6 +59,19 @@ def test_an_issued_certificate(client, issue, taipei, issued):
     assert body["case_id"] == issued.case_id
     assert body["teacher"] == {"name": "黃測試", "inservice_account": "t-huang"}
     assert body["issued_at"].endswith("+08:00")
+    assert (body["revoked_at"], body["revocation_category"]) == (None, None)
+
+
+def test_a_revoked_certificate_says_so(client, issue, issued, admin_user):
+    Certificate.objects.filter(pk=issued.pk).update(
+        revoked_at=issued.issued_at, revoked_by=admin_user, revocation_category="duplicate"
+    )
+    _, raw = issue()
+
+    body = client.get(f"/api/v1/certificates/{issued.pk}", headers=bearer(raw)).json()
+
+    assert body["revoked_at"].endswith("+08:00")
+    assert body["revocation_category"] == {"code": "duplicate", "label": "重複核發"}
 
 
 def test_filters_and_pages(client, issue, teacher, issued, taichung_old):
