@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "proteacher.review",
     "proteacher.notifications",
     "proteacher.portal",
+    "proteacher.api",
     "proteacher.audit",
 ]
 

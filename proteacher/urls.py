@@ -12,4 +12,6 @@ urlpatterns = [
     path("review/", include("proteacher.review.urls")),
     path("statistics/", include("proteacher.review.statistics_urls")),
     path("messages/", include("proteacher.notifications.urls")),
+    # The API for county and national systems (/api/v1/) and 管理者's API 權杖 pages.
+    path("api/", include("proteacher.api.urls")),
 ]

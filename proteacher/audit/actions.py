@@ -41,6 +41,10 @@ LABELS = {
     "issuing.batch": "建立發證批次",
     # Email that failed, put back in the queue by 管理者.
     "mail.resend": "重新寄送郵件",
+    # The API for county and national systems: its tokens, and every call made with one.
+    "api_token.create": "新增 API 權杖",
+    "api_token.revoke": "撤銷 API 權杖",
+    "api.call": "API 呼叫",
     # Someone other than the teacher looked at the teacher's form or file.
     "form.view": "檢視表單",
     "file.view": "檢視檔案",

@@ -7,7 +7,7 @@ Out-of-scope cases are a 404, never a 403: a 臺中市 officer probing a 臺北�
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -216,3 +216,21 @@ def answer_with(case: Case, slot: FormSlot, template_code: str, *, set_aside_onl
     """The slot's answer made with one template (in use or set aside; or set aside only)."""
     found = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template_code)
     return (found.filter(in_use=False) if set_aside_only else found).first()
+
+
+def certificates_visible_to(user: User) -> QuerySet[Certificate]:
+    """The certificates the office may read: all for 管理者; for a 縣市 those numbered in its county
+    (issued here for its cases) and, of those that carry no county (imported from the old system,
+    back-filled), the ones held by its teachers. Nobody else reads anyone's but their own."""
+    certificates = Certificate.objects.select_related("certification_type", "teacher", "county")
+    if not user.is_authenticated:
+        return certificates.none()
+    if user.role == Role.ADMIN:
+        return certificates
+    if user.role == Role.COUNTY and user.county_id is not None:
+        return certificates.filter(
+            Q(county_id=user.county_id) | Q(county__isnull=True, teacher__county_id=user.county_id)
+        )
+    if user.role == Role.TEACHER:
+        return certificates.filter(teacher_id=user.pk)
+    return certificates.none()
