@@ -38,7 +38,7 @@ def upload(page, tmp_path, kind: str, name: str, text: str) -> None:
     page.get_by_role("combobox", name="資料類別").select_option(label=kind)
     page.get_by_label(re.compile("^檔案")).set_input_files(path)
     page.get_by_role("button", name="上傳並檢查").click()
-    walk.expect_flash(page, f"已上傳「{name}」，系統正在檢查檔案內容，尚未匯入任何資料。")
+    walk.expect_flash(page, f"已上傳「{name}」。")
     expect(page.locator(".import-state")).to_have_text("檢查中")
 
 
@@ -60,7 +60,7 @@ def check_confirm_and_watch(page, rows: int, created: int) -> None:
     state(page, "待確認")
     expect(page.locator(".import-result")).to_contain_text(f"共 {rows} 筆：將新增 {created} 筆")
     page.get_by_role("button", name="確認匯入").click()
-    walk.expect_flash(page, "已確認匯入，系統正在寫入資料。")
+    walk.expect_flash(page, "已確認匯入。")
     state(page, "匯入中")
     bar = page.get_by_role("progressbar", name="匯入進度")
     expect(bar).to_have_attribute("value", "0")

@@ -35,7 +35,8 @@ def imports_page(request):
             except DomainError as refusal:
                 form.add_error("file", refusal.message)
             else:
-                messages.success(request, f"已上傳「{run.file_name}」，系統正在檢查檔案內容，尚未匯入任何資料。")
+                # What the worker is doing is the progress panel's to say: it changes while the page is open.
+                messages.success(request, f"已上傳「{run.file_name}」。")
                 return redirect("review:import_run", pk=run.pk)
         messages.error(request, form.first_error())
         status = 400
@@ -84,7 +85,7 @@ def import_confirm(request, pk):
     except DomainError as refusal:
         messages.warning(request, refusal.message)
     else:
-        messages.success(request, "已確認匯入，系統正在寫入資料。")
+        messages.success(request, "已確認匯入。")
     return redirect("review:import_run", pk=run.pk)
 
 
