@@ -212,6 +212,15 @@ def _cursor_id(value: str) -> int:
     return int(value)
 
 
+def _page(rows, limit: int, item, cursor_of) -> dict:
+    """One page of an ordered queryset: `limit` items drawn by `item`, and the cursor of the last
+    one (`cursor_of`) when another row follows (one row more is read to know)."""
+    found = list(rows[: limit + 1])
+    shown = found[:limit]
+    more = len(found) > limit
+    return {"items": [item(row) for row in shown], "next_cursor": cursor_of(shown[-1]) if more else None}
+
+
 def _aware(value: datetime.datetime, error: ApiError) -> datetime.datetime:
     """`value` as an aware time the database can hold (a time without an offset is Taipei's)."""
     try:
@@ -284,11 +293,12 @@ def list_cases(request, filters: Query[CaseFilters]):
         after = _aware(after, BAD_CURSOR)
         last = _cursor_id(last_id)
         cases = cases.filter(Q(updated_at__gt=after) | Q(updated_at=after, pk__gt=last))
-    rows = list(cases.order_by("updated_at", "pk")[: filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
-    next_cursor = _encode(rows[-1].updated_at.isoformat(), rows[-1].pk) if more else None
-    return {"items": [_case(case) for case in rows], "next_cursor": next_cursor}
+    return _page(
+        cases.order_by("updated_at", "pk"),
+        filters.limit,
+        _case,
+        lambda case: _encode(case.updated_at.isoformat(), case.pk),
+    )
 
 
 @api.get(
@@ -338,13 +348,7 @@ def list_certificates(request, filters: Query[CertificateFilters]):
     if filters.cursor:
         (last_id,) = _decode(filters.cursor, 1)
         certificates = certificates.filter(pk__gt=_cursor_id(last_id))
-    rows = list(certificates.order_by("pk")[: filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
-    return {
-        "items": [_certificate(certificate) for certificate in rows],
-        "next_cursor": _encode(rows[-1].pk) if more else None,
-    }
+    return _page(certificates.order_by("pk"), filters.limit, _certificate, lambda certificate: _encode(certificate.pk))
 
 
 @api.get(
