@@ -64,6 +64,11 @@ def new_context(browser, base_url: str):
     """A browser context as a user at a desk has it (Taiwan's locale and time zone), watched."""
     context = browser.new_context(locale="zh-TW", timezone_id="Asia/Taipei", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    # Assertions wait as long as actions: on a machine running two suites at once a page may take
+    # more than expect()'s own 5 seconds, and a passing test never waits for the limit.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     context.add_init_script(_REPORT_VIOLATIONS)
     context.on("console", _watch_console)
     context.on("response", lambda response: _watch_response(base_url, response))
