@@ -654,7 +654,7 @@ def pages(port: int, clients: int, with_save: bool = True) -> list[Page]:
     )
 
     # The bare page again with the teacher's session: what signing in costs every page (the session
-    # and the user are read, and the session is written back: SESSION_SAVE_EVERY_REQUEST).
+    # and the user are read; the session is written back at most once a minute: accounts.idle).
     bare_signed_in = Page(
         "bare Django list, signed in",
         lambda client: ("GET", "/bench/bare/", {"Cookie": case_cookies[client]}, None),

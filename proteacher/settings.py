@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Each request starts the session's idle time again, written back at most once a minute.
+    "proteacher.accounts.idle.idle_session",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,9 +166,8 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
 # A passkey is a second factor here, never a way in without the password.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
-# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
+# Sessions end after SESSION_IDLE_MINUTES without a request (accounts.idle), and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Signed-in pages warn this long before the idle session ends, and offer 繼續使用.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_MINUTES", 5) * 60

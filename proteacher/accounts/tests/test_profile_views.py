@@ -227,6 +227,7 @@ def test_training_lists_courses_with_hours_per_academic_year(client, huang):
 
 def test_training_page_queries_do_not_grow_with_the_records(client, huang):
     training("t-huang", "研習 0", "3", datetime.date(2021, 1, 31), 109)
+    client.get(TRAINING)  # the session's idle time started (accounts.idle): not counted below
     with CaptureQueriesContext(connection) as one_record:
         client.get(TRAINING)
     for day in range(1, 29):
@@ -245,6 +246,7 @@ def test_certificates_page_queries_do_not_grow_with_the_certificates(client, hua
         academic_year=100,
         source="issued",
     )
+    client.get(CERTIFICATES)  # the session's idle time started (accounts.idle): not counted below
     with CaptureQueriesContext(connection) as one_certificate:
         client.get(CERTIFICATES)
     for year in range(101, 111):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user (with the menu's unread count), case (its teacher is the user: no join reads them
 # again), events, answers (the type's slots are kept per process), and the session saved again
-# (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release). Anything more is a query per row
+# (its idle time started, accounts.idle: savepoint, update, release). Anything more is a query per row
 # sneaking in.
 MOST_QUERIES = 8
 # A staff member's request also reads the second factor that verified the session (django-otp).

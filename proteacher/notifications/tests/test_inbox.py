@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 INBOX = reverse("notifications:inbox")
 # Session, user, the unread count checked against the kept one, the page's count and rows, and the
-# session saved again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
+# session saved again (its idle time started, accounts.idle: savepoint, update, release).
 MOST_QUERIES = 8
 
 
