@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
+from proteacher.certification import certificate_pdf
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
 from proteacher.review import imports, issuing
@@ -40,4 +41,6 @@ JOBS: list[Job] = [
     Job("load_imports", imports.load_imports, every_seconds=2),
     # 核定可產證 / 發證 batches 管理者 confirmed are moved case by case (review.issuing).
     Job("run_issuing_batches", issuing.run_batches, every_seconds=1),
+    # The PDFs of certificates just issued, a few seconds' worth each pass (certificate_pdf).
+    Job("make_certificate_pdfs", certificate_pdf.make_missing, every_seconds=10),
 ]

@@ -6,13 +6,16 @@ Drawn by WeasyPrint from templates/certification/certificate_pdf.html with Noto 
 everywhere. The same certificate always gives the same bytes (no dates or random ids in the file),
 so a PDF made again on demand matches the SHA-256 kept with the first one.
 
-`ensure(certificate)` makes the PDF once and keeps it (Django storage) with its SHA-256: the first
-download calls it, and so may the issuing worker.
+`ensure(certificate)` makes the PDF once and keeps it (Django storage) with its SHA-256. The worker
+makes those of newly issued certificates (`make_missing`, a job of proteacher.worker) a few seconds
+at a time, so 發證 of thousands never waits on drawing them; a download that comes first makes its
+own at once.
 """
 
 import hashlib
 import io
 import logging
+import time
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -89,7 +92,7 @@ def render(certificate: Certificate) -> bytes:
         weasyprint.CSS(string=f'body {{ font-family: "{font}"; }}'),
     ]
     pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=stylesheets, identifier=PDF_IDENTIFIER
+        stylesheets=stylesheets, pdf_identifier=PDF_IDENTIFIER
     )
     if not _embeds(pdf, settings.CERTIFICATE_FONT_FAMILY):
         family = settings.CERTIFICATE_FONT_FAMILY
@@ -112,6 +115,39 @@ def ensure(certificate: Certificate) -> Certificate:
             locked.save(update_fields=["pdf", "pdf_sha256"])
     certificate.pdf, certificate.pdf_sha256 = locked.pdf, locked.pdf_sha256
     return certificate
+
+
+# Seconds of one pass of make_missing: the worker's other jobs wait for it.
+BUDGET_SECONDS = 5.0
+
+
+def make_missing(budget_seconds: float = BUDGET_SECONDS) -> int:
+    """Make the PDFs of issued certificates that have none, oldest first, until the budget is spent;
+    returns how many were made. Each is locked while it is drawn (SKIP LOCKED: several workers share
+    the work, and a download drawing one meanwhile waits for it instead of drawing it again)."""
+    deadline = time.monotonic() + budget_seconds
+    made = 0
+    while time.monotonic() < deadline:
+        with transaction.atomic():
+            certificate = (
+                Certificate.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("teacher", "certification_type")
+                .filter(source=Certificate.Source.ISSUED, revoked_at__isnull=True, pdf_sha256="")
+                .order_by("pk")
+                .first()
+            )
+            if certificate is None:
+                return made
+            try:
+                pdf = render(certificate)
+            except DomainError:
+                # No font or no Pango on this machine: logged by render(); the downloads say so.
+                return made
+            certificate.pdf.save(f"certificate-{certificate.pk}.pdf", ContentFile(pdf), save=False)
+            certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            certificate.save(update_fields=["pdf", "pdf_sha256"])
+        made += 1
+    return made
 
 
 def read(certificate: Certificate) -> bytes:

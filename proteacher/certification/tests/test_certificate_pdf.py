@@ -144,3 +144,41 @@ def test_without_pango_the_teacher_reads_why(client, teacher, certificate, monke
     response = client.get(reverse("certification:held_pdf", args=[certificate.pk]), follow=True)
 
     assert certificate_pdf.NO_RENDERER in response.content.decode()
+
+
+def test_the_worker_makes_the_pdfs_of_new_certificates_once(teacher, taichung_teacher):
+    from proteacher.certification.models import Certificate
+
+    first = factories.issued_certificate(teacher)
+    second = factories.issued_certificate(taichung_teacher, serial=2)
+    revoked = factories.issued_certificate(taichung_teacher, kind="basic", revoked_at=first.issued_at)
+    old = factories.certificate(teacher)
+
+    # A budget no machine runs out of: the point is which ones, not how fast.
+    assert certificate_pdf.make_missing(budget_seconds=600) == 2
+    assert certificate_pdf.make_missing(budget_seconds=600) == 0
+
+    for made in (first, second):
+        made.refresh_from_db()
+        assert made.pdf_sha256 == hashlib.sha256(made.pdf.read()).hexdigest()
+        # The file the download serves, not a new one.
+        assert certificate_pdf.read(made) == made.pdf.open("rb").read()
+    assert not Certificate.objects.get(pk=revoked.pk).pdf_sha256
+    assert not Certificate.objects.get(pk=old.pk).pdf_sha256
+
+
+def test_the_worker_stops_at_its_budget_and_goes_on_next_time(teacher, taichung_teacher):
+    factories.issued_certificate(teacher)
+    factories.issued_certificate(taichung_teacher, serial=2)
+
+    assert certificate_pdf.make_missing(budget_seconds=0.001) == 1
+    assert certificate_pdf.make_missing(budget_seconds=600) == 1
+
+
+def test_without_the_font_the_worker_makes_nothing_and_keeps_them_waiting(certificate, settings):
+    settings.CERTIFICATE_FONT_FAMILY = "No Such Font TC"
+
+    assert certificate_pdf.make_missing() == 0
+
+    certificate.refresh_from_db()
+    assert not certificate.pdf and not certificate.pdf_sha256
