@@ -66,7 +66,9 @@ class Verified:
 
 def issuer_id() -> str:
     """did:web for SITE_URL: https://proteacher.moe.edu.tw → did:web:proteacher.moe.edu.tw (a port is
-    %3A-encoded, a path adds segments). It resolves to /.well-known/did.json when SITE_URL is https."""
+    %3A-encoded). It resolves to /.well-known/did.json when SITE_URL is https. A path in SITE_URL adds
+    segments, and did:web then looks for <path>/did.json, which the platform does not serve: the
+    JWKS still names the key."""
     site = urlsplit(settings.SITE_URL)
     host = quote(site.netloc, safe="")
     segments = [quote(part, safe="") for part in site.path.split("/") if part]
@@ -90,8 +92,8 @@ def _criteria(certificate: Certificate) -> str:
     if certificate.source == Certificate.Source.OLD_SYSTEM:
         return f"持證人於原平臺取得{kind.name}，資料由原平臺轉入本平臺（{OLD_SYSTEM_MARK}）。"
     return (
-        f"持證人符合{kind.name}之申請資格（含{kind.training_name}培訓研習），所繳交之表件經形式審查、"
-        "縣市教師專業發展支持中心初審及教育部複審通過，由教育部核發證書。"
+        f"持證人符合{kind.name}之申請資格（含{kind.training_name}培訓研習），所繳交之表件經形式審查"
+        "及審查委員審查通過，由教育部核發證書。"
     )
 
 

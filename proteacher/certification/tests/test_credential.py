@@ -90,7 +90,7 @@ def test_the_downloaded_credential_verifies_with_the_published_key_and_fails_cha
     subject = claims["credentialSubject"]
     assert subject["licenseNumber"] == "臺北證號第B115000001號"
     assert subject["achievement"]["name"] == "進階專業回饋人才認證"
-    assert "複審通過" in subject["achievement"]["criteria"]["narrative"]
+    assert "審查委員審查通過" in subject["achievement"]["criteria"]["narrative"]
     assert subject["identifier"] == [
         {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": "黃○試"}
     ]
