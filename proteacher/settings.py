@@ -30,6 +30,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CERTIFICATE_FONT_FAMILY = env_str("CERTIFICATE_FONT_FAMILY", "Noto Serif CJK TC")
 VERIFY_MAX_LOOKUPS = env_int("VERIFY_MAX_LOOKUPS", 30)
 VERIFY_WINDOW_MINUTES = env_int("VERIFY_WINDOW_MINUTES", 10)
+# The Ed25519 private key (PEM or JWK) that signs each certificate's digital credential, normally
+# read from CREDENTIAL_SIGNING_KEY_FILE. Unset: with DEBUG on one is generated under VAR_DIR and
+# kept; with DEBUG off no credential is offered and `check --deploy` warns (certification.credential_keys).
+CREDENTIAL_SIGNING_KEY = env_str("CREDENTIAL_SIGNING_KEY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

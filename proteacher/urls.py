@@ -7,6 +7,8 @@ urlpatterns = [
     path("certification/", include("proteacher.certification.urls")),
     # 證書查驗: public, the address in each certificate's QR code
     path("verify/", include("proteacher.certification.verify_urls")),
+    # The key that signs the certificates' digital credentials (JWKS, did:web): public
+    path(".well-known/", include("proteacher.certification.well_known_urls")),
     path("registry/", include("proteacher.registry.urls")),
     path("documents/", include("proteacher.documents.urls")),
     path("review/", include("proteacher.review.urls")),

@@ -29,3 +29,5 @@ class CertificationConfig(AppConfig):
         from proteacher.certification import slot_cache
 
         slot_cache.connect()
+        # check --deploy: the key of the digital credentials.
+        from proteacher.certification import credential_keys  # noqa: F401

@@ -169,16 +169,23 @@ def settle(lookup: VerificationLookup, outcome: str, certificate: Certificate | 
 
 def look_up_code(address: str | None, code: str) -> Answer | None:
     """The answer for a QR code's link; None when this client is over the limit."""
+    found = look_up_certificate(address, code)
+    return None if found is None else found[0]
+
+
+def look_up_certificate(address: str | None, code: str) -> tuple[Answer, Certificate | None] | None:
+    """The answer for a code and the certificate it found (its digital credential, its status, a
+    credential uploaded to be verified); None when this client is over the limit."""
     lookup = counted(client_key(address))
     if lookup is None:
         return None
     if not CODE.fullmatch(code):
         settle(lookup, Outcome.INVALID, None, by_number=False)
-        return Answer(outcome=Outcome.INVALID)
+        return Answer(outcome=Outcome.INVALID), None
     certificate = find_by_code(code)
     answer = answer_for(certificate) if certificate else Answer(outcome=Outcome.UNKNOWN)
     settle(lookup, answer.outcome, certificate, by_number=False)
-    return answer
+    return answer, certificate
 
 
 def look_up_number(address: str | None, number: str, name: str) -> Answer | None:
@@ -192,10 +199,11 @@ def look_up_number(address: str | None, number: str, name: str) -> Answer | None
     return answer
 
 
-def count_invalid(address: str | None) -> bool:
-    """A form that could not be read counts as a lookup too; False when over the limit."""
+def count_invalid(address: str | None, *, by_number: bool = True) -> bool:
+    """A form that could not be read (or a credential that did not verify, by_number False)
+    counts as a lookup too; False when over the limit."""
     lookup = counted(client_key(address))
     if lookup is None:
         return False
-    settle(lookup, Outcome.INVALID, None, by_number=True)
+    settle(lookup, Outcome.INVALID, None, by_number=by_number)
     return True

@@ -1,4 +1,5 @@
-"""Who may open 證書查驗: everyone, signed in or not, with the same answer for each."""
+"""Who may open 證書查驗 and the published key of the digital credentials: everyone, signed in or
+not, with the same answer for each."""
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -19,6 +20,21 @@ MATRIX = [
     ("verify:code", {"code": CODE}, "get", None, 200),
     ("verify:code", {"code": "A" * 22}, "get", None, 404),  # 查無此證書
     ("verify:code", {"code": CODE}, "post", None, 405),
+    # The certificate's digital credential, its status, an uploaded one verified.
+    ("verify:credential", {"code": CODE}, "get", None, 200),
+    ("verify:credential", {"code": "A" * 22}, "get", None, 404),
+    ("verify:credential", {"code": CODE}, "post", None, 405),
+    ("verify:status", {"code": CODE}, "get", None, 200),
+    ("verify:status", {"code": "A" * 22}, "get", None, 404),
+    ("verify:status", {"code": CODE}, "post", None, 405),
+    ("verify:credential_upload", {}, "get", None, 200),
+    ("verify:credential_upload", {}, "post", {"text": ""}, 400),  # the form says what is missing
+    ("verify:credential_upload", {}, "put", None, 405),
+    # The key (JWKS, did:web document).
+    ("well_known:jwks", {}, "get", None, 200),
+    ("well_known:jwks", {}, "post", None, 405),
+    ("well_known:did", {}, "get", None, 200),
+    ("well_known:did", {}, "post", None, 405),
 ]
 
 
@@ -43,6 +59,9 @@ def test_route_access(client, request, route, kwargs, method, posted, persona, e
 
 
 def test_the_matrix_covers_every_verification_route():
-    names = {name for name in get_resolver().namespace_dict["verify"][1].reverse_dict if isinstance(name, str)}
+    routes = set()
+    for namespace in ("verify", "well_known"):
+        names = get_resolver().namespace_dict[namespace][1].reverse_dict
+        routes |= {f"{namespace}:{name}" for name in names if isinstance(name, str)}
 
-    assert {f"verify:{name}" for name in names} == {route for route, *_ in MATRIX}
+    assert routes == {route for route, *_ in MATRIX}

@@ -1,5 +1,6 @@
 """Production posture: README's production variables pass `check --deploy` at warning level, HTTPS
-is enforced behind them, and the platform refuses to start with DEBUG off and the development key."""
+is enforced behind them, the platform refuses to start with DEBUG off and the development key, and
+the deployment check warns when no key signs the certificates' digital credentials."""
 
 import json
 import os
@@ -11,6 +12,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from proteacher.certification import credential_keys
+
 README = settings.BASE_DIR / "README.md"
 # Prints the settings the environment gave; run in a child process, as a server starts.
 SHOW = (
@@ -20,12 +23,16 @@ SHOW = (
 )
 
 
-def readme_production_variables() -> dict[str, str]:
-    """The NAME=value lines of README's "Production variables" block, with a fresh random key."""
+def readme_production_variables(tmp_path) -> dict[str, str]:
+    """The NAME=value lines of README's "Production variables" block, with a fresh random key and a
+    fresh credential signing key in a file of its own."""
     text = README.read_text(encoding="utf-8")
     block = text.split("### Production variables", 1)[1].split("```", 2)[1]
     variables = dict(re.findall(r"^([A-Z_]+)=(\S*)", block, flags=re.MULTILINE))
     variables["SECRET_KEY"] = secrets.token_urlsafe(50)
+    key_file = tmp_path / "credential-signing-key.pem"
+    key_file.write_text(credential_keys.new_private_pem(), encoding="utf-8")
+    variables["CREDENTIAL_SIGNING_KEY_FILE"] = str(key_file)
     return variables
 
 
@@ -39,26 +46,29 @@ def run(args, tmp_path, **variables):
     )
 
 
-def test_readme_lists_the_production_variables():
-    assert set(readme_production_variables()) >= {
+def test_readme_lists_the_production_variables(tmp_path):
+    assert set(readme_production_variables(tmp_path)) >= {
         "DEBUG",
         "SECRET_KEY",
         "SITE_URL",
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
         "BEHIND_HTTPS_PROXY",
+        "CREDENTIAL_SIGNING_KEY_FILE",
     }
 
 
 def test_the_deployment_check_passes_at_warning_level_with_the_readme_variables(tmp_path):
-    done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **readme_production_variables())
+    variables = readme_production_variables(tmp_path)
+
+    done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **variables)
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
 
 
 def test_behind_https_every_request_is_https_for_a_year(tmp_path):
-    done = run(["-c", SHOW], tmp_path, **readme_production_variables())
+    done = run(["-c", SHOW], tmp_path, **readme_production_variables(tmp_path))
 
     assert json.loads(done.stdout) == {
         "SECURE_SSL_REDIRECT": True,
@@ -97,6 +107,18 @@ def test_the_deployment_check_reports_the_development_key(tmp_path):
 
     assert done.returncode != 0
     assert "(proteacher.E001) SECRET_KEY is not set and DEBUG is off" in done.stderr
+
+
+def test_the_deployment_check_warns_without_a_credential_signing_key(tmp_path):
+    variables = readme_production_variables(tmp_path)
+    del variables["CREDENTIAL_SIGNING_KEY_FILE"]
+
+    done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **variables)
+
+    assert done.returncode != 0
+    assert "(proteacher.W001) CREDENTIAL_SIGNING_KEY is not set and DEBUG is off" in done.stderr
+    # Nothing was generated in its place: a production server signs with the key it was given or none.
+    assert not (tmp_path / "credential-key.pem").exists()
 
 
 def test_commands_that_serve_nothing_run_without_a_key(tmp_path):
