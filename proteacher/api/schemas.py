@@ -133,6 +133,14 @@ class ReviewerLoad(Schema):
     overdue: int
 
 
+class VerificationCount(Schema):
+    key: str
+    label: str
+    by_code: int
+    by_number: int
+    total: int
+
+
 class Measure(Schema):
     key: str
     label: str
@@ -149,6 +157,7 @@ class Statistics(Schema):
     turnaround: list[Turnaround]
     reviewers: list[ReviewerLoad]
     review_due_days: int
+    verifications: list[VerificationCount]
     percentile_note: str
     measures: list[Measure]
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
-from proteacher.certification.models import Case, CaseEvent
+from proteacher.certification.models import Case, CaseEvent, VerificationLookup
 from proteacher.review import selectors
 from proteacher.review.models import Assignment
 
@@ -79,6 +79,10 @@ class StatisticsFilters:
     county: int | None = None
     school: str = ""
 
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.certification_type or self.academic_year or self.county or self.school)
+
 
 @dataclass
 class Figures:
@@ -94,6 +98,7 @@ class Figures:
     turnaround: list[dict]
     reviewers: list[dict]
     review_due_days: int
+    verifications: list[dict]
     percentile_note: str = PERCENTILE_NOTE
     measures: list[dict] = field(default_factory=lambda: [{"key": k, "label": v} for k, v in MEASURES])
 
@@ -320,6 +325,32 @@ def _reviewers(cases, now: datetime.datetime) -> list[dict]:
     ]
 
 
+def _verifications(viewer, filters: StatisticsFilters, cases: QuerySet[Case]) -> list[dict]:
+    """證書查驗: the public verification page's answers per outcome, through a QR code's link and
+    through the 證號 and name form. 管理者 without filters sees every lookup (unknown numbers and
+    refused ones included); otherwise only the lookups of certificates issued for the cases counted."""
+    lookups = VerificationLookup.objects.all()
+    if viewer.role != Role.ADMIN or filters.narrowed:
+        lookups = lookups.filter(certificate__case__in=cases.values("pk"))
+    counts = {
+        (row["outcome"], row["by_number"]): row["count"]
+        for row in lookups.values("outcome", "by_number").annotate(count=Count("pk")).order_by()
+    }
+    rows = []
+    for outcome in VerificationLookup.Outcome:
+        by_code, by_number = counts.get((outcome.value, False), 0), counts.get((outcome.value, True), 0)
+        rows.append(
+            {
+                "key": outcome.value,
+                "label": outcome.label,
+                "by_code": by_code,
+                "by_number": by_number,
+                "total": by_code + by_number,
+            }
+        )
+    return rows
+
+
 def figures(viewer, filters: StatisticsFilters, now: datetime.datetime | None = None) -> Figures:
     """統計 for `viewer` (anything with is_authenticated, role and county_id: a User or an API client)."""
     cases = in_scope(viewer, filters)
@@ -335,4 +366,5 @@ def figures(viewer, filters: StatisticsFilters, now: datetime.datetime | None = 
         turnaround=_turnaround(cases),
         reviewers=_reviewers(cases, now or timezone.now()),
         review_due_days=settings.REVIEW_DUE_DAYS,
+        verifications=_verifications(viewer, filters, cases),
     )

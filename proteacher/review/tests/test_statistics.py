@@ -239,6 +239,7 @@ SHEETS = {
     "rounds": ("各審查階段通過率", ["decided", "passed", "rate"]),
     "turnaround": ("審查天數", ["count", "median", "p90"]),
     "reviewers": ("委員審查負擔", ["open", "submitted", "overdue"]),
+    "verifications": ("證書查驗", ["by_code", "by_number", "total"]),
 }
 
 
@@ -401,3 +402,45 @@ def test_a_county_system_gets_the_same_figures_as_its_officer(year_data):
     assert as_system.totals["applications"] == int(
         recompute(county_id=officer.county_id)["totals"]["全部"]["applications"]
     )
+
+
+def test_verification_lookups_are_counted_within_the_viewers_scope(client, year_data):
+    from proteacher.certification.models import Certificate, VerificationLookup
+
+    taipei = staff("taipei")
+    taipei_certificate = Certificate.objects.filter(case__county_id=taipei.county_id).first()
+    other_certificate = Certificate.objects.exclude(case__county_id=taipei.county_id).filter(case__isnull=False).first()
+    assert taipei_certificate and other_certificate, "the generated years issue certificates"
+    # Looked up as the public would: twice by its QR code's link, once by 證號 and name; others too.
+    client.get(reverse("verify:code", args=[taipei_certificate.verify_code]))
+    client.get(reverse("verify:code", args=[taipei_certificate.verify_code]))
+    client.post(reverse("verify:form"), {"number": taipei_certificate.number, "name": taipei_certificate.teacher.name})
+    client.get(reverse("verify:code", args=[other_certificate.verify_code]))
+    client.get(reverse("verify:code", args=["A" * 22]))
+
+    def expected(rows) -> dict:
+        counted = Counter((row.outcome, row.by_number) for row in rows)
+        return {
+            label: {
+                "by_code": str(counted[(code, False)]),
+                "by_number": str(counted[(code, True)]),
+                "total": str(counted[(code, False)] + counted[(code, True)]),
+            }
+            for code, label in VerificationLookup.Outcome.choices
+        }
+
+    every = list(VerificationLookup.objects.all())
+    taipeis = [row for row in every if row.certificate_id == taipei_certificate.pk]
+    assert len(every) == 5 and len(taipeis) == 3
+
+    client.force_login(staff("admin"))
+    assert page_tables(client.get(PAGE).content)["verifications"] == expected(every)
+    admin_sheet = workbook_tables(client.get(EXPORT).content)["證書查驗"]
+    assert admin_sheet["查無此證書"] == [1.0, 0.0, 1.0]
+    assert admin_sheet["有效"] == [3.0, 1.0, 4.0]
+    # Narrowed to Taipei, 管理者 sees what Taipei's officer sees: its own certificates' lookups.
+    narrowed = page_tables(client.get(PAGE, {"county": taipei.county_id}).content)["verifications"]
+    assert narrowed == expected(taipeis)
+
+    client.force_login(taipei)
+    assert page_tables(client.get(PAGE).content)["verifications"] == expected(taipeis)

@@ -76,6 +76,7 @@ def statistics_page(request):
             "form": form,
             "ignored": form.ignored(),
             "figures": figures,
+            "filters": filters,
             "measures": statistics.MEASURES,
             "totals_rows": [{"label": "全部", **figures.totals}],
             "top_schools": statistics.TOP_SCHOOLS,
@@ -132,6 +133,11 @@ def sheets(figures: statistics.Figures) -> list[tuple[str, list[str], list[list]
             "委員審查負擔",
             ["委員", "審查中", "已送出", f"逾期（分發逾{figures.review_due_days}天未送出）"],
             [[row["label"], row["open"], row["submitted"], row["overdue"]] for row in figures.reviewers],
+        ),
+        (
+            "證書查驗",
+            ["查驗結果", "QR code 連結", "證號及姓名", "合計"],
+            [[row["label"], row["by_code"], row["by_number"], row["total"]] for row in figures.verifications],
         ),
     ]
 
