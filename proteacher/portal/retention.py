@@ -36,6 +36,7 @@ from proteacher.certification.models import (
     SlotDraft,
     SubmittedAnswer,
     TrainingCertificate,
+    VerificationLookup,
 )
 from proteacher.notifications.models import Notification, OutgoingMail
 from proteacher.notifications.services import recount_unread
@@ -60,6 +61,9 @@ def purge_expired_data(now: datetime.datetime | None = None) -> dict[str, int]:
             )
         ),
         "mail_bodies": _empty_mail_bodies(now - policy["sent_mail_bodies"]),
+        "verification_client_keys": _blank_lookup_keys(
+            now - datetime.timedelta(minutes=settings.VERIFY_WINDOW_MINUTES)
+        ),
         **_old_notifications(now - policy["notifications"]),
         **_ended_case_documents(now - policy["ended_case_documents"]),
     }
@@ -76,6 +80,16 @@ def _delete(rows: QuerySet) -> int:
         if not batch:
             return deleted
         deleted += rows.model.objects.filter(pk__in=batch).delete()[1].get(label, 0)
+
+
+def _blank_lookup_keys(cutoff: datetime.datetime) -> int:
+    """The keyed hash of a verification lookup's client address, once the rate limit's window it
+    counted for has passed (the page blanks a returning client's own; this, everyone else's)."""
+    rows = VerificationLookup.objects.filter(at__lt=cutoff).exclude(client_key="")
+    blanked = 0
+    while batch := list(rows.order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        blanked += VerificationLookup.objects.filter(pk__in=batch).update(client_key="")
+    return blanked
 
 
 def _empty_mail_bodies(cutoff: datetime.datetime) -> int:

@@ -48,6 +48,7 @@ ZERO = dict.fromkeys(
         "email_codes",
         "drafts",
         "mail_bodies",
+        "verification_client_keys",
         "notifications",
         "notification_mails",
         "ended_cases",
@@ -163,6 +164,20 @@ def test_an_expired_session_goes_and_nothing_else(world, time_machine):
     assert run_at(time_machine, world.start + DAY) == ZERO
     for case in (world.failed, world.issued, world.preparing):
         assert documents_of(case)["drafts"] == 1
+
+
+def test_a_verification_lookups_address_hash_is_blanked_once_its_window_has_passed(world, time_machine, settings):
+    from proteacher.certification.models import VerificationLookup
+
+    settings.VERIFY_WINDOW_MINUTES = 10
+    time_machine.move_to(world.start, tick=False)
+    lookup = VerificationLookup.objects.create(outcome="unknown", client_key="k" * 64)
+
+    assert run_at(time_machine, world.start + datetime.timedelta(minutes=9)) == ZERO
+    assert run_at(time_machine, world.start + datetime.timedelta(minutes=11)) == ZERO | {"verification_client_keys": 1}
+    lookup.refresh_from_db()
+    # Still counted for 統計, no longer tied to anyone's address.
+    assert lookup.client_key == "" and lookup.outcome == "unknown"
 
 
 def test_a_day_before_the_thirty_day_periods_nothing_more_goes(world, time_machine):
