@@ -296,8 +296,8 @@ def _write(step: Transition, changes: list[tuple[Change, str]], actor: User | No
         )
         for change, from_state in changes
     )
-    _audit(events, step.label, actor=actor, at=at)
-    _tell(events, step.notice, at=at)
+    _audit(events, step.label)
+    _tell(events, step.notice)
     # Last: the counts' rows are shared by every case of the county, type and year, so they
     # are held only until the commit that follows.
     state_counts.moved_many([(change.case, from_state, step.target) for change, from_state in changes])
@@ -321,15 +321,16 @@ def open_case(teacher: User, certification_type, academic_year: int, eligibility
         event = CaseEvent.objects.create(
             case=case, actor=teacher, at=now, action=table.OPENING.action, from_state="", to_state=table.OPENING.target
         )
-        _audit([event], table.OPENING.label, actor=teacher, at=now)
-        _tell([event], table.OPENING.notice, at=now)
+        _audit([event], table.OPENING.label)
+        _tell([event], table.OPENING.notice)
         state_counts.opened(case)
     return case
 
 
-def _audit(events: list[CaseEvent], step_label: str, *, actor: User | None, at) -> None:
-    """The audit log's entries of changes, beside their CaseEvents and in their transaction (稽核紀錄
-    lists every change of every kind in one place; the case's history stays the CaseEvents)."""
+def _audit(events: list[CaseEvent], step_label: str) -> None:
+    """The audit log's entries of changes (one actor, one moment), beside their CaseEvents and in
+    their transaction (稽核紀錄 lists every change of every kind in one place; the case's history
+    stays the CaseEvents)."""
     entries = []
     for event in events:
         moved = f"{label(event.from_state)} → {label(event.to_state)}" if event.from_state else label(event.to_state)
@@ -341,7 +342,7 @@ def _audit(events: list[CaseEvent], step_label: str, *, actor: User | None, at) 
                 "data": {"action": event.action, "from": event.from_state, "to": event.to_state, "event": event.pk},
             }
         )
-    record_many("case.transition", entries, actor=actor, at=at)
+    record_many("case.transition", entries, actor=events[0].actor, at=events[0].at)
 
 
 # --- telling people -------------------------------------------------------------------------------------
@@ -421,9 +422,10 @@ def _assigned_reviewers(case: Case, round: str | None) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
-def _tell(events: list[CaseEvent], notice: Notice | None, *, at) -> None:
-    """Queue the row's 訊息通知 and emails for the changes, inside their transaction: each text
-    rendered once (it differs by type, 原因 and 申復期限 only), all written together."""
+def _tell(events: list[CaseEvent], notice: Notice | None) -> None:
+    """Queue the row's 訊息通知 and emails for the changes (of one moment), inside their
+    transaction: each text rendered once (it differs by type, 原因 and 申復期限 only), all written
+    together."""
     if notice is SILENT:
         return
     texts: dict[tuple, tuple[str, str]] = {}
@@ -436,7 +438,7 @@ def _tell(events: list[CaseEvent], notice: Notice | None, *, at) -> None:
         title, body = texts[key]
         for person in recipients(case, notice.to, _round_of(event)):
             messages.append(notifications.Message(person, title, body, case=case, event=event))
-    notifications.notify_many(messages, at=at)
+    notifications.notify_many(messages, at=events[0].at)
 
 
 # --- the diagram --------------------------------------------------------------------------------------
