@@ -2,11 +2,14 @@
 
 A certificate number is `{縣市簡稱}證號第{類別字母}{學年度 3 位}{流水號 6 位}號` (臺北證號第B108000013號),
 counted per county, type and academic year. The serial is taken inside the "issue" transition
-(numbering is its effect), with the counter row locked, so a number exists exactly when the case
+(numbering is its effect; a chunk of a batch takes its serials together, the counter raised once
+by the chunk's count), with the counter row locked, so a number exists exactly when the case
 is 已發證: a refused or failed issue rolls its number back with everything else and the next case
 gets it, which keeps the numbers gap-free. A number once committed is never handed out again (the
 counter only goes up, and Certificate's unique constraint stands behind it).
 """
+
+from django.db.models import Q
 
 from proteacher.certification.models import Certificate, CertificateSerial, TrainingCertificate
 from proteacher.errors import DomainError
@@ -21,37 +24,94 @@ def training_certificate_title(certification_type) -> str:
     return f"{certification_type.training_name}培訓 數位研習證明"
 
 
+NO_COUNTY = "此申請沒有所屬縣市，無法編列證號。"
+
+
 def number_certificate(change) -> None:
     """issue: the next serial of the case's county, type and year, the certificate and the
     數位研習證明, inside the transition's transaction (the case row is already locked)."""
-    case = change.case
-    if case.county_id is None:
-        raise DomainError("此申請沒有所屬縣市，無法編列證號。")
-    kind = case.certification_type
-    # The counter row is the lock that orders concurrent issuers of one county, type and year.
-    # get_or_create copes with two first issuers at once: the loser's INSERT waits for the
-    # winner's commit, fails on the unique constraint, and the FOR UPDATE read then finds the row.
-    counter, _ = CertificateSerial.objects.select_for_update().get_or_create(
-        county_id=case.county_id, certification_type=kind, academic_year=case.academic_year
-    )
-    counter.last_serial += 1
-    counter.save(update_fields=["last_serial"])
-    number = certificate_number(
-        case.county.short_name, kind.certificate_letter, case.academic_year, counter.last_serial
-    )
-    Certificate.objects.create(
-        teacher_id=case.teacher_id,
-        certification_type=kind,
-        academic_year=case.academic_year,
-        number=number,
-        issued_at=change.at,
-        source=Certificate.Source.ISSUED,
-        case=case,
-        county_id=case.county_id,
-        serial=counter.last_serial,
-    )
-    TrainingCertificate.objects.create(
-        teacher_id=case.teacher_id, case=case, title=training_certificate_title(kind), issued_at=change.at
-    )
-    # Recorded on the event (its extra) with the change it belongs to.
-    change.data["certificate_number"] = number
+    refused = number_certificates([change])
+    if refused:
+        raise DomainError(refused[change.case.pk])
+
+
+def number_certificates(changes: list) -> dict[int, str]:
+    """issue for the cases of one transaction (the workflow's set form of number_certificate):
+    each county, type and year's counter locked once and raised by its count of cases, the serials
+    handed out in the order of `changes`, then the certificates and the 數位研習證明 in one INSERT
+    each. Returns the refused {case id: message}; nothing is written for those."""
+    refused: dict[int, str] = {}
+    groups: dict[tuple[int, int, int], list] = {}
+    for change in changes:
+        case = change.case
+        if case.county_id is None:
+            refused[case.pk] = NO_COUNTY
+            continue
+        groups.setdefault((case.county_id, case.certification_type_id, case.academic_year), []).append(change)
+    if not groups:
+        return refused
+    counters = _locked_counters(list(groups))
+    certificates, trainings = [], []
+    for key, group in groups.items():
+        counter = counters[key]
+        for change in group:
+            case = change.case
+            kind = case.certification_type
+            counter.last_serial += 1
+            number = certificate_number(
+                case.county.short_name, kind.certificate_letter, case.academic_year, counter.last_serial
+            )
+            certificates.append(
+                Certificate(
+                    teacher_id=case.teacher_id,
+                    certification_type=kind,
+                    academic_year=case.academic_year,
+                    number=number,
+                    issued_at=change.at,
+                    source=Certificate.Source.ISSUED,
+                    case=case,
+                    county_id=case.county_id,
+                    serial=counter.last_serial,
+                )
+            )
+            trainings.append(
+                TrainingCertificate(
+                    teacher_id=case.teacher_id, case=case, title=training_certificate_title(kind), issued_at=change.at
+                )
+            )
+            # Recorded on the event (its extra) with the change it belongs to.
+            change.data["certificate_number"] = number
+    CertificateSerial.objects.bulk_update(sorted(counters.values(), key=lambda c: c.pk), ["last_serial"])
+    Certificate.objects.bulk_create(certificates)
+    TrainingCertificate.objects.bulk_create(trainings)
+    return refused
+
+
+number_certificate.for_many = number_certificates
+
+
+def _locked_counters(keys: list[tuple[int, int, int]]) -> dict[tuple[int, int, int], CertificateSerial]:
+    """The counter rows of (county, type, year) keys, locked in id order (so two issuers of the same
+    counters never wait for each other in a circle). A missing row is inserted first: of two first
+    issuers at once, the loser's INSERT … ON CONFLICT DO NOTHING waits for the winner's commit and
+    its read then finds the row."""
+    wanted = Q()
+    for county_id, type_id, year in keys:
+        wanted |= Q(county_id=county_id, certification_type_id=type_id, academic_year=year)
+
+    def locked() -> dict:
+        rows = CertificateSerial.objects.select_for_update().filter(wanted).order_by("pk")
+        return {(row.county_id, row.certification_type_id, row.academic_year): row for row in rows}
+
+    found = locked()
+    missing = sorted(key for key in keys if key not in found)
+    if missing:
+        CertificateSerial.objects.bulk_create(
+            (
+                CertificateSerial(county_id=county_id, certification_type_id=type_id, academic_year=year)
+                for county_id, type_id, year in missing
+            ),
+            ignore_conflicts=True,
+        )
+        found = locked()
+    return found

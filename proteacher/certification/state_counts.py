@@ -4,7 +4,7 @@ The office's 認證審查 page shows a tab per state with its count and a 學年
 request; grouping 50,000 cases for that each time made it the slowest page. The counts live in a
 table of a few thousand rows instead:
 
-- `opened()` and `moved()` are called by the workflow's `open_case()` and `transition()` in the
+- `opened()` and `moved_many()` are called by the workflow's `open_case()` and `transition()` in the
   transaction of the change, so a count changes exactly when a case does (and not at all when the
   change is refused and rolled back).
 - Each writes with one `INSERT … ON CONFLICT DO UPDATE` per row (PostgreSQL and SQLite alike), so
@@ -69,8 +69,19 @@ def opened(case: Case) -> None:
 
 def moved(case: Case, from_state: str, to_state: str) -> None:
     """A case left `from_state` for `to_state`."""
-    if from_state != to_state:
-        _add([(_key(case, from_state), -1), (_key(case, to_state), 1)])
+    moved_many([(case, from_state, to_state)])
+
+
+def moved_many(moves: list[tuple[Case, str, str]]) -> None:
+    """Cases left their states for others ((case, from_state, to_state) each): one upsert for all."""
+    deltas: dict[Key, int] = {}
+    for case, from_state, to_state in moves:
+        if from_state != to_state:
+            for key, delta in ((_key(case, from_state), -1), (_key(case, to_state), 1)):
+                deltas[key] = deltas.get(key, 0) + delta
+    changes = [(key, delta) for key, delta in deltas.items() if delta]
+    if changes:
+        _add(changes)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ and sent later by the worker (outbox.send_due_mail), so a slow or failing mail s
 hold up or undo a case's transition.
 """
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -24,22 +28,94 @@ EMAIL_SUBJECT = "【教師專業發展支持作業平臺】{title}"
 
 def notify(user, title: str, body: str, case=None, *, event=None, at=None) -> Notification:
     """Put a message in `user`'s 訊息通知 and queue its email (none when the user has no address)."""
+    return notify_many([Message(user, title, body, case=case, event=event)], at=at)[0]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of notify_many(): for whom, its title and body, the case and event it reports."""
+
+    user: object
+    title: str
+    body: str
+    case: object = None
+    event: object = None
+
+
+def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
+    """Messages at one moment (a chunk of a batch moved in one transaction; notify() is one): the
+    messages, their emails and the unread counts, one INSERT or UPDATE per table. Each email is
+    templates/email/notification.txt for its recipient and message, the template rendered once
+    per text of the messages, not once per message."""
+    if not messages:
+        return []
+    at = at or timezone.now()
     # Inside a caller's transaction (a case's transition) no savepoint of its own: a failure here
-    # undoes the caller's change with it anyway, and a batch of 發證 saves two statements a case.
+    # undoes the caller's change with it anyway, and a batch of 發證 saves two statements a chunk.
     with transaction.atomic(savepoint=False):
-        notification = Notification.objects.create(
-            recipient=user, case=case, event=event, title=title, body=body, created_at=at or timezone.now()
-        )
-        if user.email:
-            OutgoingMail.objects.create(
-                to=user.email,
-                subject=EMAIL_SUBJECT.format(title=title),
-                body=_email_body(user, notification),
-                notification=notification,
-                next_attempt_at=notification.created_at,
+        notifications = Notification.objects.bulk_create(
+            Notification(
+                recipient=message.user,
+                case=message.case,
+                event=message.event,
+                title=message.title,
+                body=message.body,
+                created_at=at,
             )
-        _add_unread(user.pk, 1)
-    return notification
+            for message in messages
+        )
+        bodies = _EmailBodies()
+        OutgoingMail.objects.bulk_create(
+            OutgoingMail(
+                to=message.user.email,
+                subject=EMAIL_SUBJECT.format(title=message.title),
+                body=bodies.render(message.user, notification),
+                notification=notification,
+                next_attempt_at=at,
+            )
+            for message, notification in zip(messages, notifications, strict=True)
+            if message.user.email
+        )
+        added = Counter(message.user.pk for message in messages)
+        by_count: dict[int, list[int]] = {}
+        for user_id, count in added.items():
+            by_count.setdefault(count, []).append(user_id)
+        for count, user_ids in sorted(by_count.items()):
+            counted = Greatest(F("unread_notifications") + count, 0)
+            get_user_model().objects.filter(pk__in=sorted(user_ids)).update(unread_notifications=counted)
+    return notifications
+
+
+class _EmailBodies:
+    """The email of a message, rendered as _email_body() does: the template once per body text,
+    with markers for what differs from one recipient to the next (their name, the message's
+    address), which are then filled in. A body that happens to contain a marker is rendered whole."""
+
+    NAME, URL = "\x00name\x00", "\x00url\x00"
+    MARKERS = re.compile("\x00(?:name|url)\x00")
+
+    def __init__(self):
+        self.rendered: dict[str, str] = {}
+
+    def render(self, user, notification: Notification) -> str:
+        body = notification.body
+        if self.NAME in body or self.URL in body:
+            return _email_body(user, notification)
+        if body not in self.rendered:
+            self.rendered[body] = render_to_string(
+                "email/notification.txt",
+                {
+                    "recipient": {"header_name": self.NAME},
+                    "notification": {"body": body},
+                    "inbox_url": self.URL,
+                },
+            )
+        values = {
+            self.NAME: str(user.header_name),
+            self.URL: settings.SITE_URL + reverse("notifications:detail", args=[notification.pk]),
+        }
+        # One pass, so that a name is never read for a marker.
+        return self.MARKERS.sub(lambda found: values[found.group(0)], self.rendered[body])
 
 
 def mark_read(notification: Notification) -> None:

@@ -3,7 +3,9 @@
     create_batch(action, selection, actor, token)  → IssuingBatch 排隊中 with one item per case
     worker: run_batches()                           → 處理中 → 已完成, items done or refused
 
-Each case moves by the workflow's "approve" and "issue" rows through `workflow.transition()`;
+The cases move by the workflow's "approve" and "issue" rows through `workflow.transition_many()`,
+a chunk of a few hundred items to a transaction (the same checks, event, audit entry and message
+for each case as `transition()` gives one, written a statement per table for the chunk);
 numbering is the "issue" row's effect (certification.certificates), so a number exists exactly
 when the case is 已發證. The page only records the batch; the worker (proteacher.worker's
 `run_issuing_batches` job) does the moving, so 發證 of thousands of cases never holds a request.
@@ -13,11 +15,13 @@ Restartable without gaps or duplicates:
 - A worker claims a batch with a conditional UPDATE (queued or running, lease passed): of several
   workers exactly one gets it. It renews the lease as it goes; a batch whose worker died is taken
   over once the lease (ISSUING_LEASE_SECONDS) has passed.
-- Each item is marked in the transaction of its case's transition, so a killed worker leaves
-  every case either moved with its item done, or untouched with its item pending (the database
-  rolls back the transaction it was in, the certificate number with it): the next worker never
-  moves a case twice and never skips one. The transition carries the batch's id on the case's
-  event, so a case this batch already moved is counted done should it ever be met again.
+- Each chunk's items are locked and marked in the transaction that moves their cases, so a
+  killed worker leaves every case either moved with its item done, or untouched with its item
+  pending (the database rolls back the chunk's transaction, its certificate numbers with it):
+  the next worker never moves a case twice and never skips one. An item found already handled
+  rolls the chunk back, which then goes one item to a transaction, as does a chunk that meets a
+  database error (so one bad row never sinks the rest). The transition carries the batch's id on
+  the case's event, so a case this batch already moved is counted done should it ever be met again.
 - Items go in position order (the page's order), so numbers are handed out in that order.
 """
 
@@ -46,9 +50,10 @@ Status = IssuingBatch.Status
 Outcome = IssuingBatchItem.Outcome
 
 FAILED = "系統發生錯誤，此案未處理，請稍後再試。"
-# Renew the lease (and write the counts the page shows) after this many items or seconds.
-RENEW_EVERY_ITEMS = 100
-RENEW_EVERY_SECONDS = 2.0
+# Items are moved a chunk to a transaction, at most this many (see chunk_size); the lease is
+# renewed (and the counts the page shows written) after each chunk.
+RENEW_EVERY_ITEMS = 500
+MIN_CHUNK_ITEMS = 20
 # One call of the job works at most this long, then hands the batch back, so that the worker's
 # mail and other jobs are not kept waiting behind a national batch.
 BUDGET_SECONDS = 60.0
@@ -169,66 +174,118 @@ def _mine(batch: IssuingBatch):
 
 
 def work(batch: IssuingBatch, deadline: float) -> int:
-    """Move the batch's pending items in position order while this worker holds it."""
+    """Move the batch's pending items in position order while this worker holds it, a chunk of
+    items to a transaction."""
     done, refused = _counts(batch)
     pending = list(
         batch.items.filter(outcome=Outcome.PENDING).order_by("position").values_list("pk", "case_id", "shown_revision")
     )
-    # The cases read once, in chunks, not one query each (transition reads and locks each again).
+    size = chunk_size(len(pending))
     handled = 0
-    last_renewal = time.monotonic()
-    since_renewal = 0
-    for start in range(0, len(pending), 1000):
-        chunk = pending[start : start + 1000]
-        cases = Case.objects.in_bulk([case_id for _, case_id, _ in chunk])
-        for item_pk, case_id, shown in chunk:
-            outcome = _move(batch, item_pk, cases[case_id], shown)
-            handled += 1
-            since_renewal += 1
+    for start in range(0, len(pending), size):
+        chunk = pending[start : start + size]
+        for outcome in _move_chunk(batch, chunk):
             if outcome == Outcome.DONE:
                 done += 1
             elif outcome == Outcome.REFUSED:
                 refused += 1
-            if since_renewal >= RENEW_EVERY_ITEMS or time.monotonic() - last_renewal >= RENEW_EVERY_SECONDS:
-                if not _renew(batch, done, refused):
-                    logger.warning("Issuing batch %s was taken over by another worker", batch.pk)
-                    return handled
-                last_renewal, since_renewal = time.monotonic(), 0
-                if time.monotonic() >= deadline:
-                    _hand_back(batch, done, refused)
-                    return handled
+        handled += len(chunk)
+        if not _renew(batch, done, refused):
+            logger.warning("Issuing batch %s was taken over by another worker", batch.pk)
+            return handled
+        if time.monotonic() >= deadline:
+            _hand_back(batch, done, refused)
+            return handled
     _finish(batch)
     return handled
 
 
-def _move(batch: IssuingBatch, item_pk: int, case: Case, shown: int | None) -> str | None:
+def chunk_size(pending: int) -> int:
+    """Items moved in one transaction: a twentieth of what is pending (so that the page's bar moves
+    in steps), at least MIN_CHUNK_ITEMS and at most RENEW_EVERY_ITEMS."""
+    return max(1, min(RENEW_EVERY_ITEMS, max(MIN_CHUNK_ITEMS, pending // 20)))
+
+
+def _move_chunk(batch: IssuingBatch, chunk: list[tuple[int, int, int | None]]) -> list[str | None]:
+    """A chunk of items: their cases moved by one workflow.transition_many() and the items marked
+    done or refused, in one transaction, so a killed worker leaves the chunk whole or untouched.
+    Should the chunk fail (a database error, an item another worker marked meanwhile), it is rolled
+    back whole and its items are moved one at a time. Returns the outcomes written."""
+    try:
+        with transaction.atomic():
+            return _chunk_in_transaction(batch, chunk)
+    except (DatabaseError, _AlreadyHandled):
+        logger.warning("Chunk of %d items of issuing batch %s moved one by one", len(chunk), batch.pk, exc_info=True)
+    return [_move(batch, item_pk, case_id, shown) for item_pk, case_id, shown in chunk]
+
+
+def _chunk_in_transaction(batch: IssuingBatch, chunk: list[tuple[int, int, int | None]]) -> list[str | None]:
+    # The items first (then the cases, as _move does): of two workers on one batch, the second
+    # waits here and then leaves out what the first handled.
+    pending = set(
+        IssuingBatchItem.objects.select_for_update()
+        .filter(pk__in=[item_pk for item_pk, _, _ in chunk], outcome=Outcome.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    items = [(item_pk, case_id, shown) for item_pk, case_id, shown in chunk if item_pk in pending]
+    if not items:
+        return []
+    shown_state = workflow.BY_ACTION[batch.action].sources[0]
+    outcomes = workflow.transition_many(
+        [case_id for _, case_id, _ in items],
+        batch.action,
+        actor=batch.created_by,
+        expected={case_id: (shown_state if shown is not None else None, shown) for _, case_id, shown in items},
+        batch=batch.pk,
+    )
+    refused = [case_id for case_id, outcome in outcomes.items() if not outcome.moved]
+    already = _all_moved_by(batch, refused)
+    marks: dict[tuple[str, str], list[int]] = {}
+    written = []
+    for item_pk, case_id, _ in items:
+        outcome = outcomes[case_id]
+        mark = (Outcome.DONE, "") if outcome.moved or case_id in already else (Outcome.REFUSED, outcome.refusal)
+        marks.setdefault(mark, []).append(item_pk)
+        written.append(mark[0])
+    for (outcome, message), item_pks in marks.items():
+        if _mark_many(item_pks, outcome, message) != len(item_pks):
+            # Another worker handled some of these meanwhile: undo the chunk.
+            raise _AlreadyHandled
+    return written
+
+
+def _move(batch: IssuingBatch, item_pk: int, case_id: int, shown: int | None) -> str | None:
     """One item: its case's transition and its outcome in one transaction; a refusal is recorded
     on its own. Returns the outcome written (None: the item was not pending any more)."""
     action = batch.action
     shown_state = workflow.BY_ACTION[action].sources[0]
     try:
         with transaction.atomic():
-            workflow.transition(
-                case,
+            if not IssuingBatchItem.objects.select_for_update().filter(pk=item_pk, outcome=Outcome.PENDING).exists():
+                raise _AlreadyHandled
+            outcome = workflow.transition_many(
+                [case_id],
                 action,
                 actor=batch.created_by,
-                expected_state=shown_state if shown is not None else None,
-                expected_revision=shown,
+                expected={case_id: (shown_state if shown is not None else None, shown)},
                 batch=batch.pk,
-            )
+            )[case_id]
+            if not outcome.moved:
+                raise DomainError(outcome.refusal)
             if not _mark(item_pk, Outcome.DONE):
                 # Another worker handled this item meanwhile: undo this case's move.
                 raise _AlreadyHandled
     except _AlreadyHandled:
         return None
     except DomainError as error:
-        if _moved_by(batch, case.pk):
+        if _moved_by(batch, case_id):
             return Outcome.DONE if _mark(item_pk, Outcome.DONE) else None
         return Outcome.REFUSED if _mark(item_pk, Outcome.REFUSED, error.message) else None
     except DatabaseError:
         # This case's transaction is rolled back (its number with it); the batch goes on and the
         # page names the case, so one bad row never leaves the rest of a batch undone.
-        logger.exception("%s of case %s in batch %s failed", action, case.pk, batch.pk)
+        logger.exception("%s of case %s in batch %s failed", action, case_id, batch.pk)
         return Outcome.REFUSED if _mark(item_pk, Outcome.REFUSED, FAILED) else None
     return Outcome.DONE
 
@@ -238,9 +295,22 @@ class _AlreadyHandled(Exception):
 
 
 def _mark(item_pk: int, outcome: str, message: str = "") -> bool:
-    return bool(
-        IssuingBatchItem.objects.filter(pk=item_pk, outcome=Outcome.PENDING).update(
-            outcome=outcome, message=message[:300], done_at=timezone.now()
+    return _mark_many([item_pk], outcome, message) == 1
+
+
+def _mark_many(item_pks: list[int], outcome: str, message: str = "") -> int:
+    return IssuingBatchItem.objects.filter(pk__in=item_pks, outcome=Outcome.PENDING).update(
+        outcome=outcome, message=message[:300], done_at=timezone.now()
+    )
+
+
+def _all_moved_by(batch: IssuingBatch, case_ids: list[int]) -> set[int]:
+    """Which of these cases this batch already moved (their event carries the batch's id)."""
+    if not case_ids:
+        return set()
+    return set(
+        CaseEvent.objects.filter(case_id__in=case_ids, action=batch.action, extra__batch=batch.pk).values_list(
+            "case_id", flat=True
         )
     )
 

@@ -2,15 +2,18 @@
 
     from proteacher.certification import workflow
     workflow.transition(case, "submit", actor=teacher, expected_revision=shown_revision)
+    workflow.transition_many(cases, "issue", actor=admin, expected={case.pk: (state, revision), …})
 
 Only these names are the workflow's interface; the rest of the platform reads the table through
-them and changes a case only through transition() and open_case().
+them and changes a case only through transition_many() (transition() for one case) and open_case().
 """
 
 from proteacher.certification.workflow.engine import (
+    CASE_GONE,
     HANDLED,
     NO_SUCH_ACTION,
     STALE_PAGE,
+    Outcome,
     available_actions,
     diagram,
     notice_of,
@@ -18,6 +21,7 @@ from proteacher.certification.workflow.engine import (
     recipients,
     render_notice,
     transition,
+    transition_many,
     unavailable_reason,
 )
 from proteacher.certification.workflow.table import (
@@ -68,6 +72,7 @@ __all__ = [
     "APPEALABLE_STATES",
     "BY_ACTION",
     "BY_STATE",
+    "CASE_GONE",
     "COUNTY",
     "EDITABLE_STATES",
     "FINAL_STATES",
@@ -78,6 +83,7 @@ __all__ = [
     "OFFICE_STATES",
     "OPENING",
     "OTHER_STATES",
+    "Outcome",
     "REVIEWER",
     "ROUNDS",
     "SECOND",
@@ -108,5 +114,6 @@ __all__ = [
     "round_action",
     "state_in",
     "transition",
+    "transition_many",
     "unavailable_reason",
 ]

@@ -1,17 +1,21 @@
-"""Moving a case by the rows of table.py: `transition()` is the only code that changes Case.state,
-`open_case()` the only code that creates a case.
+"""Moving a case by the rows of table.py: `transition_many()` is the only code that changes
+Case.state (`transition()` is it for one case), `open_case()` the only code that creates a case.
 
-One transaction each: lock the case row, check the page's freshness, the row's roles, state and
+One transaction each: lock the case rows, check the page's freshness, the row's roles, state and
 guards, the 原因訊息 and the row's checks; write the state and the row's effects; write the
 immutable CaseEvent and its audit entry; queue the row's 訊息通知 for whoever it names. The emails
 leave after commit (the outbox's worker), so a message exists exactly when the change does.
 """
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
-from proteacher.audit.log import record
+from proteacher.audit.log import record_many
 from proteacher.certification import state_counts
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
@@ -76,7 +80,25 @@ def available_actions(case: Case, actor: User | None) -> list[tuple[Transition, 
     ]
 
 
-# --- moving a case ------------------------------------------------------------------------------------
+# --- moving cases -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What transition_many() did with one case: moved (`case` is the locked case as it is now) or
+    refused (`refusal` is the user's message, and nothing of the case changed)."""
+
+    case_id: int
+    case: Case | None = None
+    refusal: str = ""
+    missing: bool = False  # no such case (refused with CASE_GONE)
+
+    @property
+    def moved(self) -> bool:
+        return self.case is not None
+
+
+CASE_GONE = "此申請已不存在，請重新整理後再操作。"
 
 
 def transition(
@@ -96,61 +118,189 @@ def transition(
     is what the page posted for the row's checks and effects; its JSON values are kept on the
     event. Raises DomainError with the user's message and changes nothing when refused. The given
     case object follows the change (state, revision, 最後更新時間); the locked one is returned.
+
+    transition_many() of this one case: there is one way a case moves.
     """
+    outcome = transition_many(
+        [case], action, actor=actor, expected={case.pk: (expected_state, expected_revision)}, reason=reason, **data
+    )[case.pk]
+    if outcome.missing:
+        raise Case.DoesNotExist(f"case {case.pk} does not exist")
+    if not outcome.moved:
+        raise DomainError(outcome.refusal)
+    locked = outcome.case
+    case.state, case.revision, case.updated_at = locked.state, locked.revision, locked.updated_at
+    return locked
+
+
+def transition_many(
+    cases: Iterable[Case | int],
+    action: str,
+    *,
+    actor: User | None,
+    expected: Mapping[int, tuple[str | None, int | None]] | None = None,
+    reason: str = "",
+    **data,
+) -> dict[int, Outcome]:
+    """Move each of `cases` (objects or ids) by `action`, taken by `actor`, in one transaction; the
+    one core every change of a case's state goes through (transition() is this of one case).
+
+    Each case gets the checks transition() promises on its own locked row: `expected` maps a case
+    id to the (state, revision) its page showed, then the row's roles and scope, states, guards,
+    the 原因訊息 and the row's checks. The cases that pass are written together: their state and
+    revision in one UPDATE, the row's effects (in their set form where the effect offers one, its
+    `for_many`, else case by case), one CaseEvent each, their audit entries, their 訊息通知 and
+    emails, and the state counts, each one statement for all. Effects and numbering follow the
+    order of `cases`; the rows are locked in id order. Returns an Outcome per case id, in the
+    order given: the moved case or the refusal. A database error undoes the whole call.
+    """
+    given: dict[int, Case | None] = {}
+    for case in cases:
+        pk = case if isinstance(case, int) else case.pk
+        given.setdefault(pk, None if isinstance(case, int) else case)
+    if not given:
+        return {}
+    expected = expected or {}
+    step = table.BY_ACTION.get(action)
+    reason = clean_text(reason).strip()
+    outcomes: dict[int, Outcome] = {}
     with transaction.atomic():
-        # The lock makes two officers, a double click or a stale tab wait here and then see the
-        # state the first one left, so the checks below refuse them. Only the case row: locking
-        # the joined type row too would make every case of a type wait for every other. The
-        # teacher (whom nearly every row's notice names) and the county (numbering) come with it,
-        # read in the same query instead of one each (a batch of 發證 moves thousands of cases).
-        locked = (
-            Case.objects.select_for_update(of=("self",))
+        # The lock makes two officers, a double click, a stale tab or a second batch wait here and
+        # then see the state the first one left, so the checks below refuse them. Only the case
+        # rows: locking the joined type row too would make every case of a type wait for every
+        # other. The teacher (whom nearly every row's notice names) and the county (numbering)
+        # come with them, read in the same query. Locked in id order, whatever order numbers
+        # follow, so two movers of overlapping cases never wait for each other in a circle.
+        locked = {
+            row.pk: row
+            for row in Case.objects.select_for_update(of=("self",))
             .select_related("certification_type", "teacher", "county")
-            .get(pk=case.pk)
-        )
-        shown_state = expected_state or case.state
-        if expected_state is not None and locked.state != expected_state:
-            raise DomainError(HANDLED.format(state=label(locked.state)))
-        if expected_revision is not None and locked.revision != expected_revision:
-            if locked.state != shown_state:
-                raise DomainError(HANDLED.format(state=label(locked.state)))
-            raise DomainError(STALE_PAGE)
-        problem = unavailable_reason(locked, action, actor)
-        if problem:
-            raise DomainError(problem)
-        step = table.BY_ACTION[action]
-        reason = clean_text(reason).strip()
-        if step.reason_required and not reason:
-            raise DomainError(step.reason_required.format(label=step.label))
-        change = Change(case=locked, actor=actor, step=step, reason=reason, data=data, at=timezone.now())
-        for check in step.checks:
-            check(change)
-        from_state = locked.state
-        locked.state = step.target
-        locked.revision += 1
-        locked.updated_at = change.at
-        locked.save(update_fields=["state", "revision", "updated_at"])
-        for effect in step.effects:
-            effect(change)
-        event = CaseEvent.objects.create(
-            case=locked,
+            .filter(pk__in=list(given))
+            .order_by("pk")
+        }
+        at = timezone.now()
+        changes: list[tuple[Change, str]] = []
+        for pk, shown in given.items():
+            case = locked.get(pk)
+            if case is None:
+                outcomes[pk] = Outcome(pk, refusal=CASE_GONE, missing=True)
+                continue
+            problem = _refusal(case, shown, expected.get(pk, (None, None)), action, actor, reason)
+            change = None
+            if problem is None:
+                change = Change(case=case, actor=actor, step=step, reason=reason, data=dict(data), at=at)
+                try:
+                    for check in step.checks:
+                        check(change)
+                except DomainError as error:
+                    problem = error.message
+            if problem is not None:
+                outcomes[pk] = Outcome(pk, refusal=problem)
+                continue
+            changes.append((change, case.state))
+            case.state = step.target
+            case.revision += 1
+            case.updated_at = at
+        changes = _effects(step, changes, outcomes)
+        if changes:
+            _write(step, changes, actor, at)
+        for change, _ in changes:
+            outcomes[change.case.pk] = Outcome(change.case.pk, case=change.case)
+    return {pk: outcomes[pk] for pk in given}
+
+
+def _refusal(
+    case: Case, shown: Case | None, expected: tuple[str | None, int | None], action: str, actor, reason: str
+) -> str | None:
+    """Why this locked case cannot move now (the page's freshness first), or None."""
+    expected_state, expected_revision = expected
+    shown_state = expected_state or (shown.state if shown is not None else case.state)
+    if expected_state is not None and case.state != expected_state:
+        return HANDLED.format(state=label(case.state))
+    if expected_revision is not None and case.revision != expected_revision:
+        if case.state != shown_state:
+            return HANDLED.format(state=label(case.state))
+        return STALE_PAGE
+    problem = unavailable_reason(case, action, actor)
+    if problem:
+        return problem
+    step = table.BY_ACTION[action]
+    if step.reason_required and not reason:
+        return step.reason_required.format(label=step.label)
+    return None
+
+
+def _effects(step: Transition, changes: list[tuple[Change, str]], outcomes: dict) -> list[tuple[Change, str]]:
+    """Run the row's effects on the changes that passed their checks; returns those still moving.
+
+    An effect may refuse a case (a DomainError; a set form returns its refusals): then everything
+    the effects wrote is undone and they run again without that case, so that the others are
+    written as if it had never been there (the next case takes its certificate number)."""
+    while step.effects and changes:
+        refused: dict[int, str] = {}
+        try:
+            # One case: the whole call is its transaction (an exception marks it for rollback).
+            with transaction.atomic(savepoint=len(changes) > 1):
+                refused = _run_effects(step, [change for change, _ in changes])
+                if refused:
+                    raise _Undo
+        except _Undo:
+            pass
+        if not refused:
+            break
+        for pk, message in refused.items():
+            outcomes[pk] = Outcome(pk, refusal=message)
+        changes = [(change, from_state) for change, from_state in changes if change.case.pk not in refused]
+    return changes
+
+
+class _Undo(Exception):
+    pass
+
+
+def _run_effects(step: Transition, changes: list[Change]) -> dict[int, str]:
+    """The row's effects in order, each in its set form (`for_many`) when it has one; stops at the
+    first refusal and returns the refused {case id: message} (empty when all went through)."""
+    for effect in step.effects:
+        many = getattr(effect, "for_many", None)
+        if many is not None:
+            refused = many(changes)
+            if refused:
+                return refused
+            continue
+        for change in changes:
+            try:
+                effect(change)
+            except DomainError as error:
+                return {change.case.pk: error.message}
+    return {}
+
+
+def _write(step: Transition, changes: list[tuple[Change, str]], actor: User | None, at) -> None:
+    """The moved cases' state, events, audit entries, messages and counts: one statement each."""
+    Case.objects.filter(pk__in=sorted(change.case.pk for change, _ in changes)).update(
+        state=step.target, revision=F("revision") + 1, updated_at=at
+    )
+    events = CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=change.case,
             actor=actor,
-            at=change.at,
-            action=action,
+            at=at,
+            action=step.action,
             from_state=from_state,
             to_state=step.target,
-            reason=reason,
+            reason=change.reason,
             extra={
                 k: v for k, v in change.data.items() if isinstance(v, str | int | float | bool | list | dict | None)
             },
         )
-        _audit(event, step.label, teacher_id=locked.teacher_id)
-        _tell(event, step.notice)
-        # Last: the counts' rows are shared by every case of the county, type and year, so they
-        # are held only until the commit that follows.
-        state_counts.moved(locked, from_state, step.target)
-    case.state, case.revision, case.updated_at = locked.state, locked.revision, locked.updated_at
-    return locked
+        for change, from_state in changes
+    )
+    _audit(events, step.label)
+    _tell(events, step.notice)
+    # Last: the counts' rows are shared by every case of the county, type and year, so they
+    # are held only until the commit that follows.
+    state_counts.moved_many([(change.case, from_state, step.target) for change, from_state in changes])
 
 
 def open_case(teacher: User, certification_type, academic_year: int, eligibility: dict) -> Case:
@@ -171,25 +321,28 @@ def open_case(teacher: User, certification_type, academic_year: int, eligibility
         event = CaseEvent.objects.create(
             case=case, actor=teacher, at=now, action=table.OPENING.action, from_state="", to_state=table.OPENING.target
         )
-        _audit(event, table.OPENING.label, teacher_id=teacher.pk)
-        _tell(event, table.OPENING.notice)
+        _audit([event], table.OPENING.label)
+        _tell([event], table.OPENING.notice)
         state_counts.opened(case)
     return case
 
 
-def _audit(event: CaseEvent, step_label: str, *, teacher_id: int) -> None:
-    """The audit log's entry of a change, beside its CaseEvent and in its transaction (稽核紀錄
-    lists every change of every kind in one place; the case's history stays the CaseEvents)."""
-    moved = f"{label(event.from_state)} → {label(event.to_state)}" if event.from_state else label(event.to_state)
-    record(
-        "case.transition",
-        actor=event.actor,
-        subject=teacher_id,
-        case=event.case_id,
-        target=f"{step_label}（{moved}）",
-        data={"action": event.action, "from": event.from_state, "to": event.to_state, "event": event.pk},
-        at=event.at,
-    )
+def _audit(events: list[CaseEvent], step_label: str) -> None:
+    """The audit log's entries of changes (one actor, one moment), beside their CaseEvents and in
+    their transaction (稽核紀錄 lists every change of every kind in one place; the case's history
+    stays the CaseEvents)."""
+    entries = []
+    for event in events:
+        moved = f"{label(event.from_state)} → {label(event.to_state)}" if event.from_state else label(event.to_state)
+        entries.append(
+            {
+                "subject": event.case.teacher_id,
+                "case": event.case_id,
+                "target": f"{step_label}（{moved}）",
+                "data": {"action": event.action, "from": event.from_state, "to": event.to_state, "event": event.pk},
+            }
+        )
+    record_many("case.transition", entries, actor=events[0].actor, at=events[0].at)
 
 
 # --- telling people -------------------------------------------------------------------------------------
@@ -269,14 +422,23 @@ def _assigned_reviewers(case: Case, round: str | None) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
-def _tell(event: CaseEvent, notice: Notice | None) -> None:
-    """Queue the row's 訊息通知 and emails, inside the change's transaction."""
+def _tell(events: list[CaseEvent], notice: Notice | None) -> None:
+    """Queue the row's 訊息通知 and emails for the changes (of one moment), inside their
+    transaction: each text rendered once (it differs by type, 原因 and 申復期限 only), all written
+    together."""
     if notice is SILENT:
         return
-    case = event.case
-    title, body = render_notice(notice, case.certification_type, event.reason, case.appeal_deadline)
-    for person in recipients(case, notice.to, _round_of(event)):
-        notifications.notify(person, title, body, case=case, event=event, at=event.at)
+    texts: dict[tuple, tuple[str, str]] = {}
+    messages = []
+    for event in events:
+        case = event.case
+        key = (case.certification_type_id, event.reason, case.appeal_deadline)
+        if key not in texts:
+            texts[key] = render_notice(notice, case.certification_type, event.reason, case.appeal_deadline)
+        title, body = texts[key]
+        for person in recipients(case, notice.to, _round_of(event)):
+            messages.append(notifications.Message(person, title, body, case=case, event=event))
+    notifications.notify_many(messages, at=events[0].at)
 
 
 # --- the diagram --------------------------------------------------------------------------------------

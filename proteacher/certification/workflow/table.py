@@ -328,7 +328,9 @@ class Transition:
     hidden_when_unavailable: bool = False  # gone rather than greyed when a guard says no
     # What the posted data must satisfy, on the locked case; each raises DomainError: (change).
     checks: tuple[Callable, ...] = field(default=(), compare=False)
-    # What else the change writes, in its transaction, after the state and before the event: (change).
+    # What else the change writes, in its transaction, before the state and the event: (change).
+    # An effect may carry its set form as `for_many` (changes → {case id: refusal}), which
+    # transition_many() calls once for all its cases instead of the effect once per case.
     effects: tuple[Callable, ...] = field(default=(), compare=False)
 
 
