@@ -286,6 +286,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Email: files under var/mail by default (one file per message); SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "教師專業發展支持作業平臺 <noreply@proteacher.localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST")
+# Seconds an SMTP connection waits for the server; well under half NOTIFICATION_MAIL_LEASE_SECONDS.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -293,17 +295,17 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # Notification emails wait in an outbox until the worker (manage.py run_worker) sends them.
 # A failed try is retried after 1, 2, 4 … minutes; after the last attempt the mail is marked
-# failed (the in-app message stays). A worker's claim on a mail older than the lease is taken
-# over by another worker (the first one died while sending).
+# failed (the in-app message stays). A worker claims one mail at a time; a claim older than the
+# lease is taken over by another worker (the first one died while sending), so it must be well
+# over EMAIL_TIMEOUT: a worker never starts a send on a claim more than half the lease old.
 NOTIFICATION_MAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_MAIL_MAX_ATTEMPTS", 10)
-NOTIFICATION_MAIL_LEASE_MINUTES = env_int("NOTIFICATION_MAIL_LEASE_MINUTES", 10)
+NOTIFICATION_MAIL_LEASE_SECONDS = env_int("NOTIFICATION_MAIL_LEASE_SECONDS", 45)
 # 資料匯入 (review.imports): the largest file 管理者 may upload, and how long a worker's claim on
 # an import lasts before another worker takes it over (the first one died).
 IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)

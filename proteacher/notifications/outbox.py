@@ -1,4 +1,9 @@
-"""Send the queued emails (OutgoingMail), for the worker: claim, send, record; never twice.
+"""Send the queued emails (OutgoingMail), for the worker: claim, send, record.
+
+Delivery is at least once: a worker killed after the mail server accepted a mail but before the
+row says so leaves that mail to be sent again by the next worker. Every mail carries a Message-ID
+made from its row (stable_message_id), so a repeated delivery is the same message to the
+recipient's mail system, which can recognise it.
 
 A row moves queued → sending (claimed) → sent, or back to queued with a later next_attempt_at
 (1, 2, 4 … minutes), or to failed after NOTIFICATION_MAIL_MAX_ATTEMPTS. Many workers on many
@@ -12,14 +17,17 @@ machines may run this at once:
   slow, and no case transition ever waits for one.
 - Each result is written only while the row still carries this worker's claim (status sending,
   same claimed_at), so a sent row is never put back in the queue.
-- A claim older than the lease (NOTIFICATION_MAIL_LEASE_MINUTES) belongs to a worker that died
-  mid-send; another worker takes the row over. A worker gives back the rest of its batch long
-  before its own claim could expire, so the two never send the same row.
+- A worker claims one mail, sends it, records it, then claims the next: a worker that dies holds
+  at most the one mail it was sending, and the rest stay queued for any other worker at once.
+- A claim older than the lease (NOTIFICATION_MAIL_LEASE_SECONDS, 45) belongs to a worker that died
+  mid-send; another worker takes the row over within the lease and one worker pass. A worker never
+  starts sending on a claim more than half the lease old, so two live workers never send one row.
 """
 
 import logging
 import smtplib
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core import mail
@@ -41,7 +49,14 @@ _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 
 
 def lease() -> timedelta:
-    return timedelta(minutes=settings.NOTIFICATION_MAIL_LEASE_MINUTES)
+    return timedelta(seconds=settings.NOTIFICATION_MAIL_LEASE_SECONDS)
+
+
+def stable_message_id(outgoing: OutgoingMail) -> str:
+    """The mail's Message-ID, the same on every try: its row and when it was queued, at the
+    sender's domain (<outbox-1234.20261205093000123456@proteacher.example.edu.tw>)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox-{outgoing.pk}.{outgoing.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -76,33 +91,38 @@ def claim_due_mail(limit: int = 100) -> list[OutgoingMail]:
 
 
 def send_due_mail(limit: int = 100) -> tuple[int, int]:
-    """Send the mail that is due; returns (sent, not sent this time). Must not run in a transaction."""
-    claimed = claim_due_mail(limit)
+    """Send up to `limit` mails that are due, one claim each; returns (sent, not sent this time).
+    Must not run in a transaction."""
     sent = failed = 0
-    for position, outgoing in enumerate(claimed):
+    for _ in range(limit):
+        claimed = claim_due_mail(1)
+        if not claimed:
+            break
+        [outgoing] = claimed
         if timezone.now() - outgoing.claimed_at > lease() / 2:
-            # This batch has been slow (a mail server timing out); hand the rest back long before
-            # the claim expires and another worker could take them over while we send.
-            _release(claimed[position:])
+            # The claim took long (a database under load): hand it back rather than send on a
+            # claim another worker may soon take over.
+            _release(claimed)
             break
         try:
             mail.EmailMessage(
-                subject=outgoing.subject, body=outgoing.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[outgoing.to]
+                subject=outgoing.subject,
+                body=outgoing.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[outgoing.to],
+                headers={"Message-ID": stable_message_id(outgoing)},
             ).send()
         except Exception as error:
-            if isinstance(error, OSError) and not isinstance(error, _MESSAGE_ERRORS):
-                # The server is unreachable for all of them: each counts this as a failed try
-                # and waits like this one, instead of every mail in turn waiting for a timeout.
-                for rest in claimed[position:]:
-                    _retry_later(rest, error)
-                failed += len(claimed) - position
-                break
             _retry_later(outgoing, error)
             failed += 1
+            if isinstance(error, OSError) and not isinstance(error, _MESSAGE_ERRORS):
+                # The server is unreachable: the others would only wait for the same timeout.
+                # They stay queued, and the next pass tries one again.
+                break
         else:
             _mark_sent(outgoing)
             sent += 1
-    if claimed:
+    if sent or failed:
         logger.info("Outgoing mail: %d sent, %d not sent", sent, failed)
     return sent, failed
 

@@ -51,6 +51,8 @@ class CollectingHandler:
     def __init__(self) -> None:
         self.messages: list[ReceivedMessage] = []
         self.refusing = ""
+        # Called with each message kept, before the server answers 250 (a test's hook).
+        self.on_accept = None
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
@@ -59,7 +61,10 @@ class CollectingHandler:
         raw = envelope.original_content or envelope.content
         parsed = BytesParser(policy=policy.default).parsebytes(raw)
         with self._lock:
-            self.messages.append(ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+            received = ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), parsed)
+            self.messages.append(received)
+        if self.on_accept is not None:
+            self.on_accept(received)
         return "250 Message accepted for delivery"
 
 

@@ -38,7 +38,9 @@ def test_changes_go_through_while_the_mail_server_is_down_and_mail_goes_out_once
     walk.take(case, "formal_return", reason="缺少認證檢核表")
 
     assert case.state == State.PREPARING
-    assert outbox.send_due_mail() == (0, 2)
+    # One try a pass while the server is down: the first mail, then the other one.
+    assert outbox.send_due_mail() == (0, 1)
+    assert outbox.send_due_mail() == (0, 1)
     queued = list(OutgoingMail.objects.order_by("pk"))
     assert [(mail.status, mail.attempts) for mail in queued] == [(Status.QUEUED, 1), (Status.QUEUED, 1)]
     assert all(mail.next_attempt_at == clock.now + datetime.timedelta(minutes=1) for mail in queued)
@@ -99,14 +101,14 @@ def test_a_sent_mail_is_never_sent_again(teacher, mailoutbox, clock):
 
 @pytest.mark.django_db
 def test_a_claim_left_by_a_worker_that_died_is_taken_over_after_the_lease(settings, teacher, mailoutbox, clock):
-    settings.NOTIFICATION_MAIL_LEASE_MINUTES = 10
+    settings.NOTIFICATION_MAIL_LEASE_SECONDS = 45
     services.notify(teacher, "第一則", "內容")
     assert [mail.subject for mail in outbox.claim_due_mail()] == ["【教師專業發展支持作業平臺】第一則"]
     # ... and the worker that claimed it died before sending.
 
-    clock.advance(minutes=9)
+    clock.advance(seconds=44)
     assert outbox.send_due_mail() == (0, 0)
-    clock.advance(minutes=2)
+    clock.advance(seconds=2)
     assert outbox.send_due_mail() == (1, 0)
 
     assert len(mailoutbox) == 1
@@ -126,6 +128,13 @@ class RefusesOneAddress(BaseEmailBackend):
         return len(messages)
 
 
+def test_a_dead_workers_mail_is_taken_over_within_a_minute_and_a_live_one_never(settings):
+    # The lease plus a worker's pass (WORKER_INTERVAL_SECONDS) is the longest a mail waits.
+    assert settings.NOTIFICATION_MAIL_LEASE_SECONDS + settings.WORKER_INTERVAL_SECONDS <= 60
+    # A send is bounded by the SMTP timeout, well inside the half lease a sender may start on.
+    assert settings.EMAIL_TIMEOUT * 2 <= settings.NOTIFICATION_MAIL_LEASE_SECONDS
+
+
 @pytest.mark.django_db
 def test_a_refused_address_does_not_hold_back_the_others(settings, teacher, clock):
     settings.EMAIL_BACKEND = f"{__name__}.RefusesOneAddress"
@@ -142,7 +151,7 @@ def test_a_refused_address_does_not_hold_back_the_others(settings, teacher, cloc
 
 
 @pytest.mark.django_db
-def test_a_server_that_is_down_is_tried_once_per_batch(settings, teacher, monkeypatch):
+def test_a_server_that_is_down_is_tried_once_per_pass(settings, teacher, monkeypatch):
     mail_server_down(settings)
     for number in range(5):
         services.notify(teacher, f"訊息{number}", "內容")
@@ -155,10 +164,12 @@ def test_a_server_that_is_down_is_tried_once_per_batch(settings, teacher, monkey
 
     monkeypatch.setattr(smtplib.SMTP, "connect", counting_connect)
 
-    assert outbox.send_due_mail() == (0, 5)
+    assert outbox.send_due_mail() == (0, 1)
 
     assert len(connections_tried) == 1
-    assert set(OutgoingMail.objects.values_list("status", "attempts")) == {(Status.QUEUED, 1)}
+    # The one tried waits to be tried again; the others were not claimed and are due to any worker.
+    rows = list(OutgoingMail.objects.order_by("pk").values_list("status", "attempts", "claimed_at"))
+    assert rows == [(Status.QUEUED, 1, None)] + [(Status.QUEUED, 0, None)] * 4
 
 
 # --- Several workers at once (PostgreSQL) ---------------------------------------------------------
@@ -251,31 +262,52 @@ def test_a_second_claimer_skips_rows_being_claimed_without_waiting():
 
 
 class SlowServer(BaseEmailBackend):
-    """A mail server that takes six minutes per message (the test's clock moves on)."""
+    """A mail server that takes twenty seconds per message (the test's clock moves on), and notes
+    what the outbox looked like meanwhile."""
 
     clock = None
     sent: list = []
+    seen: list = []
 
     def send_messages(self, messages):
-        self.clock.advance(minutes=6)
+        self.seen.append(list(OutgoingMail.objects.order_by("pk").values_list("status", "attempts")))
+        self.clock.advance(seconds=20)
         self.sent.extend(messages)
         return len(messages)
 
 
 @pytest.mark.django_db
-def test_a_slow_batch_hands_back_what_it_has_not_tried_before_its_claim_could_expire(settings, teacher, clock):
-    settings.NOTIFICATION_MAIL_LEASE_MINUTES = 10
+def test_a_slow_send_holds_only_its_own_mail(settings, teacher, clock):
+    settings.NOTIFICATION_MAIL_LEASE_SECONDS = 45
     settings.EMAIL_BACKEND = f"{__name__}.SlowServer"
-    SlowServer.clock, SlowServer.sent = clock, []
+    SlowServer.clock, SlowServer.sent, SlowServer.seen = clock, [], []
     for number in range(3):
         services.notify(teacher, f"訊息{number}", "內容")
 
-    assert outbox.send_due_mail() == (1, 0)
+    assert outbox.send_due_mail() == (3, 0)
 
-    assert [message.subject for message in SlowServer.sent] == ["【教師專業發展支持作業平臺】訊息0"]
-    rows = list(OutgoingMail.objects.order_by("pk").values_list("status", "attempts", "claimed_at"))
-    assert rows == [(Status.SENT, 1, rows[0][2]), (Status.QUEUED, 0, None), (Status.QUEUED, 0, None)]
-    assert outbox.send_due_mail() == (1, 0)  # the next pass goes on where this one stopped
+    # While each one was being sent, the mails after it were still queued and claimed by nobody:
+    # a worker dying mid-send leaves only that mail to its lease.
+    assert SlowServer.seen == [
+        [(Status.SENDING, 1), (Status.QUEUED, 0), (Status.QUEUED, 0)],
+        [(Status.SENT, 1), (Status.SENDING, 1), (Status.QUEUED, 0)],
+        [(Status.SENT, 1), (Status.SENT, 1), (Status.SENDING, 1)],
+    ]
+
+
+@pytest.mark.django_db
+def test_every_try_of_a_mail_carries_the_same_message_id(settings, teacher, mailoutbox, clock):
+    settings.DEFAULT_FROM_EMAIL = "教師專業發展支持作業平臺 <noreply@proteacher.example.edu.tw>"
+    services.notify(teacher, "第一則", "內容")
+    services.notify(teacher, "第二則", "內容")
+    outbox.send_due_mail()
+    # Sent again (a worker killed before it could record the first delivery).
+    OutgoingMail.objects.filter(subject__endswith="第一則").update(status=Status.QUEUED, next_attempt_at=clock.now)
+    outbox.send_due_mail()
+
+    first, second, again = (message.extra_headers["Message-ID"] for message in mailoutbox)
+    assert again == first != second
+    assert first.startswith("<outbox-") and first.endswith("@proteacher.example.edu.tw>")
 
 
 def fail_all() -> list[int]:

@@ -104,7 +104,7 @@ def test_a_refused_mail_fails_shows_with_its_error_and_is_delivered_once_after_r
 
 
 def test_stuck_mail_is_listed_beside_the_failed(client, admin, teacher, settings):
-    settings.NOTIFICATION_MAIL_LEASE_MINUTES = 10
+    settings.NOTIFICATION_MAIL_LEASE_SECONDS = 45
     now = timezone.now()
     failed = failed_mail(teacher, "失敗的")
     stuck = failed_mail(teacher, "寄送中斷的")

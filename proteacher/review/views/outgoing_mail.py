@@ -38,7 +38,7 @@ def outgoing_mail(request):
         "counts": [(label, counts.get(status, 0)) for status, label in OutgoingMail.Status.choices],
         "failed_count": counts.get(OutgoingMail.Status.FAILED, 0),
         "shown": SHOWN,
-        "lease_minutes": int(outbox.lease().total_seconds() // 60),
+        "lease_seconds": int(outbox.lease().total_seconds()),
         "overdue_minutes": int(outbox.OVERDUE.total_seconds() // 60),
         "max_attempts": settings.NOTIFICATION_MAIL_MAX_ATTEMPTS,
     }
