@@ -9,9 +9,13 @@ gets it, which keeps the numbers gap-free. A number once committed is never hand
 counter only goes up, and Certificate's unique constraint stands behind it).
 """
 
+import datetime
+
 from django.db.models import Q
+from django.utils import timezone
 
 from proteacher.certification.models import Certificate, CertificateSerial, TrainingCertificate
+from proteacher.dates import add_months
 from proteacher.errors import DomainError
 
 
@@ -25,6 +29,21 @@ def training_certificate_title(certification_type) -> str:
 
 
 NO_COUNTY = "此申請沒有所屬縣市，無法編列證號。"
+
+
+def valid_through(issued: datetime.datetime, validity_years: int | None) -> datetime.date | None:
+    """The last day a certificate issued at `issued` is valid (Certificate.expires_on): the day
+    before the anniversary of its issue day in Asia/Taipei, `validity_years` later, so 10 years
+    from 2026-12-05 is through 2036-12-04. When that year has no such day (issued on 29 February),
+    through the month's last day, as the Civil Code (民法第121條) ends a period of years. None
+    for a type without a validity."""
+    if not validity_years:
+        return None
+    issue_day = timezone.localdate(issued)
+    anniversary = add_months(issue_day, 12 * validity_years)
+    if anniversary.day != issue_day.day:
+        return anniversary  # 29 February → 28 February: that month's last day
+    return anniversary - datetime.timedelta(days=1)
 
 
 def number_certificate(change) -> None:
@@ -72,6 +91,7 @@ def number_certificates(changes: list) -> dict[int, str]:
                     case=case,
                     county_id=case.county_id,
                     serial=counter.last_serial,
+                    expires_on=valid_through(change.at, kind.validity_years),
                 )
             )
             trainings.append(

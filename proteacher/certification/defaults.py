@@ -127,6 +127,8 @@ TYPES = [
         "certificate_letter": "C",
         "training_name": "教學輔導教師",
         "review_template_code": "review_mentor",
+        # 教學輔導教師 certificates lapse after 10 years and are renewed (換證).
+        "validity_years": 10,
         "slots": [
             ("pre_conference_1", "第一次公開授課 觀察前會談紀錄表", OBSERVATION_PRE),
             ("observation_1", "第一次公開授課 觀察紀錄表", OBSERVATION),
@@ -201,7 +203,7 @@ TYPES = [
 ]
 
 # What a type row holds besides its code, slots and rules.
-TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code")
+TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code", "validity_years")
 
 # Rule sets shipped apply from this academic year on.
 FIRST_ACADEMIC_YEAR = 108

@@ -73,7 +73,15 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
 # --- 管理者: types, slots and rules -----------------------------------------------------------
 
 
-TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code", "is_open")
+TYPE_FIELDS = (
+    "name",
+    "short_name",
+    "certificate_letter",
+    "training_name",
+    "review_template_code",
+    "validity_years",
+    "is_open",
+)
 TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 CODE_TAKEN = "代碼「{code}」已經使用。"
 CODE_RESERVED = "代碼「{code}」與平臺的網址重複，請改用其他代碼。"
@@ -145,8 +153,9 @@ def create_type(*, code: str, actor=None, **values) -> CertificationType:
 
 
 def update_type(certification_type: CertificationType, *, actor=None, **values) -> CertificationType:
-    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表)
-    and whether it is open for 申請. Its code never changes: addresses and rules name it."""
+    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表),
+    its certificates' 有效年限 (for certificates issued from then on) and whether it is open for
+    申請. Its code never changes: addresses and rules name it."""
     unknown = set(values) - set(TYPE_FIELDS)
     if unknown:
         raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")
