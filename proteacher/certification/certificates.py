@@ -66,7 +66,9 @@ def number_certificates(changes: list) -> dict[int, str]:
         if case.county_id is None:
             refused[case.pk] = NO_COUNTY
             continue
-        groups.setdefault((case.county_id, case.certification_type_id, case.academic_year), []).append(change)
+        # A renewal (換證) case gives a certificate of the type it renews: its letter, numbers, validity.
+        kind = case.certification_type.certificate_type
+        groups.setdefault((case.county_id, kind.pk, case.academic_year), []).append(change)
     if not groups:
         return refused
     counters = _locked_counters(list(groups))
@@ -75,7 +77,7 @@ def number_certificates(changes: list) -> dict[int, str]:
         counter = counters[key]
         for change in group:
             case = change.case
-            kind = case.certification_type
+            kind = case.certification_type.certificate_type
             counter.last_serial += 1
             number = certificate_number(
                 case.county.short_name, kind.certificate_letter, case.academic_year, counter.last_serial
@@ -96,7 +98,10 @@ def number_certificates(changes: list) -> dict[int, str]:
             )
             trainings.append(
                 TrainingCertificate(
-                    teacher_id=case.teacher_id, case=case, title=training_certificate_title(kind), issued_at=change.at
+                    teacher_id=case.teacher_id,
+                    case=case,
+                    title=training_certificate_title(case.certification_type),
+                    issued_at=change.at,
                 )
             )
             # Recorded on the event (its extra) with the change it belongs to.

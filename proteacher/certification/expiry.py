@@ -11,6 +11,8 @@ day), each at most once:
   is reminded of nothing.
 - A reminder whose day came before the certificate was issued is not sent: a certificate issued
   (or given an end date) inside the six months gets only the reminders still ahead of it.
+- A certificate already renewed (換證: its holder has a certificate of the same type, not revoked,
+  that ends later) is reminded of nothing more.
 - Exactly once, with several workers at once: each reminder is sent in one transaction that locks
   the certificate's row (SKIP LOCKED: a second worker passes over a certificate being reminded),
   checks again that no reminder of that offset or a nearer one exists, and writes the message,
@@ -31,9 +33,10 @@ from proteacher.dates import add_months, roc_date, today
 from proteacher.notifications import services as notifications
 
 TITLE = "{type}證書即將到期"
-BODY = (
-    "您的{type}證書（{number}）有效期限至{until}，將於{months}個月後到期。如需繼續持有證書，請於到期前依規定辦理換證。"
-)
+BODY = "您的{type}證書（{number}）有效期限至{until}，將於{months}個月後到期。{renew}"
+# What the holder does next: the type's renewal (換證) type when it has one, else the rules.
+RENEW_BY_TYPE = "如需繼續持有證書，請於到期前至認證專區申請「{renewal}」。"
+RENEW = "如需繼續持有證書，請於到期前依規定辦理換證。"
 
 # The SQL window around the exact due days (month ends make add_months uneven by up to 3 days);
 # the days themselves are decided in Python, below.
@@ -80,11 +83,21 @@ def _candidates(on_day: datetime.date) -> list[tuple[int, int]]:
                 revoked_at__isnull=True,
             )
             .exclude(Exists(sent))
+            .exclude(
+                Exists(_renewing(OuterRef("teacher_id"), OuterRef("certification_type_id"), OuterRef("expires_on")))
+            )
             .only("pk", "expires_on", "issued_at", "revoked_at")
             .order_by("expires_on", "pk")
         )
         found += [(certificate.pk, months) for certificate in window if reminder_due(certificate, on_day) == months]
     return found
+
+
+def _renewing(teacher_id, type_id, expires_on):
+    """The certificates that renew one: same holder and type, not revoked, ending later."""
+    return Certificate.objects.filter(
+        teacher_id=teacher_id, certification_type_id=type_id, revoked_at__isnull=True, expires_on__gt=expires_on
+    )
 
 
 def send_reminders() -> int:
@@ -110,12 +123,19 @@ def _remind(pk: int, months: int, on_day: datetime.date) -> bool:
             return False  # another worker holds it, or it was revoked or changed meanwhile
         if certificate.expiry_reminders.filter(months_before__lte=months).exists():
             return False  # another worker sent it a moment ago
+        if _renewing(certificate.teacher_id, certificate.certification_type_id, certificate.expires_on).exists():
+            return False  # renewed meanwhile
         kind = certificate.certification_type
+        renewal = kind.renewal_types.order_by("sort_order", "id").first()
         notification = notifications.notify(
             certificate.teacher,
             TITLE.format(type=kind.name),
             BODY.format(
-                type=kind.name, number=certificate.number, until=roc_date(certificate.expires_on), months=months
+                type=kind.name,
+                number=certificate.number,
+                until=roc_date(certificate.expires_on),
+                months=months,
+                renew=RENEW_BY_TYPE.format(renewal=renewal.name) if renewal else RENEW,
             ),
         )
         ExpiryReminder.objects.create(

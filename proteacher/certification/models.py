@@ -123,6 +123,16 @@ class CertificationType(models.Model):
         blank=True,
         help_text="證書自發證日起有效的年數（教學輔導教師證書為10年）；空白表示證書無有效期限。",
     )
+    # A renewal (換證) type: its cases renew a certificate of this type and, at 發證, give a new
+    # certificate of it (its letter, numbers and 有效年限); it is applied for by its routes only.
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal_types",
+        verbose_name="換證之認證類別",
+    )
     # Replaced whenever one of the type's slots changes: the key of the slots kept per process.
     slots_token = models.CharField(max_length=32, default=new_token, editable=False)
 
@@ -132,6 +142,11 @@ class CertificationType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def certificate_type(self) -> "CertificationType":
+        """The type of the certificates its cases get: the renewed type for a renewal type."""
+        return self.renews if self.renews_id else self
 
     @property
     def standard_form_name(self) -> str:
@@ -168,6 +183,9 @@ class ApplicationRoute(models.Model):
     description = models.TextField("說明", blank=True)
     # The codes of the type's rules (RuleSet.rules) this route checks; empty: every rule in force.
     rule_codes = models.JSONField("資格規則", default=list, blank=True)
+    # The codes of the type's slots a case applied by this route fills (換證's two routes ask for
+    # different proofs); empty: every slot. A case keeps the list it was opened with.
+    slot_codes = models.JSONField("表單項目", default=list, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:

@@ -280,6 +280,8 @@ class RuleForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
             return
         if param.kind == "years":
             field = forms.IntegerField(min_value=0, max_value=60)
+        elif param.kind == "months":
+            field = forms.IntegerField(min_value=0, max_value=120)
         elif param.kind == "hours":
             field = forms.DecimalField(min_value=0, max_digits=5, decimal_places=1)
         elif param.kind == "academic_year":

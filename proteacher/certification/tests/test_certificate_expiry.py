@@ -3,6 +3,7 @@
 6 and 1 months before it, in 訊息通知 and by email, exactly once each."""
 
 import datetime
+import importlib
 import threading
 
 import pytest
@@ -57,7 +58,8 @@ def expiry_mails(teacher) -> list[str]:
 def test_the_mentor_type_ships_with_ten_years_and_the_others_with_none():
     factories.certification_types()
     years = dict(CertificationType.objects.values_list("code", "validity_years"))
-    assert years == {"basic": None, "advanced": None, "mentor": 10}
+    # 換證's certificates are 教學輔導教師 ones, with that type's 10 years.
+    assert years == {"basic": None, "advanced": None, "mentor": 10, "mentor_renewal": None}
 
 
 @pytest.mark.parametrize(
@@ -169,7 +171,7 @@ def test_an_expired_mentor_certificate_reads_expired_after_one_reminder_at_each_
     six = (
         "教學輔導教師認證證書即將到期",
         f"您的教學輔導教師認證證書（{certificate.number}）有效期限至中華民國125年12月4日，將於6個月後到期。"
-        "如需繼續持有證書，請於到期前依規定辦理換證。",
+        "如需繼續持有證書，請於到期前至認證專區申請「教學輔導教師換證」。",
     )
     assert expiry_notices(teacher) == [six]
     assert expiry_mails(teacher) == ["【教師專業發展支持作業平臺】教學輔導教師認證證書即將到期"]
@@ -370,3 +372,33 @@ def test_two_workers_at_once_send_each_reminder_once(time_machine, monkeypatch):
     assert ExpiryReminder.objects.count() == len(certificates)
     for user in teachers:
         assert len(expiry_notices(user)) == 1 and len(expiry_mails(user)) == 1
+
+
+def test_a_type_without_a_renewal_type_is_reminded_in_general_words(teacher, time_machine):
+    factories.issued_certificate(teacher, "advanced", expires_on=datetime.date(2036, 12, 4))
+    time_machine.move_to(SIX_MONTHS_BEFORE)
+
+    assert expiry.send_reminders() == 1
+    [(title, body)] = expiry_notices(teacher)
+    assert title == "進階專業回饋人才認證證書即將到期"
+    assert body.endswith("將於6個月後到期。如需繼續持有證書，請於到期前依規定辦理換證。")
+
+
+def test_the_migration_gives_mentor_its_years_and_its_issued_certificates_their_end(teacher, taichung_teacher):
+    from django.apps import apps
+
+    migration = importlib.import_module("proteacher.certification.migrations.0017_certificate_expiry")
+    factories.certification_types()
+    CertificationType.objects.filter(code="mentor").update(validity_years=None)
+    issued_here = factories.issued_certificate(
+        teacher, "mentor", issued_at=datetime.datetime(2024, 2, 29, 1, 0, tzinfo=datetime.UTC)
+    )
+    imported = factories.certificate(taichung_teacher, "mentor", 100, "C100000001")
+
+    migration.mentor_validity(apps, None)
+
+    assert CertificationType.objects.get(code="mentor").validity_years == 10
+    issued_here.refresh_from_db()
+    imported.refresh_from_db()
+    assert issued_here.expires_on == datetime.date(2034, 2, 28)
+    assert imported.expires_on is None
