@@ -1,5 +1,6 @@
 """Dates as the platform's users read them: Asia/Taipei, ROC years, academic years from 1 August."""
 
+import calendar
 import datetime
 
 from django.utils import timezone
@@ -28,6 +29,14 @@ def academic_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     """First and last day of an ROC academic year."""
     start = datetime.date(year + ROC_OFFSET, 8, 1)
     return start, datetime.date(year + ROC_OFFSET + 1, 7, 31)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier, when negative); a day the month lacks becomes the
+    month's last day (2028-02-29 + 12 months = 2029-02-28, 2026-08-31 - 6 months = 2026-02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def roc_date(day: datetime.date | datetime.datetime) -> str:

@@ -315,6 +315,12 @@ WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
 # 發證 batches (review.issuing): a worker renews its claim on a batch as it goes; a claim not renewed
 # for this long belongs to a worker that died, and another worker takes the batch over.
 ISSUING_LEASE_SECONDS = env_int("ISSUING_LEASE_SECONDS", 30)
+# A certificate with an end date (a type's 有效年限) is reminded in 訊息通知 and by email this many
+# months before its last valid day, once each (certification.expiry, the worker's
+# send_expiry_reminders job): six months leave time for a school meeting and a renewal round, the
+# last month is a final call. Largest first; a reminder whose moment passed before the certificate
+# was issued, or that a nearer one has overtaken, is not sent.
+CERTIFICATE_EXPIRY_REMINDERS = (6, 1)
 
 # How long the platform keeps what it no longer needs, from the moment each period counts from
 # (README.md, "Retention", gives the reasons). The worker's purge_expired_data job applies it

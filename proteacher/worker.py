@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
-from proteacher.certification import certificate_pdf
+from proteacher.certification import certificate_pdf, expiry
 from proteacher.certification import jobs as case_jobs
 from proteacher.portal import retention
 from proteacher.review import imports, issuing
@@ -35,6 +35,9 @@ JOBS: list[Job] = [
     # What settings.RETENTION says has expired is deleted or emptied (README, Retention); the
     # periods are days and years, so once an hour is soon enough.
     Job("purge_expired_data", retention.purge_expired_data, every_seconds=3600),
+    # Holders of certificates with an end date are reminded 6 and 1 months before it, once each
+    # (certification.expiry); the reminders go by the day, so once an hour is soon enough.
+    Job("send_expiry_reminders", expiry.send_reminders, every_seconds=3600),
     # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
     Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
     # 資料匯入: the files 管理者 uploaded are checked, and the confirmed ones loaded (review.imports).

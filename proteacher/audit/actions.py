@@ -39,6 +39,8 @@ LABELS = {
     "import.fail": "匯入失敗",
     # 核定可產證 / 發證 of chosen cases, queued for the worker (each case's move is a case.transition).
     "issuing.batch": "建立發證批次",
+    # A certificate's holder reminded that it runs out (certification.expiry, the worker's job).
+    "certificate.expiry_reminder": "證書到期提醒",
     # Email that failed, put back in the queue by 管理者.
     "mail.resend": "重新寄送郵件",
     # The API for county and national systems: its tokens, and every call made with one.

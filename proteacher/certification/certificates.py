@@ -9,9 +9,13 @@ gets it, which keeps the numbers gap-free. A number once committed is never hand
 counter only goes up, and Certificate's unique constraint stands behind it).
 """
 
+import datetime
+
 from django.db.models import Q
+from django.utils import timezone
 
 from proteacher.certification.models import Certificate, CertificateSerial, TrainingCertificate
+from proteacher.dates import add_months
 from proteacher.errors import DomainError
 
 
@@ -25,6 +29,21 @@ def training_certificate_title(certification_type) -> str:
 
 
 NO_COUNTY = "此申請沒有所屬縣市，無法編列證號。"
+
+
+def valid_through(issued: datetime.datetime, validity_years: int | None) -> datetime.date | None:
+    """The last day a certificate issued at `issued` is valid (Certificate.expires_on): the day
+    before the anniversary of its issue day in Asia/Taipei, `validity_years` later, so 10 years
+    from 2026-12-05 is through 2036-12-04. When that year has no such day (issued on 29 February),
+    through the month's last day, as the Civil Code (民法第121條) ends a period of years. None
+    for a type without a validity."""
+    if not validity_years:
+        return None
+    issue_day = timezone.localdate(issued)
+    anniversary = add_months(issue_day, 12 * validity_years)
+    if anniversary.day != issue_day.day:
+        return anniversary  # 29 February → 28 February: that month's last day
+    return anniversary - datetime.timedelta(days=1)
 
 
 def number_certificate(change) -> None:
@@ -47,7 +66,9 @@ def number_certificates(changes: list) -> dict[int, str]:
         if case.county_id is None:
             refused[case.pk] = NO_COUNTY
             continue
-        groups.setdefault((case.county_id, case.certification_type_id, case.academic_year), []).append(change)
+        # A renewal (換證) case gives a certificate of the type it renews: its letter, numbers, validity.
+        kind = case.certification_type.certificate_type
+        groups.setdefault((case.county_id, kind.pk, case.academic_year), []).append(change)
     if not groups:
         return refused
     counters = _locked_counters(list(groups))
@@ -56,7 +77,7 @@ def number_certificates(changes: list) -> dict[int, str]:
         counter = counters[key]
         for change in group:
             case = change.case
-            kind = case.certification_type
+            kind = case.certification_type.certificate_type
             counter.last_serial += 1
             number = certificate_number(
                 case.county.short_name, kind.certificate_letter, case.academic_year, counter.last_serial
@@ -72,11 +93,15 @@ def number_certificates(changes: list) -> dict[int, str]:
                     case=case,
                     county_id=case.county_id,
                     serial=counter.last_serial,
+                    expires_on=valid_through(change.at, kind.validity_years),
                 )
             )
             trainings.append(
                 TrainingCertificate(
-                    teacher_id=case.teacher_id, case=case, title=training_certificate_title(kind), issued_at=change.at
+                    teacher_id=case.teacher_id,
+                    case=case,
+                    title=training_certificate_title(case.certification_type),
+                    issued_at=change.at,
                 )
             )
             # Recorded on the event (its extra) with the change it belongs to.

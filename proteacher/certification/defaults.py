@@ -127,6 +127,8 @@ TYPES = [
         "certificate_letter": "C",
         "training_name": "教學輔導教師",
         "review_template_code": "review_mentor",
+        # 教學輔導教師 certificates lapse after 10 years and are renewed (換證).
+        "validity_years": 10,
         "slots": [
             ("pre_conference_1", "第一次公開授課 觀察前會談紀錄表", OBSERVATION_PRE),
             ("observation_1", "第一次公開授課 觀察紀錄表", OBSERVATION),
@@ -198,10 +200,63 @@ TYPES = [
             }
         ],
     },
+    {
+        # 換證 (SPEC-FORMS, 教學輔導教師: validity and renewal): a case of its own that, at 發證, gives a
+        # new 教學輔導教師 certificate (letter C, its numbers, 10 more years). Two routes, one to
+        # choose, each with its own proofs; the school's recommendation and the 換證回流研習 in both.
+        "code": "mentor_renewal",
+        "name": "教學輔導教師換證",
+        "short_name": "教學輔導教師換證",
+        # Required of every type, unused: the new certificate is numbered with the renewed type's.
+        "certificate_letter": "R",
+        "training_name": "教學輔導教師換證回流",
+        "review_template_code": "review_mentor_renewal",
+        "renews": "mentor",
+        # Installed by the migration that adds renewals (0018), on a model that knows these.
+        "requires": ("renews",),
+        "slots": [
+            ("recommendation", "換證推薦表", ["renewal_recommendation"]),
+            ("refresher", "換證回流研習證明", ["renewal_refresher_proof"]),
+            ("mentoring_duties", "輔導任務證明", ["renewal_mentoring_proof"]),
+            ("practice_items", "專業實踐事項紀錄表", ["renewal_practice_items"]),
+        ],
+        "rules": [
+            {"code": "identity", "item": "身份", "condition": "現職教師", "check": "in_service_teacher", "params": {}},
+            {
+                "code": "renewable",
+                "item": "證號",
+                "condition": "持有教學輔導教師證書，且證書將於12個月內到期或已過期",
+                "check": "certificate_renewable",
+                "params": {"kind": "mentor", "months": 12},
+            },
+        ],
+        "routes": [
+            {
+                "code": "served",
+                "name": "第一種換證方式",
+                "description": (
+                    "證書有效期間曾受邀擔任教學輔導教師並完成2次輔導任務者，經學校會議推薦，"
+                    "參加換證回流研習後提出換證申請，上傳推薦表、輔導任務證明及回流研習證明。"
+                ),
+                "rule_codes": [],
+                "slot_codes": ["recommendation", "refresher", "mentoring_duties"],
+            },
+            {
+                "code": "practice",
+                "name": "第二種換證方式",
+                "description": (
+                    "證書有效期間未完成輔導任務者，經學校會議推薦，參加換證回流研習並完成4項專業實踐事項，"
+                    "上傳推薦表、回流研習證明及專業實踐事項紀錄表，經審查通過後換發證書。"
+                ),
+                "rule_codes": [],
+                "slot_codes": ["recommendation", "refresher", "practice_items"],
+            },
+        ],
+    },
 ]
 
 # What a type row holds besides its code, slots and rules.
-TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code")
+TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code", "validity_years")
 
 # Rule sets shipped apply from this academic year on.
 FIRST_ACADEMIC_YEAR = 108
@@ -215,7 +270,13 @@ def install(certification_type_model, form_slot_model, rule_set_model) -> None:
     """
     known = {field.name for field in certification_type_model._meta.get_fields()}
     for order, spec in enumerate(TYPES, start=1):
+        if not set(spec.get("requires", ())) <= known:
+            continue  # a later migration installs it
         values = {key: spec[key] for key in TYPE_FIELDS if key in known and key in spec}
+        if spec.get("renews"):
+            values["renews"] = certification_type_model.objects.filter(code=spec["renews"]).first()
+            if values["renews"] is None:
+                continue  # the type it renews is not there
         kind, created = certification_type_model.objects.get_or_create(
             code=spec["code"], defaults={**values, "sort_order": order}
         )
@@ -233,6 +294,7 @@ def install(certification_type_model, form_slot_model, rule_set_model) -> None:
 
 def install_routes(certification_type_model, route_model) -> None:
     """Create the shipped application routes (申請方式) their type lacks (never overwrites edits)."""
+    known = {field.name for field in route_model._meta.get_fields()}
     for spec in TYPES:
         kind = certification_type_model.objects.filter(code=spec["code"]).first()
         if kind is None:
@@ -246,5 +308,6 @@ def install_routes(certification_type_model, route_model) -> None:
                     "description": route["description"],
                     "rule_codes": route["rule_codes"],
                     "sort_order": order,
+                    **({"slot_codes": route.get("slot_codes", [])} if "slot_codes" in known else {}),
                 },
             )

@@ -52,8 +52,9 @@ class Certificate(models.Model):
         "撤銷原因類別", max_length=20, choices=RevocationCategory.choices, blank=True
     )
     revocation_reason = models.TextField("撤銷原因", blank=True)
-    # The last day the certificate is valid, for types with a validity; None: no end.
-    expires_on = models.DateField("有效期限", null=True, blank=True)
+    # The last day the certificate is valid, for types with a validity; None: no end. Indexed for
+    # the expiry reminders (certification.expiry), which read the certificates ending soon.
+    expires_on = models.DateField("有效期限", null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["academic_year", "id"]
@@ -69,6 +70,34 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification_type.short_name} {self.academic_year} {self.number}"
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its last valid day (today in Asia/Taipei); a certificate without an end never is."""
+        return self.expires_on is not None and timezone.localdate() > self.expires_on
+
+
+class ExpiryReminder(models.Model):
+    """An expiry reminder sent for a certificate (certification.expiry): one row per certificate
+    and offset, written in the transaction of its 訊息通知, so a reminder exists exactly once."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="expiry_reminders")
+    # How many months before expires_on it was due (one of settings.CERTIFICATE_EXPIRY_REMINDERS).
+    months_before = models.PositiveSmallIntegerField("到期前月數")
+    sent_at = models.DateTimeField("寄送時間")
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["certificate", "-months_before"]
+        verbose_name = verbose_name_plural = "證書到期提醒"
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "months_before"], name="one_expiry_reminder_per_offset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} -{self.months_before}m"
 
 
 class CertificationType(models.Model):
@@ -86,6 +115,24 @@ class CertificationType(models.Model):
     review_template_code = models.CharField("審查標準表", max_length=60, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_open = models.BooleanField("開放申請", default=True)
+    # How long a certificate of the type is valid (教學輔導教師: 10 years); None: no end.
+    # Certificates issued here get their expires_on from it (certificates.valid_through).
+    validity_years = models.PositiveSmallIntegerField(
+        "有效年限",
+        null=True,
+        blank=True,
+        help_text="證書自發證日起有效的年數（教學輔導教師證書為10年）；空白表示證書無有效期限。",
+    )
+    # A renewal (換證) type: its cases renew a certificate of this type and, at 發證, give a new
+    # certificate of it (its letter, numbers and 有效年限); it is applied for by its routes only.
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal_types",
+        verbose_name="換證之認證類別",
+    )
     # Replaced whenever one of the type's slots changes: the key of the slots kept per process.
     slots_token = models.CharField(max_length=32, default=new_token, editable=False)
 
@@ -95,6 +142,11 @@ class CertificationType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def certificate_type(self) -> "CertificationType":
+        """The type of the certificates its cases get: the renewed type for a renewal type."""
+        return self.renews if self.renews_id else self
 
     @property
     def standard_form_name(self) -> str:
@@ -131,6 +183,9 @@ class ApplicationRoute(models.Model):
     description = models.TextField("說明", blank=True)
     # The codes of the type's rules (RuleSet.rules) this route checks; empty: every rule in force.
     rule_codes = models.JSONField("資格規則", default=list, blank=True)
+    # The codes of the type's slots a case applied by this route fills (換證's two routes ask for
+    # different proofs); empty: every slot. A case keeps the list it was opened with.
+    slot_codes = models.JSONField("表單項目", default=list, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:

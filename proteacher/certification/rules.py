@@ -35,6 +35,10 @@ class CertificateFact:
     kind: str
     academic_year: int
     number: str
+    # The last valid day (None: no end, or not known for an imported certificate), and whether
+    # it was revoked (撤銷證書).
+    expires_on: datetime.date | None = None
+    revoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,14 @@ class TeacherFacts:
             "teaching_years": self.teaching_years,
             "county": self.county,
             "certificates": [
-                {"kind": c.kind, "academic_year": c.academic_year, "number": c.number} for c in self.certificates
+                {
+                    "kind": c.kind,
+                    "academic_year": c.academic_year,
+                    "number": c.number,
+                    "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                    "revoked": c.revoked,
+                }
+                for c in self.certificates
             ],
             "training": [
                 {
@@ -103,13 +114,21 @@ def load_facts(teacher, training_categories: Iterable[str] | None = None) -> Tea
     # Every type once (to name it), joined to the teacher's certificates of it, if any: one query.
     held = CertificationType.objects.annotate(
         held=FilteredRelation("certificates", condition=Q(certificates__teacher_id=teacher.pk))
-    ).values_list("code", "short_name", "held__academic_year", "held__number", "held__id")
+    ).values_list(
+        "code",
+        "short_name",
+        "held__academic_year",
+        "held__number",
+        "held__id",
+        "held__expires_on",
+        "held__revoked_at",
+    )
     type_names: dict[str, str] = {}
     found = []
-    for code, short_name, year, number, pk in held.order_by("sort_order", "id"):
+    for code, short_name, year, number, pk, expires_on, revoked_at in held.order_by("sort_order", "id"):
         type_names[code] = short_name
         if pk is not None:
-            found.append((year, pk, CertificateFact(code, year, number)))
+            found.append((year, pk, CertificateFact(code, year, number, expires_on, revoked_at is not None)))
     # As the teacher's list shows them: by academic year, then as recorded.
     certificates = tuple(fact for _, _, fact in sorted(found, key=lambda item: item[:2]))
     training: tuple[TrainingFact, ...] = ()
@@ -155,9 +174,9 @@ class Outcome:
 class Param:
     """One parameter of a check, typed so 管理者 edits it in a field of the right kind.
 
-    kinds: "years" (whole years), "hours" (decimal hours), "academic_year" (ROC year, may be
-    empty), "categories" (training categories), "certificate_kind", "windows" (date windows,
-    each with its own hours).
+    kinds: "years" (whole years), "months" (whole months), "hours" (decimal hours),
+    "academic_year" (ROC year, may be empty), "categories" (training categories),
+    "certificate_kind", "windows" (date windows, each with its own hours).
     """
 
     name: str
@@ -330,6 +349,35 @@ def certificate_or_training(facts: TeacherFacts, params: dict, on_day: datetime.
     if hours >= needed:
         return Outcome(True, detail)
     return Outcome(False, f"查無{kind_label}證號；{detail}（需 {format_hours(needed)} 小時）")
+
+
+@check(
+    "certificate_renewable",
+    "持有證書，且證書即將到期或已過期（換證）",
+    Param("kind", "certificate_kind", "證書類別"),
+    Param("months", "months", "到期前幾個月起可申請", help_text="例如 12：證書有效期限前12個月內或已過期者可申請。"),
+)
+def certificate_renewable(facts: TeacherFacts, params: dict, on_day: datetime.date) -> Outcome:
+    """換證: the teacher's latest-ending certificate of the kind, not revoked, ends within `months`
+    of `on_day` or has ended. One without an end date (imported from the old system) cannot be
+    dated and fails with words saying so; a later certificate (already renewed) is the one read."""
+    kind = params.get("kind") or ""
+    kind_label = facts.type_name(kind)
+    held = [c for c in facts.certificates if c.kind == kind and not c.revoked]
+    if not held:
+        return Outcome(False, f"查無有效之{kind_label}證號")
+    if any(c.expires_on is None for c in held):
+        undated = next(c for c in held if c.expires_on is None)
+        return Outcome(False, f"{kind_label}證號 {undated.number} 無有效期限資料，請洽管理者")
+    latest = max(held, key=lambda c: c.expires_on)
+    months = int(params.get("months") or 0)
+    opens_on = dates.add_months(latest.expires_on, -months)
+    until = format_day(latest.expires_on)
+    if latest.expires_on < on_day:
+        return Outcome(True, f"{kind_label}證號 {latest.number} 已於 {until} 到期")
+    if opens_on <= on_day:
+        return Outcome(True, f"{kind_label}證號 {latest.number} 有效期限至 {until}")
+    return Outcome(False, f"{kind_label}證號 {latest.number} 有效期限至 {until}，{format_day(opens_on)} 起可申請換證")
 
 
 @check(
@@ -514,7 +562,12 @@ def evaluate(
         "passed": bool(rows) and all(row.passed for row in rows),
     }
     if route is not None:
-        record["route"] = {"code": route.code, "name": route.name, "rule_codes": list(route.rule_codes)}
+        record["route"] = {
+            "code": route.code,
+            "name": route.name,
+            "rule_codes": list(route.rule_codes),
+            "slot_codes": list(route.slot_codes),
+        }
     return Evaluation(certification_type, on_day, year, rule_set, rows, record)
 
 
@@ -540,6 +593,8 @@ def describe_params(rule: dict) -> list[tuple[str, str]]:
             )
         elif param.kind == "hours":
             text = f"{format_hours(value or 0)} 小時"
+        elif param.kind == "months":
+            text = f"{value or 0} 個月"
         elif value is None or value == "":
             text = "不限"
         else:

@@ -120,8 +120,14 @@ def slot_of(case: Case, slot_code: str) -> FormSlot:
 
 
 def case_slots(case: Case) -> list[FormSlot]:
-    """The case type's slots in the order of 編輯表單列表 (kept per process: slot_cache)."""
-    return slot_cache.slots_of_type(case.certification_type)
+    """The case type's slots in the order of 編輯表單列表 (kept per process: slot_cache); for a
+    case opened by an application route that names its slots (換證), those only."""
+    slots = slot_cache.slots_of_type(case.certification_type)
+    route = (case.eligibility or {}).get("route") or {}
+    if route.get("slot_codes"):
+        chosen = set(route["slot_codes"])
+        slots = [slot for slot in slots if slot.code in chosen]
+    return slots
 
 
 # --- what the case pages draw ---------------------------------------------------------------------

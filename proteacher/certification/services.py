@@ -21,6 +21,7 @@ from proteacher.errors import DomainError
 ALREADY_APPLIED = "目前沒有可申請的認證 (本學年度已申請過)"
 CLOSED = "此認證目前未開放申請。"
 NOT_ELIGIBLE = "資格不符，無法申請。請查看下表未符合的項目。"
+CHOOSE_ROUTE = "請選擇申請方式：各申請方式檢核的資格與應繳交的表單不同。"
 
 
 class AlreadyApplied(DomainError):
@@ -39,6 +40,14 @@ def _this_years_case(teacher, certification_type: CertificationType, year: int) 
     return Case.objects.filter(teacher=teacher, certification_type=certification_type, academic_year=year).first()
 
 
+def needs_route(certification_type: CertificationType, routes=None) -> bool:
+    """A renewal (換證) type with routes is applied for by one of them only: each asks for its own
+    proofs (ApplicationRoute.slot_codes), and the type's own card would ask for all of them."""
+    if not certification_type.renews_id:
+        return False
+    return bool(routes) if routes is not None else certification_type.routes.exists()
+
+
 def apply_for(teacher, certification_type: CertificationType, on_day: datetime.date | None = None, route=None) -> Case:
     """Open the teacher's case for this academic year, only when every eligibility row passes.
 
@@ -51,6 +60,8 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
     year = dates.academic_year(on_day)
     if not certification_type.is_open:
         raise DomainError(CLOSED)
+    if route is None and needs_route(certification_type):
+        raise DomainError(CHOOSE_ROUTE)
     existing = _this_years_case(teacher, certification_type, year)
     if existing is not None:
         raise AlreadyApplied(existing)
@@ -73,7 +84,15 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
 # --- 管理者: types, slots and rules -----------------------------------------------------------
 
 
-TYPE_FIELDS = ("name", "short_name", "certificate_letter", "training_name", "review_template_code", "is_open")
+TYPE_FIELDS = (
+    "name",
+    "short_name",
+    "certificate_letter",
+    "training_name",
+    "review_template_code",
+    "validity_years",
+    "is_open",
+)
 TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 CODE_TAKEN = "代碼「{code}」已經使用。"
 CODE_RESERVED = "代碼「{code}」與平臺的網址重複，請改用其他代碼。"
@@ -145,8 +164,9 @@ def create_type(*, code: str, actor=None, **values) -> CertificationType:
 
 
 def update_type(certification_type: CertificationType, *, actor=None, **values) -> CertificationType:
-    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表)
-    and whether it is open for 申請. Its code never changes: addresses and rules name it."""
+    """Change a type's texts (認證名稱, 簡稱, 證號字母, 培訓名稱), its reviewers' form (審查標準表),
+    its certificates' 有效年限 (for certificates issued from then on) and whether it is open for
+    申請. Its code never changes: addresses and rules name it."""
     unknown = set(values) - set(TYPE_FIELDS)
     if unknown:
         raise TypeError(f"not a type setting: {', '.join(sorted(unknown))}")

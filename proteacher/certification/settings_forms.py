@@ -17,6 +17,7 @@ from proteacher.errors import DomainError
 from proteacher.registry.models import County, TrainingCategory
 from proteacher.text import CleanTextMixin
 
+VALIDITY_WORDS = "有效年限請輸入1到99之間的整數年數，或留空表示無期限。"
 # Date windows offered per rule; the seed's rules use two, blank rows are ignored.
 WINDOW_ROWS = 3
 
@@ -51,10 +52,26 @@ class TypeForm(CleanTextMixin, BootstrapFormMixin, forms.ModelForm):
         help_text="委員審查此類別時填寫的表件；分發委員時依此建立。",
         error_messages={"required": "請選擇審查標準表。", "invalid_choice": "請選擇審查標準表。"},
     )
+    validity_years = forms.IntegerField(
+        label="有效年限",
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=CertificationType._meta.get_field("validity_years").help_text + "變更只適用於此後核發的證書。",
+        error_messages={"invalid": VALIDITY_WORDS, "min_value": VALIDITY_WORDS, "max_value": VALIDITY_WORDS},
+    )
 
     class Meta:
         model = CertificationType
-        fields = ["name", "short_name", "certificate_letter", "training_name", "review_template_code", "is_open"]
+        fields = [
+            "name",
+            "short_name",
+            "certificate_letter",
+            "training_name",
+            "review_template_code",
+            "validity_years",
+            "is_open",
+        ]
         help_texts = {
             "short_name": "流程名稱與通知信使用，例如：進階認證。",
             "certificate_letter": "證號中的字母，例如：臺北證號第B108000013號的 B。",
@@ -95,7 +112,15 @@ class NewTypeForm(TypeForm):
     class Meta(TypeForm.Meta):
         fields = ["code", *TypeForm.Meta.fields]
 
-    field_order = ["code", "name", "short_name", "certificate_letter", "training_name", "review_template_code"]
+    field_order = [
+        "code",
+        "name",
+        "short_name",
+        "certificate_letter",
+        "training_name",
+        "review_template_code",
+        "validity_years",
+    ]
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -255,6 +280,8 @@ class RuleForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
             return
         if param.kind == "years":
             field = forms.IntegerField(min_value=0, max_value=60)
+        elif param.kind == "months":
+            field = forms.IntegerField(min_value=0, max_value=120)
         elif param.kind == "hours":
             field = forms.DecimalField(min_value=0, max_digits=5, decimal_places=1)
         elif param.kind == "academic_year":

@@ -460,6 +460,7 @@ def _certificates(issued, year: int) -> dict[int, str]:
                 case_id=case.pk,
                 county_id=case.county_id,
                 serial=counter.last_serial,
+                expires_on=certificates.valid_through(at, kind.validity_years),
             )
         )
         trainings.append(

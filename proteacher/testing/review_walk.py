@@ -407,14 +407,23 @@ def open_review_forms(page: Page, case_url: str, title: str) -> None:
     expect(page.get_by_role("heading", name="查看表單列表")).to_be_visible()
 
 
-def expect_certificate(page: Page, number: str, academic_year: int, issued_on: str, who: Applicant = ADVANCED) -> None:
-    """The header's name → 個人資訊 → 認證證號: 類別 · 學年度 · 證號 · 發證時間 · 證書 (its PDF), and the
-    數位研習證明."""
+def expect_certificate(
+    page: Page, number: str, academic_year: int, issued_on: str, who: Applicant = ADVANCED, valid_through="無期限"
+) -> None:
+    """The header's name → 個人資訊 → 認證證號: 類別 · 學年度 · 證號 · 發證時間 · 有效期限 · 證書 (its
+    PDF), and the 數位研習證明."""
     page.locator(".site-user").get_by_role("link", name=f"{who.name}老師").click()
     page.get_by_role("navigation", name="個人資訊").get_by_role("link", name="認證證號").click()
     row = page.get_by_role("table", name="認證證號").get_by_role("row").filter(has_text=number)
     expect(row.locator("td")).to_have_text(
-        [who.short, str(academic_year), number, issued_on, f"下載證書 PDF（{number}） · 查驗頁面（{number}）"]
+        [
+            who.short,
+            str(academic_year),
+            number,
+            issued_on,
+            valid_through,
+            f"下載證書 PDF（{number}） · 查驗頁面（{number}）",
+        ]
     )
     training = page.get_by_role("table", name="數位研習證明").get_by_role("row").filter(has_text=f"{who.training}培訓")
     expect(training.locator("td")).to_have_text([f"{who.training}培訓 數位研習證明", issued_on])

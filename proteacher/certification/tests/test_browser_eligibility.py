@@ -178,6 +178,9 @@ def test_the_zone_offers_the_mentor_route_as_a_card_of_its_own(page):
         "進階專業回饋人才認證",
         "教學輔導教師認證",
         "教學輔導教師認證 第一種申請方式",
+        # 換證: by its routes only, no card of the type's own.
+        "教學輔導教師換證 第一種換證方式",
+        "教學輔導教師換證 第二種換證方式",
     ]
     screenshot(page, "certification-zone-routes")
     page.get_by_role("link", name="第一種申請方式").click()
@@ -186,3 +189,26 @@ def test_the_zone_offers_the_mentor_route_as_a_card_of_its_own(page):
     assert "已取得進階專業回饋人才證書" in page.locator(".route-description").inner_text()
     assert list(eligibility_rows(page)) == ["身份", "正式教師年資", "實際教學年資", "證號", "研習時數", "研習年度"]
     assert page.get_by_role("button", name="申請").is_visible()
+
+
+def test_a_mentor_whose_certificate_ends_soon_renews_by_a_route_and_fills_its_proofs(page):
+    teacher = factories.teacher(name="許輔導", account="t-mentor")
+    factories.issued_certificate(teacher, "mentor", expires_on=dates.today() + datetime.timedelta(days=90))
+    sign_in(page, teacher)
+    page.goto(page.base_url + "/certification/")
+
+    page.get_by_role("link", name="教學輔導教師換證 第二種換證方式").click()
+
+    page.get_by_role("heading", name="教學輔導教師換證 第二種換證方式").wait_for()
+    assert "專業實踐事項" in page.locator(".route-description").inner_text()
+    assert list(eligibility_rows(page)) == ["身份", "證號"]
+    page.get_by_role("button", name="申請").click()
+
+    page.get_by_text("已建立教學輔導教師換證申請").wait_for()
+    slots = page.locator("tr[data-slot]")
+    assert slots.evaluate_all("rows => rows.map(row => row.dataset.slot)") == [
+        "recommendation",
+        "refresher",
+        "practice_items",
+    ]
+    screenshot(page, "renewal-case")

@@ -264,7 +264,9 @@ def test_the_record_is_json_with_inputs_rule_version_and_results(teacher):
     assert record["passed"] is True
     assert record["inputs"]["formal_since"] == "2015-08-01"
     assert record["inputs"]["teaching_years"] == 10
-    assert record["inputs"]["certificates"] == [{"kind": "basic", "academic_year": 104, "number": "A104000811"}]
+    assert record["inputs"]["certificates"] == [
+        {"kind": "basic", "academic_year": 104, "number": "A104000811", "expires_on": None, "revoked": False}
+    ]
     assert sorted(t["hours"] for t in record["inputs"]["training"]) == ["12.0", "6.0"]
     assert [r["code"] for r in record["results"]] == [
         "identity",

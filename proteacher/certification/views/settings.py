@@ -103,13 +103,18 @@ def _routes(certification_type) -> list[dict]:
     national rules in force (全部 when the route names none)."""
     rule_set = rules.applicable_rule_set(certification_type, None, dates.current_academic_year())
     items = {rule.get("code"): rule.get("item", "") for rule in (rule_set.rules if rule_set else [])}
+    labels = {slot.code: slot.label for slot in certification_type.slots.all()}
     routes = []
     for route in certification_type.routes.all():
         if route.rule_codes:
             checked = "、".join(items.get(code, code) for code in route.rule_codes)
         else:
             checked = f"全部（{'、'.join(items.values())}）" if items else "全部"
-        routes.append({"route": route, "rules": checked})
+        if route.slot_codes:
+            slots = "、".join(labels.get(code, code) for code in route.slot_codes)
+        else:
+            slots = "全部"
+        routes.append({"route": route, "rules": checked, "slots": slots})
     return routes
 
 

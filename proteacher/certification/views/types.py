@@ -28,7 +28,9 @@ def index(request):
             return redirect("accounts:verify")
     cards = []
     for certification_type in CertificationType.objects.prefetch_related("routes"):
-        cards.append({"type": certification_type, "route": None})
+        routes = certification_type.routes.all()
+        if not services.needs_route(certification_type, routes):
+            cards.append({"type": certification_type, "route": None})
         cards.extend({"type": certification_type, "route": route} for route in certification_type.routes.all())
     return render(request, "certification/index.html", {"cards": cards})
 
@@ -46,9 +48,14 @@ def _type_page(request, certification_type, evaluation=None, status=200, route=N
     year = dates.current_academic_year()
     cases = list(cases_visible_to(request.user).filter(certification_type=certification_type))
     applied_this_year = any(case.academic_year == year for case in cases)
-    if evaluation is None and certification_type.is_open and not applied_this_year:
+    routes = list(certification_type.routes.all())
+    choose_route = route is None and services.needs_route(certification_type, routes)
+    if evaluation is None and certification_type.is_open and not applied_this_year and not choose_route:
         evaluation = rules.evaluate(request.user, certification_type, route=route)
     context = {
+        "choose_route": choose_route,
+        "choose_route_message": services.CHOOSE_ROUTE,
+        "routes": routes,
         "certification_type": certification_type,
         "route": route,
         "evaluation": evaluation,

@@ -27,6 +27,10 @@ UPLOAD_CODES = [
     "mentoring_case",
     "mentor_checklist",
     "mentor_recommendation",
+    "renewal_recommendation",
+    "renewal_mentoring_proof",
+    "renewal_refresher_proof",
+    "renewal_practice_items",
 ]
 HEADING = "○○○學年度教師專業發展實踐方案"
 

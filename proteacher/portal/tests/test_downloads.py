@@ -59,7 +59,7 @@ def test_mentor_lists_the_mentoring_forms_once_each(client):
 def test_every_listed_blank_downloads(client):
     page = client.get(reverse("portal:downloads")).content.decode()
     links = blank_links(page)
-    assert len(links) == 18  # nine forms, two formats
+    assert len(links) == 26  # thirteen forms (four of them 換證's), two formats
     for link in links:
         assert client.get(link).status_code == 200
 

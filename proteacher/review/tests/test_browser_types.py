@@ -6,6 +6,7 @@ Each walk is the demo data of make run, the people who take each step signed in 
 and at the steps the teacher is told of, the 訊息通知 and its email read the type's own names.
 """
 
+import datetime
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from proteacher.certification import workflow
 from proteacher.certification.models import CertificationType
-from proteacher.dates import today
+from proteacher.dates import add_months, roc_date, today
 from proteacher.testing import review_walk as walk
 from proteacher.testing.browser import screenshot
 from proteacher.testing.review_walk import BASIC, MENTOR, Applicant
@@ -21,6 +22,7 @@ from proteacher.testing.review_walk import BASIC, MENTOR, Applicant
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSED = "通過 (認證資料完整詳實)"
+DAY = datetime.timedelta(days=1)
 
 
 def told(demo, page, who: Applicant, action: str) -> None:
@@ -70,7 +72,10 @@ def to_certificate(demo, who: Applicant, letter: str, shots: str = "") -> None:
 
     case = walk.the_case(who)
     number = f"臺北證號第{letter}{case.academic_year:03d}000001號"
-    walk.expect_certificate(teacher, number, case.academic_year, today().isoformat(), who)
+    # 教學輔導教師: valid through the day before the tenth anniversary of today.
+    kind = CertificationType.objects.get(name=who.type_name)
+    valid_through = roc_date(add_months(today(), 12 * kind.validity_years) - DAY) if kind.validity_years else "無期限"
+    walk.expect_certificate(teacher, number, case.academic_year, today().isoformat(), who, valid_through)
     if shots:
         screenshot(teacher, f"{shots}-certificate")
     assert demo.mailbox.pending == []
