@@ -17,6 +17,7 @@ from proteacher.accounts import verification
 from proteacher.accounts.models import User
 from proteacher.accounts.verification import Decision, VerificationError
 from proteacher.audit.log import record
+from proteacher.certification import certificates
 from proteacher.certification.models import Certificate, CertificationType
 from proteacher.registry.models import OldCertificate
 
@@ -35,6 +36,12 @@ def _issued_at(day: datetime.date | None) -> datetime.datetime | None:
     if day is None:
         return None
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=TAIPEI)
+
+
+def _valid_through(issued_at: datetime.datetime | None, kind: CertificationType) -> datetime.date | None:
+    """An old certificate's end date by its type's 有效年限, from the day the old system issued it;
+    none without that day (renewing one then needs 管理者, as 換證's rule says)."""
+    return certificates.valid_through(issued_at, kind.validity_years) if issued_at else None
 
 
 @dataclass
@@ -80,13 +87,14 @@ def complete_transfer(user: User, decision: str) -> TransferResult:
                 if kind is None:
                     result.unknown.append(row)
                     continue
+                issued_at = _issued_at(row.obtained_on)
                 _, created = Certificate.objects.get_or_create(
                     teacher=user,
                     source=Certificate.Source.OLD_SYSTEM,
                     certification_type=kind,
                     academic_year=row.academic_year,
                     number=row.number,
-                    defaults={"issued_at": _issued_at(row.obtained_on)},
+                    defaults={"issued_at": issued_at, "expires_on": _valid_through(issued_at, kind)},
                 )
                 result.imported += int(created)
                 result.matched += 1

@@ -1,10 +1,10 @@
 """Certificates that run out: a type's 有效年限, the end date of the certificates issued for it,
 and the reminders sent before it (certification.expiry).
 
-教學輔導教師認證 (code mentor) gets its 10 years, and its certificates already issued here get
-their end date by the rule of certificates.valid_through (the day before the anniversary of the
-issue day, Asia/Taipei). Certificates imported from the old system or back-filled carry no issue
-day and keep no end date.
+教學輔導教師認證 (code mentor) gets its 10 years, and its certificates that have an issue day (issued
+here, or imported from the old system with its 證號取得時間) get their end date by the rule of
+certificates.valid_through (the day before the anniversary of the issue day, Asia/Taipei). The
+others (back-filled, or imported without a date) carry no issue day and keep no end date.
 """
 
 import datetime
@@ -29,7 +29,10 @@ def mentor_validity(apps, schema_editor):
     mentor.save(update_fields=["validity_years"])
     taipei = ZoneInfo("Asia/Taipei")
     issued = Certificate.objects.filter(
-        certification_type=mentor, source="issued", issued_at__isnull=False, expires_on__isnull=True
+        certification_type=mentor,
+        source__in=["issued", "old_system"],
+        issued_at__isnull=False,
+        expires_on__isnull=True,
     )
     for certificate in issued.only("pk", "issued_at").iterator():
         day = certificate.issued_at.astimezone(taipei).date()

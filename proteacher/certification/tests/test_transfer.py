@@ -172,3 +172,28 @@ def test_the_pages_old_addresses_still_lead_to_them(client, teacher):
 
     assert client.get("/accounts/profile/certificates/").url == reverse("certification:held")
     assert client.get("/accounts/verify/transfer/").url == reverse("certification:transfer")
+
+
+def test_an_old_mentor_certificate_with_its_issue_day_is_dated_by_the_types_validity(chen):
+    from proteacher.testing import factories
+
+    factories.certification_types()
+    mentor = CertificationType.objects.get(code="mentor")
+    assert mentor.validity_years == 10
+    OldCertificate.objects.create(
+        inservice_account="t-chen",
+        academic_year=106,
+        kind=mentor.short_name,
+        number="C106000123",
+        obtained_on=datetime.date(2017, 12, 5),
+    )
+    OldCertificate.objects.create(inservice_account="t-chen", academic_year=107, kind=mentor.short_name, number="C107")
+    OldCertificate.objects.create(
+        inservice_account="t-chen", academic_year=95, kind="初階認證", number="A1", obtained_on=datetime.date(2006, 1, 2)
+    )
+
+    transfer.complete_transfer(chen, verification.Decision.IMPORT)
+
+    found = {c.number: c.expires_on for c in Certificate.objects.filter(teacher=chen)}
+    # Through the day before its tenth anniversary; no day, no end; a type without a validity, none.
+    assert found == {"C106000123": datetime.date(2027, 12, 4), "C107": None, "A1": None}
