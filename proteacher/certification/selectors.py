@@ -123,11 +123,13 @@ def case_slots(case: Case) -> list[FormSlot]:
     """The case type's slots in the order of 編輯表單列表 (kept per process: slot_cache); for a
     case opened by an application route that names its slots (換證), those only."""
     slots = slot_cache.slots_of_type(case.certification_type)
-    route = (case.eligibility or {}).get("route") or {}
-    if route.get("slot_codes"):
-        chosen = set(route["slot_codes"])
-        slots = [slot for slot in slots if slot.code in chosen]
-    return slots
+    return [slot for slot in slots if in_route(case, slot.code)]
+
+
+def in_route(case: Case, slot_code: str) -> bool:
+    """Whether the case's application route asks for this slot (a route that names none asks for all)."""
+    chosen = ((case.eligibility or {}).get("route") or {}).get("slot_codes")
+    return not chosen or slot_code in chosen
 
 
 # --- what the case pages draw ---------------------------------------------------------------------

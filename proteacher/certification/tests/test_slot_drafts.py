@@ -126,6 +126,21 @@ def test_a_form_that_is_not_there_is_not_found(client, teacher, case, slot, temp
     assert not SlotDraft.objects.exists()
 
 
+def test_a_form_outside_the_cases_application_route_is_not_found(client, teacher, case):
+    # A case opened by a route that names its slots (換證's routes do) fills only those.
+    case.eligibility = {"route": {"code": "some-route", "slot_codes": ["reflection"]}}
+    case.save(update_fields=["eligibility"])
+    client.force_login(teacher)
+
+    response = autosave(client, case, {**HEADER, "records-0-facts": "三位學生舉手"})
+
+    assert response.status_code == 404 and response.json()["message"] == "找不到此表單。"
+    assert not SlotDraft.objects.exists()
+    case.eligibility = {"route": {"code": "some-route", "slot_codes": ["observation"]}}
+    case.save(update_fields=["eligibility"])
+    assert autosave(client, case, {**HEADER}).json()["status"] == "saved"
+
+
 def test_an_upload_form_has_no_draft(client, teacher):
     case = factories.case(teacher, "advanced")
     client.force_login(teacher)

@@ -189,7 +189,11 @@ def test_an_old_mentor_certificate_with_its_issue_day_is_dated_by_the_types_vali
     )
     OldCertificate.objects.create(inservice_account="t-chen", academic_year=107, kind=mentor.short_name, number="C107")
     OldCertificate.objects.create(
-        inservice_account="t-chen", academic_year=95, kind="初階認證", number="A1", obtained_on=datetime.date(2006, 1, 2)
+        inservice_account="t-chen",
+        academic_year=95,
+        kind="初階認證",
+        number="A1",
+        obtained_on=datetime.date(2006, 1, 2),
     )
 
     transfer.complete_transfer(chen, verification.Decision.IMPORT)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from proteacher.accounts.models import Role
 from proteacher.certification import answers, drafts
-from proteacher.certification.selectors import own_case_for_draft
+from proteacher.certification.selectors import in_route, own_case_for_draft
 from proteacher.certification.views import signed_out
 from proteacher.documents import engine
 from proteacher.documents.catalogue import UnknownTemplate, get_template
@@ -49,7 +49,7 @@ def autosave(request, pk, slot_code):
     code = request.POST.get("template") or request.GET.get("template", "")
     try:
         case = own_case_for_draft(request.user, pk, slot_code, code)
-        if case.slot_templates is None or code not in case.slot_templates:
+        if case.slot_templates is None or code not in case.slot_templates or not in_route(case, slot_code):
             raise Http404
         template = get_template(code, case.answer_version)
         if template.is_upload:
