@@ -283,6 +283,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Where people write to the working group (無障礙聲明 names it); empty: the page says to ask the county.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 # Email: files under var/mail by default (one file per message); SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "教師專業發展支持作業平臺 <noreply@proteacher.localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -17,6 +17,7 @@ FRAME_URLS = {
     "logout": "accounts:logout",
     "keep_alive": "accounts:keep_alive",
     "verify": "verify:form",
+    "accessibility": "portal:accessibility",
 }
 
 

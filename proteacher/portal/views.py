@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -35,6 +36,12 @@ def downloads(request):
         "guide_url": OFFICE_PDF_GUIDE_URL,
     }
     return render(request, "portal/downloads.html", context)
+
+
+def accessibility(request):
+    """無障礙聲明: the level the platform aims at, how it is checked, what is known not to meet it yet,
+    and whom to tell."""
+    return render(request, "portal/accessibility.html", {"contact_email": settings.CONTACT_EMAIL})
 
 
 def help_index(request):

@@ -19,6 +19,7 @@ MATRIX = [
     ("portal:workspace", "get", SIGNED_IN),
     ("portal:downloads", "get", OPEN),
     ("portal:help", "get", OPEN),
+    ("portal:accessibility", "get", OPEN),
     ("portal:personal_data", "get", TEACHER_ONLY),
     ("portal:personal_data", "post", TEACHER_ONLY),
     ("portal:personal_data", "put", TEACHER_ONLY | {"teacher": 405}),
