@@ -120,7 +120,7 @@ def backup(target: Path, storage: Storage | None = None) -> dict:
             "sha256": digest,
         },
         "tables": tables,
-        "storage": type(storage).__name__,
+        "storage": storage.__class__.__name__,
         "files": files,
         "vanished": vanished,
     }

@@ -48,6 +48,7 @@ def test_a_backup_holds_every_table_and_file_and_restores_with_no_difference(pla
     target, manifest = backed_up(tmp_path)
 
     assert manifest["database"]["engine"] == connection.vendor
+    assert manifest["storage"] == "FileSystemStorage"
     assert manifest["tables"]["certification_case"] == Case.objects.count() == 2
     assert manifest["tables"]["certification_slotanswer"] == SlotAnswer.objects.count() > 0
     names = {entry["name"] for entry in manifest["files"]}
