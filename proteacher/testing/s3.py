@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+import requests
 
 from proteacher.testing.smtp import LOOPBACK
 
 BUCKET = "proteacher-files"
 ACCESS_KEY = "testing"
-SECRET_KEY = "testing"  # nosec B105 # moto's test credentials
+SECRET_KEY = "testing"  # moto's test credentials
 REGION = "us-east-1"
 
 
@@ -91,6 +92,8 @@ def running_s3_server(host: str = LOOPBACK) -> Iterator[S3Server]:
         bucket = f"{BUCKET}-{uuid.uuid4().hex[:12]}"
         client.create_bucket(Bucket=bucket)
         yield S3Server(endpoint_url=endpoint_url, bucket=bucket, client=client)
+        # Forget every bucket and object this process's moto holds.
+        requests.post(f"{endpoint_url}/moto-api/reset", timeout=10)
     finally:
         server.stop()
 
