@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proteacher.portal import views
+from proteacher.portal import health, metrics, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("help/", views.help_index, name="help"),
     # 個人資訊 → 下載個人資料: everything the platform holds about the signed-in teacher, as one ZIP
     path("personal-data/", views.personal_data, name="personal_data"),
+    # For load balancers and monitoring, answered before the session (portal.probes): README, Health and metrics
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
