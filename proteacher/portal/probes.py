@@ -9,17 +9,20 @@ Every request is counted here for /metrics, by method and the status class of it
 """
 
 from django.conf import settings
-from django.urls import reverse
 
 from proteacher.portal import health, metrics
+
+# As portal.urls names them, without any script prefix (path_info).
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 
 
 def probes(get_response):
     def middleware(request):
         path = request.path_info
-        if path == reverse("portal:healthz"):
+        if path == HEALTH_PATH:
             response = health.healthz(request)
-        elif path == reverse("portal:metrics") and settings.METRICS_ENABLED:
+        elif path == METRICS_PATH and settings.METRICS_ENABLED:
             response = metrics.metrics(request)
         else:
             response = get_response(request)

@@ -11,10 +11,12 @@ LOOPBACK = "127.0.0.1"
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, port: int = 0):
         self.target = (target_host, target_port)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind((LOOPBACK, 0))
+        # A port given again after stop(): the server is back where it was.
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((LOOPBACK, port))
         self.listener.listen()
         self.port = self.listener.getsockname()[1]
         self.open: set[socket.socket] = set()
@@ -75,8 +77,8 @@ class TcpProxy:
 
 
 @contextmanager
-def tcp_proxy(target_host: str, target_port: int) -> Iterator[TcpProxy]:
-    proxy = TcpProxy(target_host, target_port)
+def tcp_proxy(target_host: str, target_port: int, port: int = 0) -> Iterator[TcpProxy]:
+    proxy = TcpProxy(target_host, target_port, port)
     try:
         yield proxy
     finally:

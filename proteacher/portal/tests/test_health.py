@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proteacher import worker
-from proteacher.portal import heartbeat
+from proteacher.portal import heartbeat, probes
 from proteacher.portal.models import WorkerHeartbeat
 from proteacher.testing.smtp import free_port
 from proteacher.testing.tcp_proxy import tcp_proxy
@@ -33,8 +33,8 @@ URL = "/healthz"
 T0 = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)
 
 
-def test_the_route_is_slash_healthz():
-    assert reverse("portal:healthz") == URL
+def test_the_route_is_the_one_the_probes_answer():
+    assert reverse("portal:healthz") == URL == probes.HEALTH_PATH
 
 
 @pytest.mark.django_db
@@ -339,6 +339,9 @@ def test_healthz_turns_unhealthy_when_postgresql_stops(tmp_path):
             # The server's kept connection is cut, then no new one can be made.
             cut = probe(base + URL)
             refused = probe(base + URL)
+            # PostgreSQL back at the same address: healthy again, without a restart.
+            with tcp_proxy(postgresql.target[0], postgresql.target[1], port=postgresql.port):
+                back = probe(base + URL)
 
     assert up[0] == 200 and up[1]["status"] == "ok"
     for status, body, seconds in (cut, refused):
@@ -346,3 +349,4 @@ def test_healthz_turns_unhealthy_when_postgresql_stops(tmp_path):
         assert body["failing"] == ["database", "worker"]
         assert body["checks"]["database"]["error"].startswith("資料庫無法連線")
         assert seconds < 5
+    assert back[0] == 200 and back[1]["status"] == "ok"

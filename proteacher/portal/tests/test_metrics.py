@@ -14,7 +14,7 @@ from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
 from proteacher.notifications.models import OutgoingMail
-from proteacher.portal import heartbeat, metrics
+from proteacher.portal import heartbeat, metrics, probes
 from proteacher.review.models import ImportRun, IssuingBatch
 from proteacher.testing import factories
 
@@ -48,8 +48,8 @@ def scrape(client, **extra) -> dict[tuple, float]:
     return samples(response.content.decode())
 
 
-def test_the_route_is_slash_metrics():
-    assert reverse("portal:metrics") == URL
+def test_the_route_is_the_one_the_probes_answer():
+    assert reverse("portal:metrics") == URL == probes.METRICS_PATH
 
 
 def test_off_by_default_and_then_there_is_no_such_page(client):
