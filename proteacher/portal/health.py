@@ -54,10 +54,16 @@ class CheckFailed(Exception):
 
 def check_database() -> dict:
     try:
-        with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # SET LOCAL lasts for its transaction only, never the connection kept for the next request.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(STATEMENT_TIMEOUT)
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        else:
+            # Outside a transaction: SQLite's are BEGIN IMMEDIATE (settings), which would take the
+            # write lock.
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute(STATEMENT_TIMEOUT)
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
     except Exception as error:
