@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from proteacher.env import env_bool, env_int, env_list, env_str
 
@@ -63,6 +64,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request gets an id: on the response, in each log line, on the 500 page (proteacher/request_id.py).
+    "proteacher.request_id.request_id",
+    # /healthz and /metrics are answered here, before anything reads a session, the host name or
+    # the database; every other request is counted for /metrics (portal.probes).
+    "proteacher.portal.probes.probes",
     # REMOTE_ADDR becomes the client's own address behind TRUSTED_PROXIES (proteacher/forwarded.py).
     "proteacher.forwarded.ClientAddressMiddleware",
     # Audit entries written anywhere under a request carry its client address.
@@ -121,6 +127,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles a query once its estimated cost is high; on 統計's grouped queries it
     # spent 0.6 s compiling what ran in 0.1 s. The platform's queries are short: no JIT.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A database host that does not answer fails a connection within seconds (and /healthz with it)
+    # instead of waiting on the network's own timeouts.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -314,6 +323,19 @@ IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)
 IMPORT_LEASE_MINUTES = env_int("IMPORT_LEASE_MINUTES", 10)
 # Seconds between two passes of the worker (mail, then the periodic jobs that are due).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 10)
+# /healthz (portal.health) fails when the newest worker heartbeat is older than this: three passes
+# missed, and a minute for a slow one.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 3 * WORKER_INTERVAL_SECONDS + 60)
+# /metrics for Prometheus (portal.metrics): off answers 404. On, it answers only clients whose address
+# (after TRUSTED_PROXIES) is in METRICS_ALLOWED_IPS (addresses or networks), and never a request that
+# came through a proxy the platform does not trust.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+for _entry in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_entry!r} is not an address or a network") from None
 # 發證 batches (review.issuing): a worker renews its claim on a batch as it goes; a claim not renewed
 # for this long belongs to a worker that died, and another worker takes the batch over.
 ISSUING_LEASE_SECONDS = env_int("ISSUING_LEASE_SECONDS", 30)
@@ -369,9 +391,21 @@ REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 14)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Log lines carry the request's id (proteacher/request_id.py): one JSON object a line for the log
+# collector (LOG_FORMAT=json, the default with DEBUG off), or plain text to read in a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "proteacher.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "proteacher.request_id.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

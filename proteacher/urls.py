@@ -17,3 +17,6 @@ urlpatterns = [
     # The API for county and national systems (/api/v1/) and 管理者's API 權杖 pages.
     path("api/", include("proteacher.api.urls")),
 ]
+
+# The Chinese error page, with the request's id to quote (proteacher/request_id.py).
+handler500 = "proteacher.request_id.server_error"

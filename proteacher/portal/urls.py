@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proteacher.portal import views
+from proteacher.portal import health, metrics, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     # 個人資訊 → 下載個人資料: everything the platform holds about the signed-in teacher, as one ZIP
     path("personal-data/", views.personal_data, name="personal_data"),
+    # For load balancers and monitoring, answered before the session (portal.probes): README, Health and metrics
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -29,6 +29,9 @@ BETWEEN_STEPS = {
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete",
     "otp_webauthn:js-i18n-catalog",
+    # The probes for load balancers and monitoring, answered before any session is read (portal.probes).
+    "portal:healthz",
+    "portal:metrics",
 }
 
 # A value for each kind of URL parameter: the middleware answers before any view looks it up.

@@ -1,7 +1,11 @@
-"""Who may open which portal page: 首頁, 功能專區, 檔案下載, 操作教學 and 下載個人資料, for every role."""
+"""Who may open which portal page: 首頁, 功能專區, 檔案下載, 操作教學 and 下載個人資料, for every role, and the
+probes for load balancers and monitoring (/healthz, /metrics)."""
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from proteacher.portal import heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +16,8 @@ OPEN = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {"anonymous": SIGN_IN} | dict.fromkeys(ROLES[1:], 200)
 # A teacher's own personal data: the teacher alone, never any staff role (管理者 included).
 TEACHER_ONLY = {"anonymous": SIGN_IN, "teacher": 200, "reviewer": 403, "county": 403, "admin": 403}
+# No page for anyone: /metrics while METRICS_ENABLED is off (its default); test_metrics has it on.
+NOBODY = dict.fromkeys(ROLES, 404)
 
 # (route name, method, expected status per role)
 MATRIX = [
@@ -23,9 +29,20 @@ MATRIX = [
     ("portal:personal_data", "get", TEACHER_ONLY),
     ("portal:personal_data", "post", TEACHER_ONLY),
     ("portal:personal_data", "put", TEACHER_ONLY | {"teacher": 405}),
+    # The same for every role, signed in or not: it reads no session (a worker beats in `_live_worker`).
+    ("portal:healthz", "get", OPEN),
+    ("portal:healthz", "post", dict.fromkeys(ROLES, 405)),
+    ("portal:metrics", "get", NOBODY),
+    ("portal:metrics", "post", NOBODY),
 ]
 
 PERSONA_FIXTURES = {"teacher": "teacher", "reviewer": "reviewer", "county": "taipei_officer", "admin": "admin_user"}
+
+
+@pytest.fixture(autouse=True)
+def _live_worker(db):
+    """A worker that has just finished a pass, so /healthz has every check to pass."""
+    heartbeat.beat("worker-host:1", started_at=timezone.now(), passes=1)
 
 
 @pytest.mark.parametrize(
