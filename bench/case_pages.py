@@ -505,13 +505,17 @@ class FormFields(html.parser.HTMLParser):
             self.inside = False
 
 
-class Server:
-    """gunicorn serving the platform on a free loopback port."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, workers: int):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+
+class Server:
+    """gunicorn serving the platform on a free loopback port (or the one given)."""
+
+    def __init__(self, workers: int, port: int | None = None):
+        self.port = port or free_port()
         env = {
             **os.environ,
             "ALLOWED_HOSTS": "127.0.0.1",
