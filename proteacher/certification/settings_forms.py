@@ -63,15 +63,7 @@ class TypeForm(CleanTextMixin, BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = CertificationType
-        fields = [
-            "name",
-            "short_name",
-            "certificate_letter",
-            "training_name",
-            "review_template_code",
-            "validity_years",
-            "is_open",
-        ]
+        fields = list(services.TYPE_FIELDS)
         help_texts = {
             "short_name": "流程名稱與通知信使用，例如：進階認證。",
             "certificate_letter": "證號中的字母，例如：臺北證號第B108000013號的 B。",
@@ -112,15 +104,7 @@ class NewTypeForm(TypeForm):
     class Meta(TypeForm.Meta):
         fields = ["code", *TypeForm.Meta.fields]
 
-    field_order = [
-        "code",
-        "name",
-        "short_name",
-        "certificate_letter",
-        "training_name",
-        "review_template_code",
-        "validity_years",
-    ]
+    field_order = ["code", *services.TYPE_FIELDS]
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
