@@ -6,20 +6,16 @@ Real processes (`manage.py run_worker`) against the test database and a real SMT
 (aiosmtpd); a killed connection's transaction is rolled back by PostgreSQL.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from proteacher.notifications import services
 from proteacher.notifications.models import OutgoingMail
-from proteacher.review.tests.test_certificate_numbers_concurrency import database_url
 from proteacher.testing import factories
+from proteacher.testing.processes import start_worker, wait_for
 from proteacher.testing.smtp import running_smtp_server
 
 pytestmark = [
@@ -31,34 +27,13 @@ MAILS = 6
 LEASE_SECONDS = 5
 
 
-def start_worker(tmp_path, name: str, server) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "proteacher.settings",
-        "DEBUG": "1",
-        "VAR_DIR": str(tmp_path),
-        "WORKER_INTERVAL_SECONDS": "1",
+def mail_server(server) -> dict[str, str]:
+    return {
         "EMAIL_HOST": server.host,
         "EMAIL_PORT": str(server.port),
         "EMAIL_TIMEOUT": "2",
         "NOTIFICATION_MAIL_LEASE_SECONDS": str(LEASE_SECONDS),
     }
-    log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_a_worker_killed_after_the_server_took_a_mail_leaves_the_rest_to_the_next_at_once(tmp_path):
@@ -68,7 +43,7 @@ def test_a_worker_killed_after_the_server_took_a_mail_leaves_the_rest_to_the_nex
     workers = []
     with running_smtp_server() as server:
         try:
-            first = start_worker(tmp_path, "first", server)
+            first = start_worker(tmp_path, "first", **mail_server(server))
             workers.append(first)
 
             def kill_the_sender(received) -> None:
@@ -84,7 +59,7 @@ def test_a_worker_killed_after_the_server_took_a_mail_leaves_the_rest_to_the_nex
             assert OutgoingMail.objects.filter(status="queued", attempts=0).count() == MAILS - 1
 
             killed_at = time.monotonic()
-            second = start_worker(tmp_path, "second", server)
+            second = start_worker(tmp_path, "second", **mail_server(server))
             workers.append(second)
             wait_for(lambda: len(server.messages) >= MAILS, 60, "the other mails")
             others_after = time.monotonic() - killed_at

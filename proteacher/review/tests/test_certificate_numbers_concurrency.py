@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -22,6 +21,7 @@ from proteacher.certification.models import Case, CaseEvent, Certificate, Certif
 from proteacher.certification.workflow import State
 from proteacher.review import issuing
 from proteacher.testing import factories
+from proteacher.testing.processes import database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,15 +47,6 @@ print(json.dumps({
     "refused": [item.message for item in items if item.outcome == "refused"],
 }))
 """
-
-
-def database_url() -> str:
-    """The test database (pytest-django renamed it) as the processes' DATABASE_URL."""
-    db = settings.DATABASES["default"]
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def approved_cases(count: int) -> list[int]:

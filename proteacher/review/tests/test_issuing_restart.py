@@ -7,15 +7,10 @@ Real OS processes against the test database (committed data: a transactional tes
 connection's transaction is rolled back by PostgreSQL; SQLite would test nothing of that here.
 """
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from collections import defaultdict
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -24,8 +19,8 @@ from proteacher.certification.models import Case, CaseEvent, Certificate, Certif
 from proteacher.certification.workflow import State
 from proteacher.review import issuing
 from proteacher.review.models import IssuingBatch, IssuingBatchItem
-from proteacher.review.tests.test_certificate_numbers_concurrency import database_url
 from proteacher.testing import factories
+from proteacher.testing.processes import start_worker, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -61,35 +56,8 @@ def approved_cases(count: int) -> list[tuple[int, int]]:
     return [(case.pk, case.revision) for case in cases]
 
 
-def start_worker(tmp_path, name: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "proteacher.settings",
-        "DEBUG": "1",
-        "VAR_DIR": str(tmp_path),
-        "WORKER_INTERVAL_SECONDS": "1",
-        "ISSUING_LEASE_SECONDS": str(LEASE_SECONDS),
-    }
-    log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
 def handled(batch) -> int:
     return IssuingBatchItem.objects.filter(batch=batch).exclude(outcome="").count()
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 def test_a_worker_killed_halfway_leaves_no_gap_and_no_duplicate(tmp_path):
@@ -98,7 +66,7 @@ def test_a_worker_killed_halfway_leaves_no_gap_and_no_duplicate(tmp_path):
     batch = issuing.create_batch("issue", selection, admin, issuing.new_token())
     workers = []
     try:
-        first = start_worker(tmp_path, "first")
+        first = start_worker(tmp_path, "first", ISSUING_LEASE_SECONDS=str(LEASE_SECONDS))
         workers.append(first)
         wait_for(lambda: handled(batch) >= CASES // 2, 300, "half of the batch")
         first.send_signal(signal.SIGKILL)
@@ -111,7 +79,7 @@ def test_a_worker_killed_halfway_leaves_no_gap_and_no_duplicate(tmp_path):
         assert Certificate.objects.filter(source="issued").count() == at_kill
         assert IssuingBatch.objects.get(pk=batch.pk).status == IssuingBatch.Status.RUNNING
 
-        second = start_worker(tmp_path, "second")
+        second = start_worker(tmp_path, "second", ISSUING_LEASE_SECONDS=str(LEASE_SECONDS))
         workers.append(second)
         wait_for(
             lambda: IssuingBatch.objects.get(pk=batch.pk).status == IssuingBatch.Status.DONE,
