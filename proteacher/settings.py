@@ -339,6 +339,9 @@ for _entry in METRICS_ALLOWED_IPS:
 # 發證 batches (review.issuing): a worker renews its claim on a batch as it goes; a claim not renewed
 # for this long belongs to a worker that died, and another worker takes the batch over.
 ISSUING_LEASE_SECONDS = env_int("ISSUING_LEASE_SECONDS", 30)
+# One pass of the worker's 發證 job works at most this long on batches, then hands its batch back
+# (to itself or another worker at the next pass), so that mail and the other jobs never wait long.
+ISSUING_BUDGET_SECONDS = env_int("ISSUING_BUDGET_SECONDS", 60)
 # A certificate with an end date (a type's 有效年限) is reminded in 訊息通知 and by email this many
 # months before its last valid day, once each (certification.expiry, the worker's
 # send_expiry_reminders job): six months leave time for a school meeting and a renewal round, the

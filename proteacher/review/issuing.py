@@ -54,9 +54,6 @@ FAILED = "系統發生錯誤，此案未處理，請稍後再試。"
 # renewed (and the counts the page shows written) after each chunk.
 RENEW_EVERY_ITEMS = 500
 MIN_CHUNK_ITEMS = 20
-# One call of the job works at most this long, then hands the batch back, so that the worker's
-# mail and other jobs are not kept waiting behind a national batch.
-BUDGET_SECONDS = 60.0
 # This process's name in a claim.
 WORKER = f"{uuid.uuid4().hex[:12]}"
 
@@ -134,16 +131,20 @@ def refused_items(batch: IssuingBatch, limit: int = 200):
 # --- the worker -------------------------------------------------------------------------------------
 
 
-def run_batches(budget_seconds: float = BUDGET_SECONDS) -> int:
+def run_batches(budget_seconds: float | None = None) -> int:
     """The worker's job: claim a batch and move its pending items, then the next, for at most
-    `budget_seconds`; returns the items handled. Must not run inside a transaction."""
-    deadline = time.monotonic() + budget_seconds
+    `budget_seconds` (settings.ISSUING_BUDGET_SECONDS; the chunk under way is finished first);
+    returns the items handled. Must not run inside a transaction."""
+    budget = settings.ISSUING_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
     handled = 0
     while True:
         batch = claim()
         if batch is None:
             break
-        handled += work(batch, deadline)
+        moved = work(batch, deadline)
+        logger.info("Issuing batch %s: %d items handled by this worker in this pass", batch.pk, moved)
+        handled += moved
         if time.monotonic() >= deadline:
             break
     return handled
