@@ -317,6 +317,11 @@ else:
 # over EMAIL_TIMEOUT: a worker never starts a send on a claim more than half the lease old.
 NOTIFICATION_MAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_MAIL_MAX_ATTEMPTS", 10)
 NOTIFICATION_MAIL_LEASE_SECONDS = env_int("NOTIFICATION_MAIL_LEASE_SECONDS", 45)
+# The hour (Asia/Taipei, 0-23) from which the worker sends each day's 每日彙整: one email per person
+# with the optional notices held for it since the last one (notifications.digest).
+NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR", 17)
+if not 0 <= NOTICE_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"NOTICE_DIGEST_HOUR must be an hour from 0 to 23, not {NOTICE_DIGEST_HOUR}")
 # 資料匯入 (review.imports): the largest file 管理者 may upload, and how long a worker's claim on
 # an import lasts before another worker takes it over (the first one died).
 IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 50)

@@ -15,6 +15,7 @@ from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
 from proteacher.certification import certificate_pdf, expiry
 from proteacher.certification import jobs as case_jobs
+from proteacher.notifications import digest
 from proteacher.portal import retention
 from proteacher.review import imports, issuing
 
@@ -38,6 +39,9 @@ JOBS: list[Job] = [
     # Holders of certificates with an end date are reminded 6 and 1 months before it, once each
     # (certification.expiry); the reminders go by the day, so once an hour is soon enough.
     Job("send_expiry_reminders", expiry.send_reminders, every_seconds=3600),
+    # From NOTICE_DIGEST_HOUR on, each person's 每日彙整 of the optional notices held for it, once
+    # a day (notifications.digest); the outbox sends it on the next pass.
+    Job("send_notice_digests", digest.send_digests, every_seconds=300),
     # Sign-in tries older than LOGIN_LOCK_MINUTES count for nothing (the audit log keeps them).
     Job("forget_old_login_attempts", login_throttle.forget_old_attempts, every_seconds=600),
     # 資料匯入: the files 管理者 uploaded are checked, and the confirmed ones loaded (review.imports).

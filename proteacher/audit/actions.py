@@ -32,6 +32,7 @@ LABELS = {
     "staff.create": "新增帳號",
     "staff.change": "帳號變更",
     "profile.change": "個人資訊變更",
+    "notice_preference.change": "通知設定變更",
     "import.run": "匯入資料",
     "import.submit": "上傳匯入檔",
     "import.check": "檢查匯入檔",

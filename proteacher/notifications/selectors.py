@@ -1,6 +1,7 @@
 """Whose messages a user may see: their own, and nobody else's; each with its email's state."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from proteacher.notifications.models import Notification, OutgoingMail
@@ -8,9 +9,10 @@ from proteacher.notifications.models import Notification, OutgoingMail
 
 def _with_email_status(notifications):
     """Each message's email status read inside the same query (mail_status, shown as
-    Notification.email_state), not a query per row."""
+    Notification.email_state), not a query per row: its own email's, or for a message sent in a
+    daily digest, the digest's."""
     mail = OutgoingMail.objects.filter(notification=OuterRef("pk")).order_by("-pk").values("status")[:1]
-    return notifications.annotate(mail_status=Subquery(mail))
+    return notifications.annotate(mail_status=Coalesce(Subquery(mail), F("digest__mail__status")))
 
 
 def notifications_of(user):

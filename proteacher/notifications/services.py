@@ -5,6 +5,11 @@ only delivers, and keeps each recipient's unread count on their user row (the me
 Nothing here talks to a mail server: the email is an OutgoingMail row, rendered now
 and sent later by the worker (outbox.send_due_mail), so a slow or failing mail server can never
 hold up or undo a case's transition.
+
+A message with legal weight (the default) is always emailed at once. An optional one (`optional=`,
+a workflow row's Notice(optional=True)) is emailed as its recipient chose (notifications.preferences):
+at once, held for the day's digest (notifications.digest), or not at all. The in-app message is
+written either way.
 """
 
 import re
@@ -20,15 +25,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from proteacher.notifications.models import Notification, OutgoingMail
+from proteacher.notifications.models import Delivery, NoticePreference, Notification, OutgoingMail
 
 # The email's subject; its body is templates/email/notification.txt.
 EMAIL_SUBJECT = "【教師專業發展支持作業平臺】{title}"
 
 
-def notify(user, title: str, body: str, case=None, *, event=None, at=None) -> Notification:
-    """Put a message in `user`'s 訊息通知 and queue its email (none when the user has no address)."""
-    return notify_many([Message(user, title, body, case=case, event=event)], at=at)[0]
+def notify(user, title: str, body: str, case=None, *, event=None, at=None, optional: bool = False) -> Notification:
+    """Put a message in `user`'s 訊息通知 and queue its email (none when the user has no address).
+    `optional`: the message has no legal weight, so its email follows the user's choice."""
+    return notify_many([Message(user, title, body, case=case, event=event, optional=optional)], at=at)[0]
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class Message:
     body: str
     case: object = None
     event: object = None
+    # No legal weight (a receipt, an announcement): emailed as the recipient chose. False, the
+    # default, is always emailed at once, so a new message is never silently held back.
+    optional: bool = False
 
 
 def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
@@ -50,6 +59,7 @@ def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
     if not messages:
         return []
     at = at or timezone.now()
+    deliveries = _deliveries(messages)
     # Inside a caller's transaction (a case's transition) no savepoint of its own: a failure here
     # undoes the caller's change with it anyway, and a batch of 發證 saves two statements a chunk.
     with transaction.atomic(savepoint=False):
@@ -61,8 +71,10 @@ def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
                 title=message.title,
                 body=message.body,
                 created_at=at,
+                optional=message.optional,
+                delivery=delivery,
             )
-            for message in messages
+            for message, delivery in zip(messages, deliveries, strict=True)
         )
         bodies = _EmailBodies()
         OutgoingMail.objects.bulk_create(
@@ -74,7 +86,7 @@ def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
                 next_attempt_at=at,
             )
             for message, notification in zip(messages, notifications, strict=True)
-            if message.user.email
+            if message.user.email and notification.delivery == Delivery.IMMEDIATE
         )
         added = Counter(message.user.pk for message in messages)
         by_count: dict[int, list[int]] = {}
@@ -84,6 +96,21 @@ def notify_many(messages: list[Message], *, at=None) -> list[Notification]:
             counted = Greatest(F("unread_notifications") + count, 0)
             get_user_model().objects.filter(pk__in=sorted(user_ids)).update(unread_notifications=counted)
     return notifications
+
+
+def _deliveries(messages: list[Message]) -> list[str]:
+    """How each message's email goes: at once for every message with legal weight; for an optional
+    one, its recipient's choice (one query for all of them, none when no message is optional)."""
+    optional_for = {message.user.pk for message in messages if message.optional}
+    chosen = (
+        dict(NoticePreference.objects.filter(user_id__in=sorted(optional_for)).values_list("user_id", "delivery"))
+        if optional_for
+        else {}
+    )
+    return [
+        chosen.get(message.user.pk, Delivery.IMMEDIATE) if message.optional else Delivery.IMMEDIATE
+        for message in messages
+    ]
 
 
 class _EmailBodies:

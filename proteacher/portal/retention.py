@@ -38,7 +38,7 @@ from proteacher.certification.models import (
     TrainingCertificate,
     VerificationLookup,
 )
-from proteacher.notifications.models import Notification, OutgoingMail
+from proteacher.notifications.models import DailyDigest, Notification, OutgoingMail
 from proteacher.notifications.services import recount_unread
 from proteacher.review.models import Appeal
 
@@ -108,8 +108,8 @@ def _empty_mail_bodies(cutoff: datetime.datetime) -> int:
 
 
 def _old_notifications(cutoff: datetime.datetime) -> dict[str, int]:
-    """Messages of 訊息通知 older than the period, with their email rows; the unread count of
-    whoever lost an unread one is counted again (notifications.services keeps it)."""
+    """Messages of 訊息通知 older than the period, with their email rows and daily digests; the
+    unread count of whoever lost an unread one is counted again (notifications.services keeps it)."""
     old = Notification.objects.filter(created_at__lt=cutoff)
     unread_of = set(old.filter(read_at__isnull=True).values_list("recipient_id", flat=True))
     finished = (OutgoingMail.Status.SENT, OutgoingMail.Status.FAILED)
@@ -119,9 +119,11 @@ def _old_notifications(cutoff: datetime.datetime) -> dict[str, int]:
         )
     )
     messages = _delete(old)
+    # A day's 每日彙整 (which messages it listed, its mail) goes with them.
+    digests = _delete(DailyDigest.objects.filter(created_at__lt=cutoff))
     for user in User.objects.filter(pk__in=unread_of):
         recount_unread(user)
-    return {"notifications": messages, "notification_mails": mails}
+    return {"notifications": messages, "notification_mails": mails, "notice_digests": digests}
 
 
 def _documents_left(case_id) -> Q:

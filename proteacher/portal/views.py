@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
@@ -12,7 +13,9 @@ from proteacher.audit.log import record
 from proteacher.certification.models import CertificationType
 from proteacher.documents import blanks
 from proteacher.documents.pdf_rules import OFFICE_PDF_GUIDE_URL
-from proteacher.portal import export_zip, help_pages
+from proteacher.errors import DomainError
+from proteacher.notifications import preferences
+from proteacher.portal import export_zip, help_pages, notice_settings
 from proteacher.portal.personal_data import gather
 
 
@@ -72,3 +75,30 @@ def personal_data(request):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_settings_page(request):
+    """通知設定: how the signed-in person's optional notices reach them; one's own choice only, for
+    every role (個人資訊 for a teacher, 功能專區 for staff)."""
+    if request.method == "POST":
+        form = notice_settings.NoticeSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                preferences.choose(request.user, form.cleaned_data["delivery"], request=request)
+            except DomainError as error:
+                form.add_error("delivery", error.message)
+            else:
+                messages.success(request, "通知設定已儲存。")
+                return redirect("portal:notice_settings")
+    else:
+        form = notice_settings.NoticeSettingsForm(initial={"delivery": preferences.delivery_of(request.user)})
+    context = {
+        "form": form,
+        "optional_notices": notice_settings.optional_notices(),
+        "always_emailed": notice_settings.ALWAYS_EMAILED,
+        "digest_hour": settings.NOTICE_DIGEST_HOUR,
+        "tab": "notice_settings",
+    }
+    return render(request, "portal/notice_settings.html", context)

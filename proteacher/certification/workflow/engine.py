@@ -437,7 +437,9 @@ def _tell(events: list[CaseEvent], notice: Notice | None) -> None:
             texts[key] = render_notice(notice, case.certification_type, event.reason, case.appeal_deadline)
         title, body = texts[key]
         for person in recipients(case, notice.to, _round_of(event)):
-            messages.append(notifications.Message(person, title, body, case=case, event=event))
+            messages.append(
+                notifications.Message(person, title, body, case=case, event=event, optional=notice.optional)
+            )
     notifications.notify_many(messages, at=events[0].at)
 
 

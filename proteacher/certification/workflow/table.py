@@ -249,6 +249,10 @@ class Notice:
     shows_reason: bool = False
     # A failing decision tells the teacher the last moment to press 申復 (Case.appeal_deadline).
     shows_appeal_deadline: bool = False
+    # No legal weight (a receipt, an announcement): its email goes as the person chose under 通知設定
+    # (at once, in the daily digest, or none). False, the default, is always emailed at once:
+    # decisions, 退件, 形式審查 results, the 申復 window, revocation, deadlines and reminders.
+    optional: bool = False
 
 
 # Nobody is told: the teacher's own act on a page, the office's and reviewers' inner steps (they
@@ -372,6 +376,7 @@ TRANSITIONS: list[Transition] = [
         notice=Notice(
             "{type}已收到送審文件",
             "感謝您申請{type}，已收到您的送審文件，將由縣市教專中心進行形式審查，審查結果將另行通知，謝謝。",
+            optional=True,
         ),
     ),
     Transition(
@@ -494,6 +499,7 @@ TRANSITIONS: list[Transition] = [
         notice=Notice(
             "{type}已收到複審資料",
             "感謝您申請{type}，已收到您修正後的複審資料，將分發審查委員進行複審，審查結果將另行通知，謝謝。",
+            optional=True,
         ),
     ),
     Transition(
@@ -564,6 +570,7 @@ TRANSITIONS: list[Transition] = [
             "申請{short}已收到申復申請",
             "感謝您申請{short}，已收到您的認證審查結果申復表，將由縣市教專中心確認是否受理申復申請案，"
             "結果將另行通知，謝謝。",
+            optional=True,
         ),
     ),
     Transition(
@@ -631,6 +638,7 @@ TRANSITIONS: list[Transition] = [
         notice=Notice(
             "申請{short}已收到申復重新送審資料",
             "感謝您申請{short}，已收到您申復重新送審的資料，將分發審查委員進行申復審查，審查結果將另行通知，謝謝。",
+            optional=True,
         ),
     ),
     Transition(
@@ -694,6 +702,7 @@ TRANSITIONS: list[Transition] = [
             "{type}已公告",
             "感謝您申請{type}，審查結果已公告，證書字號將請教育部核定後公告，屆時可至個人資訊頁面檢視。"
             "證書將統一印製後寄發，請您耐心等待，謝謝。",
+            optional=True,
         ),
     ),
     Transition(
@@ -708,6 +717,7 @@ TRANSITIONS: list[Transition] = [
         notice=Notice(
             "{type}數位研習證明已核發",
             "感謝您參與{training}培訓，數位研習證明已核發，您可至個人資訊頁面檢視，謝謝。",
+            optional=True,
         ),
     ),
     # Not in the seed: withdrawing a certificate issued in error, and undoing that.

@@ -33,7 +33,7 @@ from proteacher.certification.models import (
     TrainingCertificate,
 )
 from proteacher.documents.catalogue import get_template
-from proteacher.notifications.models import Notification, OutgoingMail
+from proteacher.notifications.models import DailyDigest, Notification, OutgoingMail
 from proteacher.portal import retention
 from proteacher.review.models import Appeal
 from proteacher.testing import factories
@@ -51,6 +51,7 @@ ZERO = dict.fromkeys(
         "verification_client_keys",
         "notifications",
         "notification_mails",
+        "notice_digests",
         "ended_cases",
         "case_files",
     ],
@@ -206,6 +207,10 @@ def test_after_thirty_days_codes_drafts_of_closed_cases_and_mail_bodies_go(world
 
 def test_after_three_years_old_messages_and_their_mails_go(world, time_machine, teacher):
     assert teacher.notifications.filter(read_at__isnull=True).exists()
+    # A 每日彙整 of that time, which listed one of them.
+    held = teacher.notifications.order_by("pk").first()
+    held.digest = DailyDigest.objects.create(user=teacher, day=timezone.localdate(), created_at=world.start)
+    held.save(update_fields=["digest"])
     run_at(time_machine, world.start + 30 * DAY + datetime.timedelta(minutes=1))
     period = settings.RETENTION["notifications"]
     messages, mails = Notification.objects.count(), OutgoingMail.objects.count()
@@ -213,8 +218,9 @@ def test_after_three_years_old_messages_and_their_mails_go(world, time_machine, 
     assert run_at(time_machine, world.start + period - DAY) == ZERO
     counts = run_at(time_machine, world.start + period + DAY)
 
-    assert counts == ZERO | {"notifications": messages, "notification_mails": mails}
+    assert counts == ZERO | {"notifications": messages, "notification_mails": mails, "notice_digests": 1}
     assert not Notification.objects.exists() and not OutgoingMail.objects.exists()
+    assert not DailyDigest.objects.exists()
     teacher.refresh_from_db()
     assert teacher.unread_notifications == 0
     # The events the messages told of stay.

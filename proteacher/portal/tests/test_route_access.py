@@ -1,5 +1,5 @@
-"""Who may open which portal page: 首頁, 功能專區, 檔案下載, 操作教學 and 下載個人資料, for every role, and the
-probes for load balancers and monitoring (/healthz, /metrics)."""
+"""Who may open which portal page: 首頁, 功能專區, 檔案下載, 操作教學, 下載個人資料 and 通知設定, for every
+role, and the probes for load balancers and monitoring (/healthz, /metrics)."""
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -29,6 +29,10 @@ MATRIX = [
     ("portal:personal_data", "get", TEACHER_ONLY),
     ("portal:personal_data", "post", TEACHER_ONLY),
     ("portal:personal_data", "put", TEACHER_ONLY | {"teacher": 405}),
+    # 通知設定: everyone's own choice; a post that chose nothing is the page again, with the error.
+    ("portal:notice_settings", "get", SIGNED_IN),
+    ("portal:notice_settings", "post", SIGNED_IN),
+    ("portal:notice_settings", "put", SIGNED_IN | dict.fromkeys(ROLES[1:], 405)),
     # The same for every role, signed in or not: it reads no session (a worker beats in `_live_worker`).
     ("portal:healthz", "get", OPEN),
     ("portal:healthz", "post", dict.fromkeys(ROLES, 405)),
