@@ -288,3 +288,32 @@ def test_the_renewal_recommendation_is_the_schools_too(mentor_case):
 
     slots = FormSlot.objects.filter(code="recommendation", certification_type__code__in=["mentor", "mentor_renewal"])
     assert {(slot.filled_by, tuple(slot.template_codes)) for slot in slots} == {("school", ("school_recommendation",))}
+
+
+def test_the_office_reads_the_schools_recommendation_in_the_submission(
+    client, officer, granted, school, mentor_case, candidate, taipei_officer
+):
+    from proteacher.certification.models import SubmittedAnswer
+
+    client.force_login(officer)
+    client.post(recommendation_url(school, mentor_case), FILLED | {"revision": "0"})
+    for slot in mentor_case.certification_type.slots.all():
+        if not slot.is_filled_by_school:
+            factories.answer(mentor_case, slot.code)
+    mentor_case.refresh_from_db()
+    workflow.transition(mentor_case, "submit", actor=candidate, expected_revision=mentor_case.revision)
+
+    frozen = SubmittedAnswer.objects.get(submission__case=mentor_case, slot_code="recommendation")
+    assert frozen.template_code == "school_recommendation" and frozen.data["principal"] == "王校長"
+    client.force_login(taipei_officer)
+    page = client.get(reverse("review:slot_print", args=[mentor_case.pk, "recommendation"]))
+    assert page.status_code == 200 and "王校長" in page.text and "115學年度第1次教師專業發展會議" in page.text
+
+
+def test_the_teachers_case_page_says_the_school_has_yet_to_fill_it(client, candidate, mentor_case):
+    client.force_login(candidate)
+    page = client.get(reverse("certification:case", args=[mentor_case.pk]))
+
+    row = page.text.split('data-slot="recommendation"')[1].split("</tr>")[0]
+    assert "由學校填寫" in row and "待學校填寫" in row
+    assert "<select" not in row and "新增" not in row
