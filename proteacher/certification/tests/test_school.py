@@ -317,3 +317,17 @@ def test_the_teachers_case_page_says_the_school_has_yet_to_fill_it(client, candi
     row = page.text.split('data-slot="recommendation"')[1].split("</tr>")[0]
     assert "由學校填寫" in row and "待學校填寫" in row
     assert "<select" not in row and "新增" not in row
+
+
+def test_the_admin_grants_in_any_county_and_a_revoked_grant_may_be_given_again(admin_user, taichung):
+    school = factories.school("臺中市立大墩國民中學", county_name="臺中市")
+    teacher = factories.teacher(name="林大墩", account="t-dadun", county_name="臺中市", school_name=school.name)
+
+    first = school_officers.grant(admin_user, school, "林大墩")
+    school_officers.revoke(admin_user, first.pk)
+    again = school_officers.grant(admin_user, school, "t-dadun")
+
+    teacher.refresh_from_db()
+    assert teacher.live_school_grants == 1 and again.pk != first.pk
+    with pytest.raises(DomainError, match="已是「臺中市立大墩國民中學」的學校承辦人"):
+        school_officers.grant(admin_user, school, "t-dadun")
