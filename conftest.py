@@ -67,6 +67,18 @@ def taichung_officer(db):
 
 
 @pytest.fixture
+def school_officer(teacher, taipei_officer):
+    """A 學校承辦人: a teacher of the `teacher` persona's school holding a live grant for it (a
+    teacher account with a grant, not a role of its own)."""
+    from proteacher.accounts import school_officers
+
+    officer = factories.teacher(name="林承辦", account="t-school-officer", county_name="臺北市")
+    school_officers.grant(taipei_officer, teacher.profile.school, "t-school-officer")
+    officer.refresh_from_db()
+    return officer
+
+
+@pytest.fixture
 def reviewer(db):
     return factories.staff("reviewer-a", "reviewer", name="王委員")
 

@@ -5,6 +5,8 @@ urlpatterns = [
     path("accounts/", include("proteacher.accounts.urls")),
     path("accounts/passkeys/", include("proteacher.accounts.passkey_urls")),
     path("certification/", include("proteacher.certification.urls")),
+    # 學校專區: a 學校承辦人's 認證總表 and the 推薦表 the school fills
+    path("school/", include("proteacher.certification.school_urls")),
     # 證書查驗: public, the address in each certificate's QR code
     path("verify/", include("proteacher.certification.verify_urls")),
     # The key that signs the certificates' digital credentials (JWKS, did:web): public

@@ -30,6 +30,9 @@ class User(AbstractUser):
     # The unread count beside 訊息通知 in every page's menu, kept by notifications.services as it
     # delivers and marks read: read with the user, it costs the page no query of its own.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    # How many live 學校承辦人 grants the account holds, kept by accounts.school_officers as it
+    # grants and revokes: the menu's 學校專區 link reads it with the user, no query of its own.
+    live_school_grants = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -57,6 +60,11 @@ class User(AbstractUser):
     def header_name(self) -> str:
         """How the page header greets the user: 黃測試老師 for teachers, the name alone for staff."""
         return f"{self.name}老師" if self.is_teacher else (self.name or self.username)
+
+    @property
+    def is_school_officer(self) -> bool:
+        """Holds a live 學校承辦人 grant (a teacher account only)."""
+        return self.role == Role.TEACHER and self.live_school_grants > 0
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
@@ -179,3 +187,37 @@ class EmailCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SchoolOfficer(models.Model):
+    """A 學校承辦人: a teacher account granted, by its county's 縣市 or by 管理者, to act for one
+    school (its 認證總表, the 推薦表 of its candidates). A grant, not a role: the person stays a
+    teacher, signs in by SSO like any teacher and keeps their own cases.
+
+    Rows are never deleted: a revoked grant keeps who granted and who revoked it, and when.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="school_grants", verbose_name="教師")
+    school = models.ForeignKey("registry.School", on_delete=models.PROTECT, related_name="+", verbose_name="學校")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="授權者")
+    granted_at = models.DateTimeField("授權時間", default=timezone.now)
+    revoked_at = models.DateTimeField("撤銷時間", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="撤銷者"
+    )
+
+    class Meta:
+        ordering = ["school__code", "granted_at", "id"]
+        verbose_name = verbose_name_plural = "學校承辦人"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"], condition=models.Q(revoked_at__isnull=True), name="one_live_grant_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.user}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -54,3 +54,26 @@ class StaffAccountForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
 class TeacherSearchForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     q = forms.CharField(label="姓名或服務學校", required=False, max_length=100, widget=SearchInput)
     flagged = forms.BooleanField(label="只列出資料異常", required=False)
+
+
+class SchoolOfficerForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
+    """新增學校承辦人: a school of the viewer's scope and one of its teachers (accounts.school_officers
+    checks both again)."""
+
+    school = forms.ModelChoiceField(
+        label="學校",
+        queryset=None,
+        empty_label="請選擇學校",
+        error_messages={"required": "請選擇學校。", "invalid_choice": "請選擇所屬縣市的學校。"},
+    )
+    teacher = forms.CharField(
+        label="教師姓名或全教網帳號",
+        max_length=64,
+        help_text="僅能授權服務學校為該校的教師。",
+        error_messages={"required": "請輸入教師姓名或全教網帳號。"},
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["school"].label_from_instance = lambda school: f"{school.code} {school.name}"

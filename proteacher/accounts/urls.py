@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from proteacher.accounts.views import (
     login,
     profile,
+    school_officers,
     second_factor,
     session,
     sso,
@@ -54,4 +55,6 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/second-factor/reset/", staff_second_factor.reset, name="staff_second_factor_reset"),
     path("teachers/", staff.teacher_list, name="teacher_list"),
+    # 學校承辦人: granted to a school's teacher by its county (or 管理者)
+    path("school-officers/", school_officers.school_officer_list, name="school_officers"),
 ]

@@ -31,6 +31,11 @@ LABELS = {
     "settings.change": "認證設定變更",
     "staff.create": "新增帳號",
     "staff.change": "帳號變更",
+    # 學校承辦人: granted and revoked by the county (accounts.school_officers); what they do for the school.
+    "school_officer.grant": "授權學校承辦人",
+    "school_officer.revoke": "撤銷學校承辦人",
+    "school.recommend": "學校填寫推薦表",
+    "school.export": "匯出認證總表",
     "profile.change": "個人資訊變更",
     "notice_preference.change": "通知設定變更",
     "import.run": "匯入資料",

@@ -35,6 +35,7 @@ STALE = "此表單已在其他視窗儲存過，請重新開啟後再修改，�
 NOT_OFFERED = "「{slot}」不能使用「{template}」。"
 NOTHING_TO_REMOVE = "目前沒有已上傳的檔案。"
 NOTHING_SET_ASIDE = "找不到這份未使用的表件，可能已被刪除或改用，請重新整理頁面。"
+SCHOOL_FILLS = "「{slot}」由學校填寫，教師無法填寫或修改。"
 
 
 def switch_notice(case: Case, slot: FormSlot, template: FormTemplate, answer: SlotAnswer | None) -> str:
@@ -64,6 +65,13 @@ def ensure_editable(case: Case) -> None:
     reason = readonly_reason(case)
     if reason:
         raise DomainError(reason)
+
+
+def ensure_teacher_fills(slot: FormSlot) -> None:
+    """A slot the school fills (the 推薦表) is never the teacher's to save, upload, switch or
+    discard: only certification.school_recommendation writes it, with a 學校承辦人's grant."""
+    if slot.is_filled_by_school:
+        raise DomainError(SCHOOL_FILLS.format(slot=slot.label))
 
 
 def _lock_for_edit(case: Case) -> Case:
@@ -107,6 +115,7 @@ def save_answer(
     known: SlotAnswer | None = None,
     also: Callable[[], object] | None = None,
     audited_as: str = "slot.save",
+    school_officer=None,
 ) -> SlotAnswer:
     """Store the slot's answer with this template and make it the one in use (another template's
     answer in the slot is set aside, not deleted).
@@ -117,13 +126,21 @@ def save_answer(
     page reads it anyway): while it is still so, it is written in one statement without reading
     it again. `also` runs in the same transaction once the answer is written; `audited_as` is
     the audit action of the save (an upload's is slot.upload).
+
+    `school_officer` is the 學校承辦人 saving a slot the school fills (the caller,
+    certification.school_recommendation, has checked the grant): the audit entry is theirs. Without
+    one, such a slot is refused.
     """
+    if school_officer is None:
+        ensure_teacher_fills(slot)
+    elif not slot.is_filled_by_school:
+        raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
     if template.code not in slot.template_codes:
         raise DomainError(NOT_OFFERED.format(slot=slot.label, template=template.title))
     with transaction.atomic():
         locked = _lock_for_edit(case)
         if known is not None and _rewrite_if_unchanged(known, template, data, is_complete, expected_revision):
-            _audit_save(audited_as, locked, slot, template, known)
+            _audit_save(audited_as, locked, slot, template, known, school_officer)
             if also is not None:
                 also()
             return known
@@ -145,14 +162,27 @@ def save_answer(
         if not answer.in_use or answer.pk is None:
             _put_in_use(locked, slot, answer)
         answer.save()
-        _audit_save(audited_as, locked, slot, template, answer)
+        _audit_save(audited_as, locked, slot, template, answer, school_officer)
         if also is not None:
             also()
     return answer
 
 
-def _audit_save(action: str, case: Case, slot: FormSlot, template: FormTemplate, answer: SlotAnswer) -> None:
+def _audit_save(
+    action: str, case: Case, slot: FormSlot, template: FormTemplate, answer: SlotAnswer, school_officer=None
+) -> None:
     data = {"template": template.code, "revision": answer.revision, "complete": answer.is_complete}
+    if school_officer is not None:
+        data |= {"slot": slot.code, "school": case.school_id}
+        record(
+            "school.recommend",
+            actor=school_officer,
+            subject=case.teacher_id,
+            case=case.pk,
+            target=template.title,
+            data=data,
+        )
+        return
     if action == "slot.upload":
         data |= {"file_name": answer.file_name, "sha256": answer.file_sha256}
     _audit(action, case, slot, template.title, **data)
@@ -203,6 +233,7 @@ def save_upload(
     儲存 with no new file keeps the saved one (and makes it the slot's answer again if it was set
     aside).
     """
+    ensure_teacher_fills(slot)
     ensure_editable(case)
     current = SlotAnswer.objects.filter(case=case, slot_code=slot.code, template_code=template.code).first()
     if current is not None and current.file and not any(uploads):
@@ -233,6 +264,7 @@ def save_upload(
 def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expected_revision: int | None) -> str:
     """點擊取消上傳此檔案: an upload answer is its file alone, so the answer goes (新增 again).
     Returns the removed file's name."""
+    ensure_teacher_fills(slot)
     with transaction.atomic():
         locked = _lock_for_edit(case)
         answer = _answer_for(locked, slot, template.code)
@@ -248,6 +280,7 @@ def remove_upload(case: Case, slot: FormSlot, template: FormTemplate, *, expecte
 
 def use_answer(case: Case, slot: FormSlot, template_code: str) -> SlotAnswer:
     """改用: a set-aside answer becomes the slot's answer again, exactly as it was saved."""
+    ensure_teacher_fills(slot)
     with transaction.atomic():
         locked = _lock_for_edit(case)
         answer = _answer_for(locked, slot, template_code)
@@ -266,6 +299,7 @@ def discard_answer(case: Case, slot: FormSlot, template_code: str, *, expected_r
     """刪除 a set-aside answer: the teacher confirmed losing it as it was when asked
     (`expected_revision`); a save since then is refused as stale. The answer in use is never
     discarded this way (an upload's file is removed on its own page)."""
+    ensure_teacher_fills(slot)
     with transaction.atomic():
         locked = _lock_for_edit(case)
         answer = _answer_for(locked, slot, template_code)

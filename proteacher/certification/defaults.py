@@ -141,7 +141,8 @@ TYPES = [
             ("mentoring_log_2", "平時輔導紀錄表（二）", ["mentoring_log"]),
             ("mentoring_case", "輔導案例紀錄表", ["mentoring_case"]),
             ("checklist", "認證檢核表", ["mentor_checklist"]),
-            ("recommendation", "推薦表", ["mentor_recommendation"]),
+            # Filled online by the teacher's school (a 學校承辦人), not by the teacher.
+            ("recommendation", "推薦表", ["school_recommendation"], {"filled_by": "school"}),
         ],
         "rules": [
             {"code": "identity", "item": "身份", "condition": "現職正式教師", "check": "formal_teacher", "params": {}},
@@ -215,7 +216,7 @@ TYPES = [
         # Installed by the migration that adds renewals (0018), on a model that knows these.
         "requires": ("renews",),
         "slots": [
-            ("recommendation", "換證推薦表", ["renewal_recommendation"]),
+            ("recommendation", "換證推薦表", ["school_recommendation"], {"filled_by": "school"}),
             ("refresher", "換證回流研習證明", ["renewal_refresher_proof"]),
             ("mentoring_duties", "輔導任務證明", ["renewal_mentoring_proof"]),
             ("practice_items", "專業實踐事項紀錄表", ["renewal_practice_items"]),
@@ -282,9 +283,17 @@ def install(certification_type_model, form_slot_model, rule_set_model) -> None:
         )
         if not created:
             continue
-        for slot_order, (code, label, templates) in enumerate(spec["slots"], start=1):
+        slot_fields = {field.name for field in form_slot_model._meta.get_fields()}
+        for slot_order, (code, label, templates, *more) in enumerate(spec["slots"], start=1):
+            # A field the migration's model lacks yet is left for the migration that adds it (0019).
+            extra = {key: value for key, value in (more[0] if more else {}).items() if key in slot_fields}
             form_slot_model.objects.create(
-                certification_type=kind, code=code, label=label, sort_order=slot_order, template_codes=templates
+                certification_type=kind,
+                code=code,
+                label=label,
+                sort_order=slot_order,
+                template_codes=templates,
+                **extra,
             )
         next_version = (rule_set_model.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
         rule_set_model.objects.create(

@@ -154,6 +154,11 @@ class CertificationType(models.Model):
         return f"{self.short_name.removesuffix('認證')}審查標準表"
 
 
+class FilledBy(models.TextChoices):
+    TEACHER = "teacher", "教師"
+    SCHOOL = "school", "學校"
+
+
 class FormSlot(models.Model):
     """One line of 編輯表單列表: a slot the teacher fills with one of the allowed templates."""
 
@@ -163,6 +168,9 @@ class FormSlot(models.Model):
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     # Template codes (documents.definitions) in the order the drop-down lists them.
     template_codes = models.JSONField("可選表件", default=list)
+    # Who fills it: the teacher, or the teacher's school (the 推薦表 of 教學輔導教師 and its
+    # renewal: a 學校承辦人 fills it online, the teacher reads it and cannot change it).
+    filled_by = models.CharField("填寫者", max_length=10, choices=FilledBy.choices, default=FilledBy.TEACHER)
 
     class Meta:
         ordering = ["certification_type", "sort_order", "id"]
@@ -171,6 +179,10 @@ class FormSlot(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_filled_by_school(self) -> bool:
+        return self.filled_by == FilledBy.SCHOOL
 
 
 class ApplicationRoute(models.Model):

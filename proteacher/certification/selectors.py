@@ -12,9 +12,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from proteacher.accounts.models import Role, User
+from proteacher.accounts.school_officers import live_schools_of
 from proteacher.certification import slot_cache
-from proteacher.certification.models import Case, Certificate, FormSlot, SlotAnswer, TrainingCertificate
+from proteacher.certification.models import (
+    Case,
+    CaseEvent,
+    Certificate,
+    FormSlot,
+    SlotAnswer,
+    TrainingCertificate,
+)
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
+from proteacher.registry.models import School
 
 
 def all_cases() -> QuerySet[Case]:
@@ -65,13 +74,15 @@ def _read_by_its_teacher(case: Case, user: User) -> Case:
 def own_case_for_draft(user: User, pk: int, slot_code: str, template_code: str) -> Case:
     """own_case_for, with what 自動儲存 checks read in the same query: `slot_templates` (the
     templates the slot offers; None when the type has no such slot) and `answer_revision` /
-    `answer_version` (the slot's saved answer of that template; None while there is none)."""
+    `answer_version` (the slot's saved answer of that template; None while there is none), and
+    `slot_filled_by` (who fills the slot: the teacher keeps no draft of the school's 推薦表)."""
     if not user.is_authenticated or user.role != Role.TEACHER:
         return get_object_or_404(Case.objects.none(), pk=pk)
     slot = FormSlot.objects.filter(certification_type_id=OuterRef("certification_type_id"), code=slot_code)
     answer = SlotAnswer.objects.filter(case_id=OuterRef("pk"), slot_code=slot_code, template_code=template_code)
     cases = Case.objects.filter(teacher_id=user.pk).annotate(
         slot_templates=Subquery(slot.values("template_codes")[:1], output_field=JSONField()),
+        slot_filled_by=Subquery(slot.values("filled_by")[:1]),
         answer_revision=Subquery(answer.values("revision")[:1]),
         answer_version=Subquery(answer.values("template_version")[:1]),
     )
@@ -159,7 +170,7 @@ class SlotRow:
     @cached_property
     def status(self) -> str:
         if self.answer is None:
-            return "未填寫"
+            return "待學校填寫" if self.slot.is_filled_by_school else "未填寫"
         return "已完成" if self.answer.is_complete else "尚未完成"
 
     @cached_property
@@ -242,3 +253,61 @@ def certificates_visible_to(user: User) -> QuerySet[Certificate]:
     if user.role == Role.TEACHER:
         return certificates.filter(teacher_id=user.pk)
     return certificates.none()
+
+
+# --- the school's view (學校承辦人) -----------------------------------------------------------------
+
+
+def school_of_officer(user: User, school_code: str) -> School:
+    """A school the user holds a live 學校承辦人 grant for; any other school, and any school for a
+    teacher without a grant, is a 404 (the caller lets teachers only in: other roles are a 403)."""
+    return get_object_or_404(live_schools_of(user), code=school_code)
+
+
+def school_cases(school: School, *, academic_year: int | None = None, type_code: str = "") -> QuerySet[Case]:
+    """The 認證總表: the cases opened at the school (Case.school, where the teacher worked when
+    applying), with 送出日 (the first 送出審查文件) read in the same query. Nothing of the review:
+    no reviewer, no form."""
+    first_sent = CaseEvent.objects.filter(case=OuterRef("pk"), action="submit").order_by("at").values("at")[:1]
+    cases = (
+        Case.objects.filter(school=school)
+        .select_related("teacher", "certification_type")
+        .annotate(first_sent_at=Subquery(first_sent))
+        .order_by("-academic_year", "certification_type__sort_order", "teacher__name", "pk")
+    )
+    if academic_year:
+        cases = cases.filter(academic_year=academic_year)
+    if type_code:
+        cases = cases.filter(certification_type__code=type_code)
+    return cases
+
+
+def school_case_for(school: School, pk: int) -> Case:
+    """A case of the school (the 推薦表's page); a case of another school is a 404."""
+    return get_object_or_404(
+        Case.objects.select_related("teacher", "certification_type", "school"), pk=pk, school=school
+    )
+
+
+def school_slot_of(case: Case) -> FormSlot:
+    """The slot of the case the school fills (the 推薦表); a 404 for a type that has none."""
+    found = next((slot for slot in case_slots(case) if slot.is_filled_by_school), None)
+    if found is None:
+        raise Http404("此申請不需要學校推薦表。")
+    return found
+
+
+def school_slot_states(cases: list[Case]) -> dict[int, str]:
+    """For each listed case whose type has a slot the school fills: 已完成, 尚未完成 or 待學校填寫
+    (one query for the page)."""
+    wanted = {case.pk: slot.code for case in cases for slot in case_slots(case) if slot.is_filled_by_school}
+    if not wanted:
+        return {}
+    found = SlotAnswer.objects.in_use().filter(case_id__in=wanted, slot_code__in=set(wanted.values()))
+    done = {
+        case_id: complete
+        for case_id, code, complete in found.values_list("case_id", "slot_code", "is_complete")
+        if wanted.get(case_id) == code
+    }
+    states = {True: "已完成", False: "尚未完成"}
+    return {pk: states[done[pk]] if pk in done else "待學校填寫" for pk in wanted}

@@ -26,7 +26,9 @@ def template_choices(selected: list[str] | tuple[str, ...] = ()) -> list[tuple[s
     """Every declared template, and any chosen code the catalogue does not know (kept, not lost)."""
     choices = [
         (template.code, f"{template.title}（{'上傳' if template.is_upload else '線上填寫'}）")
-        for template in catalogue.all_templates()
+        for template in catalogue.all_templates(audience=None)
+        # A slot holds what the teacher fills, or what the teacher's school fills (the 推薦表).
+        if template.audience in (catalogue.TEACHER, catalogue.SCHOOL)
     ]
     known = {code for code, _ in choices}
     return choices + [(code, f"{code}（尚無表件定義）") for code in selected if code not in known]

@@ -16,7 +16,20 @@ def missing_slots(case: Case) -> list[FormSlot]:
     return [slot for slot in case_slots(case) if slot.code not in complete]
 
 
+def missing_message(missing: list[FormSlot]) -> str:
+    """What 送出 says of the missing slots: the teacher's to finish, and the school's still to come
+    (「推薦表」尚未由學校填寫: the teacher cannot fill it, only ask the school)."""
+    teachers = [slot.label for slot in missing if not slot.is_filled_by_school]
+    schools = [f"「{slot.label}」" for slot in missing if slot.is_filled_by_school]
+    parts = []
+    if teachers:
+        parts.append(f"尚有表單未完成：{'、'.join(teachers)}。")
+    if schools:
+        parts.append(f"{'、'.join(schools)}尚未由學校填寫，請洽服務學校的學校承辦人。")
+    return "".join(parts)
+
+
 def every_slot_complete(change) -> None:
     missing = missing_slots(change.case)
     if missing:
-        raise DomainError(f"尚有表單未完成：{'、'.join(slot.label for slot in missing)}。")
+        raise DomainError(missing_message(missing))

@@ -21,6 +21,8 @@ DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 ONLINE = "online"
 UPLOAD = "upload"
 TEACHER = "teacher"
+# The school's forms (the 推薦表 a 學校承辦人 fills): a slot offers them, the teacher never fills them.
+SCHOOL = "school"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class FormTemplate:
 
     @property
     def audience(self) -> str:
-        """Who fills it: "teacher" (a slot of a case), "reviewer" (審查標準表) or "appeal" (申復表)."""
+        """Who fills it: "teacher" (a slot of a case), "school" (a slot of a case the teacher's
+        school fills: the 推薦表), "reviewer" (審查標準表) or "appeal" (申復表)."""
         return self.definition.get("audience", TEACHER)
 
 

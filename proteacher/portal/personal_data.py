@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from proteacher.accounts.models import EmailCode, User
+from proteacher.accounts.models import EmailCode, SchoolOfficer, User
 from proteacher.audit.actions import label
 from proteacher.audit.models import AuditEntry
 from proteacher.certification import formal_verdicts, history, selectors, submissions, workflow
@@ -111,6 +111,17 @@ def gather(teacher: User, *, now: datetime.datetime | None = None) -> Holdings:
         "training_certificates": [
             {"title": granted.title, "issued_at": _moment(granted.issued_at)}
             for granted in selectors.training_certificates_of(teacher)
+        ],
+        # 學校承辦人 grants held, live or revoked (who granted is the county's office, not a person here).
+        "school_grants": [
+            {
+                "school": grant.school.name,
+                "granted_at": _moment(grant.granted_at),
+                "revoked_at": _moment(grant.revoked_at),
+            }
+            for grant in SchoolOfficer.objects.filter(user=teacher)
+            .select_related("school")
+            .order_by("granted_at", "id")
         ],
         "cases": [_case(holdings, case) for case in _cases_of(teacher)],
         "notifications": [

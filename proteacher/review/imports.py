@@ -42,6 +42,7 @@ from proteacher.registry.importers import IMPORTERS
 from proteacher.registry.importing import Importer, ImportResult, run_import
 from proteacher.review.models import ImportRun
 from proteacher.review.roster import ReviewerRosterImporter
+from proteacher.review.school_officer_import import SchoolOfficerImporter
 from proteacher.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ KINDS: dict[str, Kind] = {
         Kind("training", IMPORTERS["training"], "training.csv"),
         Kind("old_certificates", IMPORTERS["old_certificates"], "old_certificates.csv"),
         Kind("reviewers", ReviewerRosterImporter, "reviewers.csv"),
+        Kind("school_officers", SchoolOfficerImporter, "school_officers.csv"),
     )
 }
 
@@ -331,10 +333,13 @@ def _load(run: ImportRun) -> None:
         )
 
     actor = run.confirmed_by or run.created_by
+    importer = KINDS[run.kind].importer()
+    # An importer that acts for someone (學校承辦人: the grants are the loader's) reads it here.
+    importer.actor = actor
     try:
         with _open(run) as source:
             result = run_import(
-                KINDS[run.kind].importer(),
+                importer,
                 source,
                 filename=run.file.name,
                 actor=actor,

@@ -22,11 +22,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from proteacher.accounts import second_factor
+from proteacher.accounts import school_officers, second_factor
 from proteacher.accounts.models import Role, User
 from proteacher.accounts.services import create_staff_account
-from proteacher.certification import answers, selectors, workflow
+from proteacher.certification import answers, school_recommendation, selectors, workflow
 from proteacher.certification.models import Case, FormSlot
+from proteacher.dates import today
 from proteacher.documents import engine
 from proteacher.documents.catalogue import get_template
 from proteacher.registry.counties import COUNTIES
@@ -339,6 +340,13 @@ def apply_and_fill_every_slot(page: Page, pdf_path, who: Applicant = ADVANCED) -
     case_url = page.url
     slots = FormSlot.objects.filter(certification_type__name=who.type_name).order_by("sort_order", "id")
     for slot in slots:
+        if slot.is_filled_by_school:
+            # The 推薦表: the teacher has nothing to choose; the school fills it (its own pages are
+            # clicked in certification's test_browser_school).
+            expect(slot_row(page, slot.label)).to_contain_text("由學校填寫")
+            recommended_by_school(the_case(who), slot)
+            expect_slot_done(page, case_url, slot.label)
+            continue
         template = template_for_slot(slot)
         choose_template(page, slot.label, template.title)
         if template.is_upload:
@@ -350,6 +358,23 @@ def apply_and_fill_every_slot(page: Page, pdf_path, who: Applicant = ADVANCED) -
             save_form(page)
         expect_slot_done(page, case_url, slot.label)
     return case_url
+
+
+def recommended_by_school(case: Case, slot: FormSlot) -> None:
+    """The school's 推薦表 of a case, filled by a 學校承辦人 of the case's school (granted by the
+    school's county, as its page does) through the service the school's page calls."""
+    teacher = factories.teacher(
+        name="校承辦",
+        account=f"t-school-{case.school_id}",
+        county_name=case.school.county.name,
+        school_name=case.school.name,
+    )
+    officer = User.objects.get(role=Role.COUNTY, county=case.school.county)
+    school_officers.grant(officer, case.school, teacher.inservice_account)
+    template = get_template(slot.template_codes[0])
+    data = {"teacher": case.teacher.name, "school": case.school.name, "meeting_name": "教師專業發展會議"}
+    data |= {"meeting_date": today().isoformat(), "decision": "recommend", "principal": "陳校長", "reasons": "推薦"}
+    school_recommendation.save(case, slot, template, officer=teacher, data=data, is_complete=True, expected_revision=0)
 
 
 def edit_online_form(page: Page, case_url: str, slot_label: str, field_label: str, value: str) -> None:

@@ -5,7 +5,9 @@ from django.urls import get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "teacher", "reviewer", "county", "admin"]
+# A 學校承辦人 (school_officer) is a teacher account holding a grant for one school.
+ROLES = ["anonymous", "teacher", "reviewer", "county", "admin", "school_officer"]
+STAFF_ROLES = ["reviewer", "county", "admin"]
 SIGN_IN = "sign in"  # a 302 to the login page that comes back afterwards
 
 OPEN = dict.fromkeys(ROLES, 200)
@@ -17,9 +19,9 @@ LOGIN_PAGE = "login page"  # a 302 to the login page itself: nobody is between t
 WORKSPACE = "workspace"  # a 302 to 功能專區
 # The second step and the first enrolment: only between the password and the second factor (the
 # personas here are signed in the whole way, so they go on to 功能專區).
-BETWEEN_STEPS = {"anonymous": LOGIN_PAGE, "teacher": 403} | dict.fromkeys(ROLES[2:], WORKSPACE)
+BETWEEN_STEPS = {"anonymous": LOGIN_PAGE, "teacher": 403} | dict.fromkeys(STAFF_ROLES, WORKSPACE)
 # The recovery codes are shown once, right after they are made; none were made here.
-CODES_SHOWN_ONCE = {"anonymous": SIGN_IN, "teacher": 403} | dict.fromkeys(ROLES[2:], WORKSPACE)
+CODES_SHOWN_ONCE = {"anonymous": SIGN_IN, "teacher": 403} | dict.fromkeys(STAFF_ROLES, WORKSPACE)
 
 # (route name, URL kwargs, method, expected status per role)
 MATRIX = [
@@ -47,13 +49,22 @@ MATRIX = [
     ("accounts:second_factor_enrol", {}, "post", BETWEEN_STEPS),
     ("accounts:second_factor_codes", {}, "get", CODES_SHOWN_ONCE),
     ("accounts:second_factor_codes", {}, "post", CODES_SHOWN_ONCE),
-    ("accounts:second_factor_codes_download", {}, "get", STAFF | dict.fromkeys(ROLES[2:], 404)),
+    ("accounts:second_factor_codes_download", {}, "get", STAFF | dict.fromkeys(STAFF_ROLES, 404)),
     ("accounts:second_factor_manage", {}, "get", STAFF),
     ("accounts:second_factor_renew_codes", {}, "get", dict.fromkeys(ROLES, 405)),
-    ("accounts:second_factor_renew_codes", {}, "post", STAFF | dict.fromkeys(ROLES[2:], 302)),
+    ("accounts:second_factor_renew_codes", {}, "post", STAFF | dict.fromkeys(STAFF_ROLES, 302)),
     ("accounts:teacher_list", {}, "get", COUNTY_AND_ADMIN),
+    # 學校承辦人: granted by 縣市 (its county's schools) and 管理者; an empty 授權 is refused as a form.
+    ("accounts:school_officers", {}, "get", COUNTY_AND_ADMIN),
+    ("accounts:school_officers", {}, "post", COUNTY_AND_ADMIN | {"county": 400, "admin": 400}),
+    ("accounts:school_officers", {}, "put", COUNTY_AND_ADMIN | {"county": 405, "admin": 405}),
     ("portal:workspace", {}, "get", SIGNED_IN),
 ]
+
+# A 學校承辦人 is a teacher holding a grant for one school: the grant opens nothing here that a
+# teacher's account does not (its pages are certification's: test_school_route_access).
+for *_, expected in MATRIX:
+    expected.setdefault("school_officer", expected["teacher"])
 
 # accounts: routes whose access is tested beside their own views (SSO, 教師驗證, 個人資訊).
 TESTED_ELSEWHERE = {
@@ -69,7 +80,13 @@ TESTED_ELSEWHERE = {
 }
 
 
-PERSONA_FIXTURES = {"teacher": "teacher", "reviewer": "reviewer", "county": "taipei_officer", "admin": "admin_user"}
+PERSONA_FIXTURES = {
+    "teacher": "teacher",
+    "reviewer": "reviewer",
+    "county": "taipei_officer",
+    "admin": "admin_user",
+    "school_officer": "school_officer",
+}
 
 
 @pytest.mark.parametrize(
@@ -109,14 +126,14 @@ def test_the_matrix_covers_every_account_route():
 # The passkey ceremony (django-otp-webauthn's endpoints, accounts.views.passkeys): JSON, and only
 # for staff. Registering needs a signed-in staff member; verifying needs one between the two steps
 # (the personas here are past them); completing needs the ceremony begun first.
-NOT_STAFF = {"anonymous": 403, "teacher": 403}
+NOT_STAFF = {"anonymous": 403, "teacher": 403, "school_officer": 403}
 PASSKEY_MATRIX = [
-    ("otp_webauthn:credential-registration-begin", "post", NOT_STAFF | dict.fromkeys(ROLES[2:], 200)),
-    ("otp_webauthn:credential-registration-complete", "post", NOT_STAFF | dict.fromkeys(ROLES[2:], 400)),
+    ("otp_webauthn:credential-registration-begin", "post", NOT_STAFF | dict.fromkeys(STAFF_ROLES, 200)),
+    ("otp_webauthn:credential-registration-complete", "post", NOT_STAFF | dict.fromkeys(STAFF_ROLES, 400)),
     ("otp_webauthn:credential-authentication-begin", "post", dict.fromkeys(ROLES, 403)),
     ("otp_webauthn:credential-authentication-complete", "post", dict.fromkeys(ROLES, 403)),
     # Who may use it is asked before the method: a GET is refused as any other request would be.
-    ("otp_webauthn:credential-registration-begin", "get", NOT_STAFF | dict.fromkeys(ROLES[2:], 405)),
+    ("otp_webauthn:credential-registration-begin", "get", NOT_STAFF | dict.fromkeys(STAFF_ROLES, 405)),
     ("otp_webauthn:credential-authentication-begin", "get", dict.fromkeys(ROLES, 403)),
     ("otp_webauthn:js-i18n-catalog", "get", OPEN),
 ]

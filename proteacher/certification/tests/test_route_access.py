@@ -12,12 +12,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from proteacher.certification import workflow
-from proteacher.certification.models import Certificate, SlotAnswer
+from proteacher.certification.models import Case, Certificate, SlotAnswer
+from proteacher.registry.models import School
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "owner", "other_teacher", "county_same", "county_other", "reviewer", "admin"]
+# school_officer: a teacher of the owner's school holding the 學校承辦人 grant for it. The grant opens
+# the school's pages (學校專區) and nothing else: on the owner's case it is any other teacher.
+PERSONAS = [
+    "anonymous",
+    "owner",
+    "other_teacher",
+    "school_officer",
+    "county_same",
+    "county_other",
+    "reviewer",
+    "admin",
+]
 SIGN_IN = "sign in"  # a 302 to the login page that comes back afterwards
 ALLOWED = "allowed"  # 200, or a 302 that is not to the login page (a saved form, a refused 申請)
 
@@ -27,6 +39,7 @@ TEACHERS_ONLY = {
     "anonymous": SIGN_IN,
     "owner": ALLOWED,
     "other_teacher": ALLOWED,
+    "school_officer": ALLOWED,
     "county_same": 403,
     "county_other": 403,
     "reviewer": 403,
@@ -38,23 +51,34 @@ CASE_READERS = {
     "anonymous": SIGN_IN,
     "owner": 200,
     "other_teacher": 404,
+    "school_officer": 404,
     "county_same": 200,
     "county_other": 404,
     "reviewer": 404,
     "admin": 200,
 }
 # Changing a case: its teacher only. Other teachers learn nothing (404); other roles never edit (403).
-OWNER_ONLY = TEACHERS_ONLY | {"other_teacher": 404}
+OWNER_ONLY = TEACHERS_ONLY | {"other_teacher": 404, "school_officer": 404}
 
 # A POST-only route answers a teacher's GET with 405 before looking the case up: it says nothing
 # about the case.
-POST_ONLY = OWNER_ONLY | {"owner": 405, "other_teacher": 405}
+POST_ONLY = OWNER_ONLY | {"owner": 405, "other_teacher": 405, "school_officer": 405}
 
 # 自動儲存 answers JSON: a visitor whose session ended is told so (401) instead of being redirected.
 DRAFT = OWNER_ONLY | {"anonymous": 401, "owner": 200}
 NO_GET = dict.fromkeys(PERSONAS, 405)
 
+# 學校專區: the grant's holder, for its own school only. Another teacher of the school (even the
+# owner) finds nothing (404); other roles are refused (403).
+SCHOOL_OFFICER_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403)
+SCHOOL_OFFICER_ONLY |= {"owner": 404, "other_teacher": 404, "school_officer": 200}
+# 學校專區's entry: any teacher (one without a grant is told so); the holder goes on to its school.
+SCHOOL_ENTRY = TEACHERS_ONLY | {"owner": 200, "other_teacher": 200, "school_officer": ALLOWED}
+
 CASE = "<the owner's case>"  # replaced by the case's pk
+MENTOR_CASE = "<the owner's 教學輔導教師 case>"  # one whose 推薦表 the school fills
+SCHOOL = "<the owner's school>"  # replaced by its 學校代碼
+OTHER_SCHOOL = "<another school>"  # a school the officer holds no grant for
 CERTIFICATE = "<the owner's certificate>"  # replaced by the pk of a certificate issued to the owner
 
 # (route, URL kwargs, method, query string, expected per persona)
@@ -92,6 +116,48 @@ MATRIX = [
     ("certification:slot_draft", {"pk": CASE, "slot_code": "observation"}, "get", "anecdotal_record", NO_GET),
     ("certification:slot_print", {"pk": CASE, "slot_code": "observation"}, "get", "", CASE_READERS),
     ("certification:slot_file", {"pk": CASE, "slot_code": "implementation"}, "get", "", CASE_READERS),
+    # The school's 推薦表 is not the teacher's to open, post or draft: the owner is sent back to
+    # 流程進度 with the reason, and reads it in its print view.
+    ("certification:slot_edit", {"pk": MENTOR_CASE, "slot_code": "recommendation"}, "get", "", OWNER_ONLY),
+    ("certification:slot_edit", {"pk": MENTOR_CASE, "slot_code": "recommendation"}, "post", "", OWNER_ONLY),
+    (
+        "certification:slot_draft",
+        {"pk": MENTOR_CASE, "slot_code": "recommendation"},
+        "post",
+        "school_recommendation",
+        DRAFT | {"owner": 403},
+    ),
+    ("certification:slot_print", {"pk": MENTOR_CASE, "slot_code": "recommendation"}, "get", "", CASE_READERS),
+    # 學校專區 (a 學校承辦人's school): 認證總表, its export, the 推薦表 of a case of the school.
+    ("school:index", {}, "get", "", SCHOOL_ENTRY),
+    ("school:overview", {"school_code": SCHOOL}, "get", "", SCHOOL_OFFICER_ONLY),
+    ("school:overview", {"school_code": OTHER_SCHOOL}, "get", "", SCHOOL_OFFICER_ONLY | {"school_officer": 404}),
+    ("school:export", {"school_code": SCHOOL}, "get", "", SCHOOL_OFFICER_ONLY),
+    ("school:export", {"school_code": OTHER_SCHOOL}, "get", "", SCHOOL_OFFICER_ONLY | {"school_officer": 404}),
+    ("school:recommendation", {"school_code": SCHOOL, "pk": MENTOR_CASE}, "get", "", SCHOOL_OFFICER_ONLY),
+    # A saved 推薦表 (at revision 1, as the matrix posts) saved again.
+    (
+        "school:recommendation",
+        {"school_code": SCHOOL, "pk": MENTOR_CASE},
+        "post",
+        "",
+        SCHOOL_OFFICER_ONLY | {"school_officer": ALLOWED},
+    ),
+    # The owner's 進階 case has no 推薦表 of the school's.
+    (
+        "school:recommendation",
+        {"school_code": SCHOOL, "pk": CASE},
+        "get",
+        "",
+        SCHOOL_OFFICER_ONLY | {"school_officer": 404},
+    ),
+    (
+        "school:recommendation",
+        {"school_code": OTHER_SCHOOL, "pk": MENTOR_CASE},
+        "get",
+        "",
+        SCHOOL_OFFICER_ONLY | {"school_officer": 404},
+    ),
     # The blank templates are public, as 檔案下載 is.
     ("documents:blank", {"code": "implementation_proof", "fmt": "docx"}, "get", "", EVERYONE),
     ("documents:blank", {"code": "implementation_proof", "fmt": "odt"}, "get", "", EVERYONE),
@@ -99,12 +165,13 @@ MATRIX = [
 
 
 @pytest.fixture
-def people(teacher, taipei_officer, taichung_officer, reviewer, admin_user):
+def people(teacher, school_officer, taipei_officer, taichung_officer, reviewer, admin_user):
     return {
         "anonymous": None,
         "owner": teacher,
-        # Same county as the owner: what keeps the case from this teacher is not the county.
+        # Same county and school as the owner: what keeps the case from this teacher is not the county.
         "other_teacher": factories.teacher(name="王其他", account="t-other", county_name="臺北市"),
+        "school_officer": school_officer,
         "county_same": taipei_officer,
         "county_other": taichung_officer,
         "reviewer": reviewer,
@@ -118,12 +185,23 @@ def owners_case(people):
     factories.answer(case, "observation", "anecdotal_record", complete=False)
     factories.answer(case, "implementation", "implementation_proof", upload=True, file_name="SA1.pdf")
     factories.issued_certificate(people["owner"])
+    mentor = factories.case(people["owner"], "mentor")
+    factories.answer(mentor, "recommendation", complete=False)
+    factories.school("臺北市立其他國中")
     return case
 
 
 def url_of(route, kwargs, case, query) -> str:
     certificate = case.teacher.certificates.get(source=Certificate.Source.ISSUED)
-    pks = {CASE: case.pk, CERTIFICATE: certificate.pk}
+    mentor = Case.objects.get(teacher=case.teacher, certification_type__code="mentor")
+    other_school = School.objects.get(name="臺北市立其他國中")
+    pks = {
+        CASE: case.pk,
+        CERTIFICATE: certificate.pk,
+        MENTOR_CASE: mentor.pk,
+        SCHOOL: case.school.code,
+        OTHER_SCHOOL: other_school.code,
+    }
     url = reverse(route, kwargs={key: pks.get(value, value) for key, value in kwargs.items()})
     return f"{url}?template={query}" if query else url
 
@@ -169,7 +247,7 @@ def test_the_matrix_covers_every_route():
     resolver = get_resolver()
     names = {
         f"{namespace}:{name}"
-        for namespace in ("certification", "documents")
+        for namespace in ("certification", "documents", "school")
         for name in resolver.namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

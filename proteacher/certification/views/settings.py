@@ -83,7 +83,7 @@ def type_edit(request, type_code):
         refused = True
     if action and not refused:
         messages.error(request, "資料有誤，請依欄位下方的說明修正後再送出。")
-    titles = {template.code: template.title for template in catalogue.all_templates()}
+    titles = {template.code: template.title for template in catalogue.all_templates(audience=None)}
     return render(
         request,
         "certification/settings_type.html",

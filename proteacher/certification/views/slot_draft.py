@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from proteacher.accounts.models import Role
 from proteacher.certification import answers, drafts
+from proteacher.certification.models import FilledBy
 from proteacher.certification.selectors import in_route, own_case_for_draft
 from proteacher.certification.views import signed_out
 from proteacher.documents import engine
@@ -51,6 +52,8 @@ def autosave(request, pk, slot_code):
         case = own_case_for_draft(request.user, pk, slot_code, code)
         if case.slot_templates is None or code not in case.slot_templates or not in_route(case, slot_code):
             raise Http404
+        if case.slot_filled_by == FilledBy.SCHOOL:
+            return _answer("forbidden", FORBIDDEN, http_status=403)
         template = get_template(code, case.answer_version)
         if template.is_upload:
             raise Http404

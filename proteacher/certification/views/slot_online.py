@@ -114,8 +114,12 @@ def edit_online(request, case, slot, template, answer):
 
 def print_online(request, case, slot, template, answer, back_url=None):
     form = engine.form_for(template)
-    if back_url is None:
-        back_url = _form_url(case, slot, template) if case.teacher_id == request.user.pk else ""
+    if back_url is None and case.teacher_id == request.user.pk:
+        # The school's 推薦表 has no form of the teacher's to go back to: 流程進度 instead.
+        own_form = not slot.is_filled_by_school
+        back_url = _form_url(case, slot, template) if own_form else reverse("certification:case", args=[case.pk])
+    elif back_url is None:
+        back_url = ""
     context = {
         "case": case,
         "slot": slot,

@@ -2,12 +2,15 @@
 the stored PDF. The teacher edits their own; the office reads any case of its scope, and each of
 its looks is recorded (certification.access_log)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from proteacher.accounts.decorators import teacher_required
+from proteacher.certification import answers
 from proteacher.certification.access_log import looked_at
 from proteacher.certification.models import SlotAnswer
 from proteacher.certification.selectors import (
@@ -41,6 +44,10 @@ def _template_for(request, slot, answer) -> FormTemplate:
 def edit_slot(request, pk, slot_code):
     case, found = own_case_with_slot_answers(request.user, pk, slot_code)
     slot = slot_of(case, slot_code)
+    if slot.is_filled_by_school:
+        # The school's 推薦表: the teacher reads it on 流程進度 (檢視), and neither opens nor posts its form.
+        messages.error(request, answers.SCHOOL_FILLS.format(slot=slot.label))
+        return redirect("certification:case", pk=case.pk)
     template = _template_for(request, slot, next((a for a in found if a.in_use), None))
     # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
     answer = next((a for a in found if a.template_code == template.code), None)

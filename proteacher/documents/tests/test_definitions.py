@@ -52,6 +52,14 @@ def test_every_online_template_of_spec_is_declared_and_no_other():
     assert online == set(ONLINE_TITLES)
 
 
+def test_the_schools_recommendation_is_the_schools_form():
+    template = catalogue.get_template("school_recommendation")
+    assert (template.kind, template.audience, template.title) == (catalogue.ONLINE, catalogue.SCHOOL, "學校推薦表")
+    assert engine.definition_problems(template) == [] and template.definition.get("based_on")
+    labels = [field.label for field in engine.form_for(template).fields if field.required]
+    assert labels == ["被推薦教師", "服務學校", "會議名稱", "會議日期", "推薦結果", "校長姓名", "推薦理由"]
+
+
 @pytest.mark.parametrize("code", sorted(ONLINE_TITLES))
 def test_online_definition_is_well_formed(code):
     template = catalogue.get_template(code)

@@ -50,10 +50,19 @@ def test_basic_lists_only_the_pre_observation_upload(client):
 
 def test_mentor_lists_the_mentoring_forms_once_each(client):
     mentor = section(client.get(reverse("portal:downloads")).content.decode(), "blanks-mentor")
-    for code in ("mentoring_plan", "mentoring_log", "mentoring_case", "mentor_checklist", "mentor_recommendation"):
+    for code in ("mentoring_plan", "mentoring_log", "mentoring_case", "mentor_checklist"):
         assert links_for(code) <= blank_links(mentor)
     assert mentor.count(">平時輔導紀錄表<") == 1
     assert "表單項目：平時輔導紀錄表（一）、平時輔導紀錄表（二）" in mentor
+
+
+def test_the_paper_recommendations_are_other_forms_now_that_the_school_fills_it_online(client):
+    page = client.get(reverse("portal:downloads")).content.decode()
+    # The 推薦表 slots are the school's online form: their old paper blanks no slot offers stay here.
+    others = section(page, "blanks-others")
+    for code in ("mentor_recommendation", "renewal_recommendation"):
+        assert links_for(code) <= blank_links(others)
+        assert not links_for(code) & blank_links(section(page, "blanks-mentor"))
 
 
 def test_every_listed_blank_downloads(client):

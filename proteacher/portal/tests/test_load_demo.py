@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from proteacher.accounts.models import Role, TeacherProfile, User
+from proteacher.accounts.models import Role, SchoolOfficer, TeacherProfile, User
 from proteacher.certification import rules
 from proteacher.certification.models import Certificate, CertificationType
 from proteacher.dates import academic_year_bounds, current_academic_year, today
@@ -16,7 +16,7 @@ from proteacher.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, TeacherProfile, Reviewer, School, TitleCode, TrainingRecord, OldCertificate, Certificate]
+MODELS = [User, TeacherProfile, Reviewer, School, TitleCode, TrainingRecord, OldCertificate, Certificate, SchoolOfficer]
 
 
 def load_demo():
@@ -75,6 +75,18 @@ def test_a_changed_password_is_kept():
     load_demo()
     admin.refresh_from_db()
     assert admin.check_password("Another-pass-2027")
+
+
+def test_a_demo_teacher_of_chengyuan_is_its_school_officer():
+    first = load_demo()
+    second = load_demo()
+
+    officer = User.objects.get(inservice_account="t-eligible")
+    assert officer.is_school_officer
+    grant = SchoolOfficer.objects.get(user=officer, revoked_at__isnull=True)
+    assert (grant.school.name, grant.granted_by.username) == ("臺北市立成淵高級中學", "taipei")
+    assert "已授權 黃測試（t-eligible）為 臺北市立成淵高級中學 的學校承辦人" in first
+    assert "t-eligible 已是 臺北市立成淵高級中學 的學校承辦人，未變更" in second
 
 
 def test_the_reviewers_schools_are_on_their_reviewer_records():

@@ -244,3 +244,12 @@ def test_the_page_explains_the_download_and_is_a_tab_of_personal_information(cli
 
     assert "下載個人資料（ZIP）" in page and "index.html" in page
     assert f'href="{URL}"' in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_the_zip_lists_the_school_officer_grants(client, school_officer):
+    archive = download(client, school_officer)
+
+    data = json.loads(archive.read("data.json"))
+    assert [grant["school"] for grant in data["school_grants"]] == [school_officer.profile.school.name]
+    assert data["school_grants"][0]["revoked_at"] == ""
+    assert "<h3>學校承辦人</h3>" in archive.read("index.html").decode()

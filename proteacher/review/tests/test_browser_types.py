@@ -1,6 +1,6 @@
 """Every type to 已發證 in Chromium, as the 進階 walk of test_browser_paths goes: 初階 (its three
-online forms), 教學輔導教師 (all twelve slots, six of them uploads), and a fourth type that 管理者 adds
-under 認證設定 in the browser, with no code and no migration for it.
+online forms), 教學輔導教師 (all twelve slots, five of them uploads and the 推薦表 its school fills),
+and a fourth type that 管理者 adds under 認證設定 in the browser, with no code and no migration for it.
 
 Each walk is the demo data of make run, the people who take each step signed in as they sign in,
 and at the steps the teacher is told of, the 訊息通知 and its email read the type's own names.

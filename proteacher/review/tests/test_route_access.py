@@ -35,6 +35,8 @@ pytestmark = pytest.mark.django_db
 PERSONAS = [
     "anonymous",
     "teacher",
+    # A teacher of the case's school holding the 學校承辦人 grant for it (see below).
+    "school_officer",
     "county_same",
     "county_other",
     "reviewer_assigned",
@@ -68,11 +70,11 @@ TEACHERS_PAGE = CASE_PAGE | {"teacher": 200, "reviewer_assigned": 404}
 # 送審紀錄: the case page's readers and the teacher.
 SENT_PAGES = CASE_PAGE | {"teacher": 200}
 # 檢視紀錄: the case's teacher alone (a teacher's page: staff are refused whatever the case).
-TEACHER_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": 200}
+TEACHER_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": 200, "school_officer": 404}
 # The case was sent once: there is no earlier round to compare with (test_rounds covers two).
 NOTHING_TO_COMPARE = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 404)
 # The teacher files 申復 (refused here with its reason: the case is in 初審); nobody else posts it.
-APPEAL_POST = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": REACHED}
+APPEAL_POST = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"teacher": REACHED, "school_officer": 404}
 
 CASE = "<the case>"
 ASSIGNMENT = "<the assigned reviewer's assignment>"
@@ -146,12 +148,20 @@ MATRIX = [
     ("statistics:export", {}, "get", OFFICE_LISTS),
 ]
 
+# The 學校承辦人 grant opens nothing of the back office: the holder is refused what any teacher is
+# refused, and finds nothing (404) of a case of its school that the case's own teacher may open.
+for *_, expected in MATRIX:
+    if "school_officer" not in expected:
+        teachers = expected["teacher"]
+        expected["school_officer"] = 404 if teachers in (200, REACHED) else teachers
+
 
 @pytest.fixture
-def people(teacher, taipei_officer, taichung_officer, reviewer, admin_user):
+def people(teacher, school_officer, taipei_officer, taichung_officer, reviewer, admin_user):
     return {
         "anonymous": None,
         "teacher": teacher,
+        "school_officer": school_officer,
         "county_same": taipei_officer,
         "county_other": taichung_officer,
         "reviewer_assigned": reviewer,

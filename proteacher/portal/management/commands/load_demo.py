@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from proteacher.accounts import second_factor
+from proteacher.accounts import school_officers, second_factor
 from proteacher.accounts.demo_identities import (
     DEMO_IDENTITIES,
     DEMO_PASSWORD,
@@ -68,6 +68,8 @@ STAFF = [
 # 服務學校 of the demo 委員. reviewer2 works at t-eligible's school: the case where a reviewer must
 # not review a colleague (分發委員 greys them out); reviewer1 may review it.
 REVIEWER_SCHOOLS = {"reviewer1": "臺北市立建國高級中學", "reviewer2": "臺北市立成淵高級中學"}
+# 學校承辦人 granted by the 臺北市 officer: t-eligible acts for its own school (學校專區 in the menu).
+SCHOOL_OFFICERS = [("taipei", "t-eligible", "臺北市立成淵高級中學")]
 
 # What each verified demo teacher typed at 教師驗證 step 1.
 VERIFIED_TEACHERS = {
@@ -167,6 +169,7 @@ class Command(BaseCommand):
             self.create_staff()
             self.create_reviewers()
             self.create_teachers()
+            self.grant_school_officers()
             self.load_demo_training()
         self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {DEMO_PASSWORD}"))
         self.stdout.write(
@@ -257,6 +260,16 @@ class Command(BaseCommand):
             result = complete_transfer(user, Decision.IMPORT)
             imported = f"，匯入舊系統證號 {result.imported} 筆" if result.imported else ""
             self.stdout.write(f"已建立教師 {identity['name']}（{sub}）並完成教師驗證{imported}")
+
+    def grant_school_officers(self) -> None:
+        """The demo 學校承辦人, granted through the county's page's service; one already granted is kept."""
+        for granted_by, sub, school_name in SCHOOL_OFFICERS:
+            school = School.objects.get(name=school_name)
+            if school_officers.school_officers_of(school).filter(inservice_account=sub).exists():
+                self.stdout.write(f"{sub} 已是 {school.name} 的學校承辦人，未變更")
+                continue
+            grant = school_officers.grant(User.objects.get(username__iexact=granted_by), school, sub)
+            self.stdout.write(f"已授權 {grant.user.name}（{sub}）為 {school.name} 的學校承辦人")
 
     def load_demo_old_certificates(self) -> None:
         """The old system's record of t-mentor's 進階 certificate, imported at 資料轉移 like anyone's."""
