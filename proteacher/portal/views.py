@@ -17,6 +17,7 @@ from proteacher.errors import DomainError
 from proteacher.notifications import preferences
 from proteacher.portal import export_zip, help_pages, notice_settings
 from proteacher.portal.personal_data import gather
+from proteacher.text import clean_text
 
 
 def home(request):
@@ -48,8 +49,19 @@ def accessibility(request):
 
 
 def help_index(request):
+    """操作教學, all of it or the sections a search (?q=) finds."""
+    query = clean_text(request.GET.get("q", ""))[:50].strip()
+    found = help_pages.matching(query)
     return render(
-        request, "portal/help.html", {"sections": help_pages.SECTIONS, "office_pdf_guide": OFFICE_PDF_GUIDE_URL}
+        request,
+        "portal/help.html",
+        {
+            "roles": help_pages.by_role(found),
+            "contents": help_pages.by_role(help_pages.SECTIONS),
+            "query": query,
+            "found": len(found),
+            "office_pdf_guide": OFFICE_PDF_GUIDE_URL,
+        },
     )
 
 

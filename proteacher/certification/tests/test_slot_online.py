@@ -280,3 +280,22 @@ def test_an_officer_of_the_county_can_print_the_form(client, teacher, taipei_off
     client.force_login(taipei_officer)
     page = client.get(reverse("certification:slot_print", args=[case.pk, "observation"])).content.decode()
     assert "王大明" in page and "返回表單" not in page
+
+
+def test_a_link_to_an_empty_slot_with_several_forms_leads_to_the_choice_not_a_404(client, teacher, case):
+    """送出審查文件's check lists each missing slot as a link without a template: with several
+    forms to choose from, the teacher is taken to 流程進度's list to choose one."""
+    client.force_login(teacher)
+    response = client.get(reverse("certification:slot_edit", args=[case.pk, "observation"]), follow=True)
+    assert response.redirect_chain == [(reverse("certification:case", args=[case.pk]), 302)]
+    assert "請先於「觀察紀錄表」的下拉式選單選擇表件，再按「新增」。" in response.content.decode()
+
+
+def test_a_link_to_an_empty_slot_with_one_form_opens_it(client, teacher, case):
+    slot = FormSlot.objects.get(certification_type=case.certification_type, code="observation")
+    slot.template_codes = ["anecdotal_record"]
+    slot.save()
+    client.force_login(teacher)
+    response = client.get(reverse("certification:slot_edit", args=[case.pk, "observation"]))
+    assert response.status_code == 200
+    assert "軼事紀錄" in response.content.decode()

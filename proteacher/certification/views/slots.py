@@ -24,11 +24,16 @@ from proteacher.certification.selectors import (
 from proteacher.certification.views import signed_out, slot_online, slot_upload
 from proteacher.documents.catalogue import FormTemplate, UnknownTemplate, get_template
 
+CHOOSE_TEMPLATE = "請先於「{slot}」的下拉式選單選擇表件，再按「新增」。"
+
 
 def _template_for(request, slot, answer) -> FormTemplate:
     """The template the page is about: the one asked for (a new choice, or one set aside), else
     the one in use."""
     wanted = request.POST.get("template") or request.GET.get("template")
+    if not wanted and answer is None and len(slot.template_codes) == 1:
+        # Only one form to choose: a link to the slot (送出審查文件's list of what is missing) opens it.
+        wanted = slot.template_codes[0]
     try:
         if answer is not None and (not wanted or wanted == answer.template_code):
             return get_template(answer.template_code, answer.template_version)
@@ -48,7 +53,16 @@ def edit_slot(request, pk, slot_code):
         # The school's 推薦表: the teacher reads it on 流程進度 (檢視), and neither opens nor posts its form.
         messages.error(request, answers.SCHOOL_FILLS.format(slot=slot.label))
         return redirect("certification:case", pk=case.pk)
-    template = _template_for(request, slot, next((a for a in found if a.in_use), None))
+    in_use = next((a for a in found if a.in_use), None)
+    if (
+        in_use is None
+        and len(slot.template_codes) > 1
+        and not (request.POST.get("template") or request.GET.get("template"))
+    ):
+        # A link to an empty slot with several forms to choose from: the choice is on 流程進度.
+        messages.info(request, CHOOSE_TEMPLATE.format(slot=slot.label))
+        return redirect("certification:case", pk=case.pk)
+    template = _template_for(request, slot, in_use)
     # This template's answer, in use or set aside (then 儲存 makes it the slot's answer again).
     answer = next((a for a in found if a.template_code == template.code), None)
     if answer is not None and answer.template_version != template.version:
