@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
@@ -34,7 +35,7 @@ from proteacher.testing.review_walk import ADVANCED, BASIC, MENTOR, load_demo_da
 from proteacher.testing.second_factor import SignInClient
 from proteacher.testing.workflow import advance, verdicts
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.sweep, pytest.mark.django_db(transaction=True)]
 
 # Links the crawl never follows: they leave the platform, end the session, or answer for machines.
 NEVER_FOLLOWED = {
@@ -67,6 +68,7 @@ NOT_PAGES = {
     "review:slot_file": "the uploaded PDF",
     "review:submission_file": "the uploaded PDF",
     "statistics:export": "an .xlsx",
+    "school:export": "an .xlsx",
     "verify:credential": "a signed credential (JWT)",
     "verify:status": "JSON",
     "review:issuing_batch_progress": "JSON polled by the batch page",
@@ -283,6 +285,7 @@ class Sweep:
         self.reached: set[str] = set()
         self.swept = 0
         self.shots: set[str] = set()
+        self.downloads: list[str] = []
 
     def key(self, role: str, url: str):
         """What makes two URLs the same page for the sweep (None: not a page of the platform)."""
@@ -341,7 +344,13 @@ class Sweep:
             if key is None or key in seen:
                 continue
             seen.add(key)
-            response = page.goto(url)
+            try:
+                response = page.goto(url)
+            except PlaywrightError as error:
+                if "Download is starting" not in error.message:
+                    raise
+                self.downloads.append(f"{key[1]} ({url}) answers with a file: add it to NOT_PAGES")
+                continue
             if response is None or not response.headers.get("content-type", "").startswith("text/html"):
                 continue
             landed = self.key(role, page.url)
@@ -368,6 +377,7 @@ def test_every_page_as_every_role_passes_axe_and_fits_a_phone(chromium, live_ser
 
     unreached = sorted(page_routes() - sweep.reached)
     problems = []
+    problems += sweep.downloads
     missed_shots = sorted(set(HELP_SHOTS.values()) - sweep.shots)
     if missed_shots:
         problems.append("Screenshots of 操作教學 not taken (their page was not reached):")
