@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.audit import log as audit
-from proteacher.certification import workflow
+from proteacher.certification import deadlines, workflow
 from proteacher.certification.models import Case
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.errors import DomainError
@@ -226,6 +227,8 @@ def assign_reviewers(
         raise DomainError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
     try:
         with transaction.atomic():
+            # 委員審查期限 of the case's period, counted from now (None: the period sets none).
+            due_at = deadlines.review_due(case, timezone.now())
             workflow.transition(
                 case,
                 workflow.round_action(round, route="review:assign"),
@@ -244,6 +247,7 @@ def assign_reviewers(
                     assigned_by=officer,
                     template_code=template.code,
                     template_version=template.version,
+                    due_at=due_at,
                 )
                 for user in reviewers
             )

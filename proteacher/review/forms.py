@@ -27,6 +27,7 @@ class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     school = forms.CharField(label="學校", required=False, max_length=100, widget=SearchInput)
     state = forms.ChoiceField(label="狀態", required=False)
     q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100, widget=SearchInput)
+    overdue = forms.BooleanField(label="逾期未審", required=False)
 
     def __init__(self, data, *, types, years, counties=None):
         super().__init__(data)
@@ -52,6 +53,7 @@ class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
             school=(data.get("school") or "").strip(),
             state=data.get("state") or "",
             q=(data.get("q") or "").strip(),
+            overdue=bool(data.get("overdue")),
         )
 
 

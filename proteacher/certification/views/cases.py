@@ -118,6 +118,8 @@ def case_page(request, pk):
             "is_owner": is_owner,
             "actions": _actions(case, request.user),
             "appeal_deadline": format_deadline(case.appeal_deadline) if in_window else "",
+            # 請於 116-03-31 23:59 前送出複審資料: the deadline the teacher acts by now, if any.
+            "due_line": workflow.due_line(case),
             "review_forms": _review_forms(case, events, office=_is_office(request.user)),
             "was_sent": history.was_sent(events),
             "history": rows,
