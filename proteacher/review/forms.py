@@ -185,3 +185,20 @@ class AppealIntakeForm(BootstrapFormMixin, RevisionMixin):
         if "accept" in cleaned and step.reason_required and not cleaned.get("reason", "").strip():
             self.add_error("reason", step.reason_required.format(label=step.label))
         return cleaned
+
+
+class ExtendDeadlineForm(BootstrapFormMixin, RevisionMixin):
+    """延長期限: the new date and time (Taipei) and why; the workflow checks it is later."""
+
+    deadline = forms.DateTimeField(
+        label="新的期限",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "請填寫新的期限。", "invalid": "請以「年-月-日 時:分」填寫新的期限。"},
+    )
+    reason = forms.CharField(
+        label="原因訊息",
+        max_length=2000,
+        widget=REASON_WIDGET,
+        error_messages={"required": workflow.BY_ACTION["extend_deadline"].reason_required},
+    )

@@ -112,7 +112,7 @@ def case_page(request, pk):
             "state_label": workflow.label(case.state),
             "next_step": _next_step(case, events),
             # 原因訊息: why the case came to this state (退件, 修正後複審 …), as the office wrote it.
-            "reason": rows[-1]["reason"] if rows else "",
+            "reason": history.state_reason(rows),
             "rows": _slot_rows(case),
             "editable": is_owner and case.state in workflow.EDITABLE_STATES,
             "is_owner": is_owner,
