@@ -69,7 +69,9 @@ def close_expired_revisions(now: datetime.datetime | None = None) -> int:
                 return moved
             deadline = format_deadline(case.action_deadline)
             try:
-                workflow.transition(case, "revision_expire", actor=None, reason=f"未於修正期限（{deadline}）內送出修正資料。")
+                workflow.transition(
+                    case, "revision_expire", actor=None, reason=f"未於修正期限（{deadline}）內送出修正資料。"
+                )
             except DomainError:
                 passed_over.add(case.pk)
                 continue

@@ -96,9 +96,7 @@ def _apply_candidates(now: datetime.datetime) -> list[Due]:
             seen.add(case.pk)
             found.append(case)
     found += [
-        case
-        for case in preparing.filter(action_deadline__gte=now, action_deadline__lte=horizon)
-        if case.pk not in seen
+        case for case in preparing.filter(action_deadline__gte=now, action_deadline__lte=horizon) if case.pk not in seen
     ]
     dues = []
     for case in found:

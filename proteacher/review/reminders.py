@@ -35,9 +35,19 @@ def _candidates(now: datetime.datetime) -> list[tuple[reminders.Due, int]]:
     for assignment in ahead.order_by("due_at", "pk"):
         days = reminders.due_offset(assignment.due_at, now)
         if days is not None:
-            found.append((reminders.Due(assignment.case_id, assignment.reviewer_id, "review", assignment.due_at, days), assignment.pk))
+            found.append(
+                (
+                    reminders.Due(assignment.case_id, assignment.reviewer_id, "review", assignment.due_at, days),
+                    assignment.pk,
+                )
+            )
     for assignment in overdue(now).order_by("due_at", "pk"):
-        found.append((reminders.Due(assignment.case_id, assignment.reviewer_id, "review", assignment.due_at, OVERDUE), assignment.pk))
+        found.append(
+            (
+                reminders.Due(assignment.case_id, assignment.reviewer_id, "review", assignment.due_at, OVERDUE),
+                assignment.pk,
+            )
+        )
     return found
 
 

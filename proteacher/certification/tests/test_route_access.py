@@ -11,8 +11,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from proteacher import dates
 from proteacher.certification import workflow
 from proteacher.certification.models import Certificate, SlotAnswer
+from proteacher.registry.counties import COUNTIES
 from proteacher.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,13 @@ POST_ONLY = OWNER_ONLY | {"owner": 405, "other_teacher": 405}
 DRAFT = OWNER_ONLY | {"anonymous": 401, "owner": 200}
 NO_GET = dict.fromkeys(PERSONAS, 405)
 
+# 縣市 and 管理者 (a 縣市 sees its own county's).
+OFFICE_PAGE = (
+    {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"county_same": 200, "county_other": 200, "admin": 200}
+)
+TAIPEI = next(code for code, name, _ in COUNTIES if name == "臺北市")  # the owner's county, county_same's
+YEAR = "<this academic year>"  # replaced by the current academic year
+
 CASE = "<the owner's case>"  # replaced by the case's pk
 CERTIFICATE = "<the owner's certificate>"  # replaced by the pk of a certificate issued to the owner
 
@@ -72,6 +81,24 @@ MATRIX = [
     ("certification:settings_new", {}, "get", "", ADMIN_ONLY),
     ("certification:settings_type", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
     ("certification:settings_rules", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
+    # 期程設定: the list for the office, the national default for 管理者, a county's override for its
+    # 縣市 (another county's: 404) and 管理者.
+    ("certification:periods", {}, "get", "", OFFICE_PAGE),
+    ("certification:period_national", {"type_code": "advanced", "year": YEAR}, "get", "", ADMIN_ONLY),
+    (
+        "certification:period_county",
+        {"type_code": "advanced", "year": YEAR, "county_code": TAIPEI},
+        "get",
+        "",
+        OFFICE_PAGE | {"county_other": 404},
+    ),
+    (
+        "certification:period_county",
+        {"type_code": "advanced", "year": YEAR, "county_code": TAIPEI},
+        "post",
+        "",
+        OFFICE_PAGE | {"county_same": ALLOWED, "county_other": 404, "admin": ALLOWED},
+    ),
     ("certification:case", {"pk": CASE}, "get", "", CASE_READERS),
     ("certification:submit", {"pk": CASE}, "get", "", OWNER_ONLY),
     ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
@@ -123,7 +150,7 @@ def owners_case(people):
 
 def url_of(route, kwargs, case, query) -> str:
     certificate = case.teacher.certificates.get(source=Certificate.Source.ISSUED)
-    pks = {CASE: case.pk, CERTIFICATE: certificate.pk}
+    pks = {CASE: case.pk, CERTIFICATE: certificate.pk, YEAR: dates.current_academic_year()}
     url = reverse(route, kwargs={key: pks.get(value, value) for key, value in kwargs.items()})
     return f"{url}?template={query}" if query else url
 

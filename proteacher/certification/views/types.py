@@ -35,7 +35,8 @@ def index(request):
         if not services.needs_route(certification_type, routes):
             cards.append({"type": certification_type, "route": None, "outside": outside})
         cards.extend(
-            {"type": certification_type, "route": route, "outside": outside} for route in certification_type.routes.all()
+            {"type": certification_type, "route": route, "outside": outside}
+            for route in certification_type.routes.all()
         )
     return render(request, "certification/index.html", {"cards": cards})
 

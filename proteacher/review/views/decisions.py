@@ -126,7 +126,9 @@ def extend_deadline(request, pk):
 
     def take(valid, shown):
         deadline = form.cleaned_data["deadline"] if valid else None
-        return office.extend_deadline(case, request.user, deadline, _reason(form, valid, request), **shown), office.EXTEND
+        return office.extend_deadline(
+            case, request.user, deadline, _reason(form, valid, request), **shown
+        ), office.EXTEND
 
     to_fix = "延長期限尚未填寫完整，請依提示修正後再送出。"
     return _decide(

@@ -149,6 +149,8 @@ def _deadline(case: dict, now) -> str:
         shown = format_deadline(case["review_due"])
         return markup.markup(OVERDUE_MARK, deadline=shown) if case["review_due"] < now else shown
     return "—"
+
+
 SHORT_MARK = ' <span class="badge text-bg-warning" data-short-panel>{short}</span>'
 
 
