@@ -220,5 +220,6 @@ def extend(change) -> None:
         raise DomainError(NEW_DATE_EARLIER.format(old=format_deadline(old)))
     change.case.action_deadline = new
     change.case.save(update_fields=["action_deadline"])
-    change.data["deadline"] = new.isoformat()
-    change.data["old_deadline"] = old.isoformat()
+    # Taipei's clock in the event, as the teacher and the office read the dates.
+    change.data["deadline"] = new.astimezone(TAIPEI).isoformat()
+    change.data["old_deadline"] = old.astimezone(TAIPEI).isoformat()
