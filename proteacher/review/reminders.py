@@ -7,6 +7,7 @@ unique key, the message, its email and the audit entry in one transaction).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -51,6 +52,26 @@ def _candidates(now: datetime.datetime) -> list[tuple[reminders.Due, int]]:
     return found
 
 
+@dataclass(frozen=True)
+class _Reminding:
+    """What send_once needs to know of one assignment: whether it is still due, and the words."""
+
+    assignment_id: int
+    round_label: str
+
+    def still_due(self, due: reminders.Due, case: Case) -> bool:
+        # Read again under the case's lock: handed in or given another date meanwhile.
+        current = Assignment.objects.filter(pk=self.assignment_id).values_list("submitted_at", "due_at").first()
+        return current is not None and current[0] is None and current[1] == due.deadline
+
+    def message(self, due: reminders.Due, case: Case) -> tuple[str, str]:
+        kind = case.certification_type
+        title, body = (OVERDUE_TITLE, OVERDUE_BODY) if due.days_before == OVERDUE else (TITLE, BODY)
+        return title.format(short=kind.short_name), body.format(
+            type=kind.name, year=case.academic_year, round=self.round_label, deadline=format_deadline(due.deadline)
+        )
+
+
 def send_reminders() -> int:
     """The worker's job: every 委員's reminder that is due and not yet sent; returns how many."""
     now = timezone.now()
@@ -59,18 +80,6 @@ def send_reminders() -> int:
         assignment = Assignment.objects.select_related("reviewer").filter(pk=assignment_id).first()
         if assignment is None:
             continue
-
-        def still_due(due: reminders.Due, case: Case, pk=assignment_id) -> bool:
-            # Read again under the case's lock: handed in or given another date meanwhile.
-            current = Assignment.objects.filter(pk=pk).values_list("submitted_at", "due_at").first()
-            return current is not None and current[0] is None and current[1] == due.deadline
-
-        def message(due: reminders.Due, case: Case, round=assignment.get_round_display()) -> tuple[str, str]:
-            kind = case.certification_type
-            title, body = (OVERDUE_TITLE, OVERDUE_BODY) if due.days_before == OVERDUE else (TITLE, BODY)
-            return title.format(short=kind.short_name), body.format(
-                type=kind.name, year=case.academic_year, round=round, deadline=format_deadline(due.deadline)
-            )
-
-        sent += reminders.send_once(due, still_due, message, recipient=assignment.reviewer)
+        reminding = _Reminding(assignment.pk, assignment.get_round_display())
+        sent += reminders.send_once(due, reminding.still_due, reminding.message, recipient=assignment.reviewer)
     return sent

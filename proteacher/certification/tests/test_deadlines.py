@@ -82,9 +82,13 @@ def test_the_revision_deadline_from_its_reminders_to_an_extension_to_the_move_on
     case = revising(teacher, taipei_officer, time_machine)
     assert case.action_deadline == DEADLINE
     # The decision's notice says by when.
-    assert reminders_to(teacher, "進階專業回饋人才認證請修正送複審")[0].splitlines()[1] == f"請於 {SHOWN} 前送出複審資料。"
+    assert (
+        reminders_to(teacher, "進階專業回饋人才認證請修正送複審")[0].splitlines()[1] == f"請於 {SHOWN} 前送出複審資料。"
+    )
     client.force_login(teacher)
-    assert f"期限 請於 {SHOWN} 前送出複審資料" in text_of(client.get(reverse("certification:case", args=[case.pk])).content.decode())
+    assert f"期限 請於 {SHOWN} 前送出複審資料" in text_of(
+        client.get(reverse("certification:case", args=[case.pk])).content.decode()
+    )
 
     # Eight days before: nothing yet. Seven days before: one reminder, however often the job runs.
     time_machine.move_to(DEADLINE - 8 * DAY)
@@ -92,7 +96,9 @@ def test_the_revision_deadline_from_its_reminders_to_an_extension_to_the_move_on
     time_machine.move_to(DEADLINE - 7 * DAY + MINUTE)
     assert reminders.send_reminders() == 1
     assert reminders.send_reminders() == 0
-    assert reminders_to(teacher) == [f"您申請的進階專業回饋人才認證請於 {SHOWN} 前送出複審資料；逾期未送出，認證結果將為不合格。"]
+    assert reminders_to(teacher) == [
+        f"您申請的進階專業回饋人才認證請於 {SHOWN} 前送出複審資料；逾期未送出，認證結果將為不合格。"
+    ]
     assert mails_to(teacher) == 1
     # One day before: the second one, once.
     time_machine.move_to(DEADLINE - DAY + MINUTE)
@@ -117,7 +123,11 @@ def test_the_revision_deadline_from_its_reminders_to_an_extension_to_the_move_on
     [told] = reminders_to(teacher, "申請進階認證期限已延長")
     assert "請於 115-11-15 17:00 前送出複審資料。" in told and "原因：教師病假，延長兩週。" in told
     event = CaseEvent.objects.filter(case=case, action="extend_deadline").get()
-    assert (event.actor, event.from_state, event.to_state) == (taipei_officer, State.FIRST_REVISION, State.FIRST_REVISION)
+    assert (event.actor, event.from_state, event.to_state) == (
+        taipei_officer,
+        State.FIRST_REVISION,
+        State.FIRST_REVISION,
+    )
     assert event.extra["old_deadline"] == DEADLINE.isoformat() and event.extra["deadline"] == extended.isoformat()
     # The teacher may still send (the guard reads the new date).
     assert workflow.unavailable_reason(case, "resubmit", teacher) is None
@@ -335,7 +345,9 @@ def test_submit_after_the_apply_close_is_refused_unless_extended(teacher, taipei
     assert workflow.due_line(case) == "請於 115-10-31 23:59 前送出審查文件。"
 
     time_machine.move_to(closes + MINUTE)
-    assert workflow.unavailable_reason(case, "submit", teacher) == "已超過送出審查文件期限（115-10-31 23:59），無法送出。"
+    assert (
+        workflow.unavailable_reason(case, "submit", teacher) == "已超過送出審查文件期限（115-10-31 23:59），無法送出。"
+    )
     office.extend_deadline(case, taipei_officer, closes + 3 * DAY, "系統維護，延長三天。")
     case.refresh_from_db()
     assert workflow.unavailable_reason(case, "submit", teacher) is None

@@ -107,6 +107,7 @@ __all__ = [
     "available_actions",
     "decisions_of",
     "diagram",
+    "due_line",
     "label",
     "label_of",
     "notice_of",

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.audit.log import record_many
-from proteacher.certification import state_counts
-from proteacher.certification import deadlines
+from proteacher.certification import deadlines, state_counts
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import table
