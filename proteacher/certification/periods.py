@@ -46,9 +46,11 @@ def save_period(
         raise DomainError(CLOSES_BEFORE_OPENS)
     try:
         with transaction.atomic():
+            # No ordering: the model's orders by county, a join FOR UPDATE cannot take.
             row = (
                 CertificationPeriod.objects.select_for_update()
                 .filter(certification_type=certification_type, academic_year=year, county=county)
+                .order_by()
                 .first()
             )
             if row is None:
