@@ -92,15 +92,22 @@ def _apply_candidates(now: datetime.datetime) -> list[Due]:
     found = []
     seen = set()
     for type_id, year in set(periods):
-        for case in preparing.filter(certification_type_id=type_id, academic_year=year, action_deadline__isnull=True):
+        for case in preparing.filter(
+            certification_type_id=type_id, academic_year=year, action_deadline__isnull=True
+        ).only("pk", "teacher_id", "certification_type_id", "academic_year", "county_id", "action_deadline"):
             seen.add(case.pk)
             found.append(case)
     found += [
         case for case in preparing.filter(action_deadline__gte=now, action_deadline__lte=horizon) if case.pk not in seen
     ]
     dues = []
+    # One read of the period per type, year and county, not one per case.
+    closes: dict[tuple, datetime.datetime | None] = {}
     for case in found:
-        deadline = deadlines.submit_deadline(case)
+        key = (case.certification_type_id, case.academic_year, case.county_id)
+        if key not in closes:
+            closes[key] = deadlines.period_for(*key).apply_closes_at
+        deadline = case.action_deadline or closes[key]
         days = due_offset(deadline, now) if deadline is not None else None
         if days is not None:
             dues.append(Due(case.pk, case.teacher_id, Kind.APPLY, deadline, days))

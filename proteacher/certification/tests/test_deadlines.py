@@ -362,3 +362,23 @@ def test_the_appeal_window_reads_the_period(teacher, taipei_officer, time_machin
     advance(case, State.FIRST_FAILED, taipei_officer)
 
     assert Case.objects.get(pk=case.pk).appeal_deadline == DECIDED + 14 * DAY
+
+
+def test_an_unsent_case_is_reminded_before_the_apply_close_and_a_sent_one_is_not(
+    teacher, taichung_teacher, taipei_officer, time_machine
+):
+    closes = datetime.datetime(2026, 10, 31, 23, 59, tzinfo=TAIPEI)
+    national_period(apply_closes_at=closes)
+    time_machine.move_to(closes - 10 * DAY)
+    unsent = factories.case(teacher, "advanced")
+    sent = factories.case(taichung_teacher, "advanced")
+    advance(sent, State.FORMAL_REVIEW, taipei_officer)
+
+    time_machine.move_to(closes - 7 * DAY + MINUTE)
+    assert reminders.send_reminders() == 1
+    assert reminders.send_reminders() == 0
+
+    [body] = reminders_to(teacher, "進階認證送出審查文件期限提醒")
+    assert body == "您申請的進階專業回饋人才認證尚未送出審查文件，請於 115-10-31 23:59 前送出審查文件；逾期將無法送出。"
+    assert DeadlineReminder.objects.get().case_id == unsent.pk
+    assert not reminders_to(taichung_teacher, "進階認證送出審查文件期限提醒")
