@@ -27,6 +27,7 @@ LABELS = {
     "formal.save": "儲存形式審查表",
     "review.save": "儲存審查標準表",
     "review.submit": "送出審查標準表",
+    "review.extend_due": "延長委員審查期限",
     # Settings, people, master data.
     "settings.change": "認證設定變更",
     "staff.create": "新增帳號",

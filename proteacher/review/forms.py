@@ -202,3 +202,15 @@ class ExtendDeadlineForm(BootstrapFormMixin, RevisionMixin):
         widget=REASON_WIDGET,
         error_messages={"required": workflow.BY_ACTION["extend_deadline"].reason_required},
     )
+
+
+class ExtendDueForm(BootstrapFormMixin, CleanTextMixin, forms.Form):
+    """延長委員審查期限: the new date and time (Taipei) and why."""
+
+    deadline = ExtendDeadlineForm.base_fields["deadline"]
+    reason = forms.CharField(
+        label="原因訊息",
+        max_length=2000,
+        widget=REASON_WIDGET,
+        error_messages={"required": "延長審查期限請填寫原因訊息。"},
+    )

@@ -34,6 +34,11 @@ urlpatterns = [
     path("cases/<int:pk>/certificate/status/", certificates.certificate_status, name="certificate_status"),
     # 分發委員
     path("cases/<int:pk>/assign/", assignment.assign, name="assign"),
+    path(
+        "cases/<int:pk>/assignments/<int:assignment_id>/extend/",
+        assignment.extend_review_due,
+        name="extend_review_due",
+    ),
     path("assign/", assignment.assign_queue, name="assign_queue"),
     path("reviewers/", assignment.reviewer_list, name="reviewers"),
     path("reviewers/<int:pk>/", assignment.reviewer_edit, name="reviewer_edit"),

@@ -95,3 +95,37 @@ def test_the_overdue_filter_leaves_out_cases_on_time(client, assigned, taipei_of
     assert f'data-case="{case.pk}"' not in queue
     listed = client.get(reverse("review:queue")).content.decode()
     assert f'data-case="{case.pk}"' in listed and "115-10-22 09:00" in listed
+
+
+def test_the_office_extends_one_reviewers_due_date_and_the_reminders_follow_it(
+    client, assigned, reviewers, taipei_officer, taichung_officer, time_machine
+):
+    case, (first, _) = assigned
+    time_machine.move_to(DUE - 7 * DAY + MINUTE)
+    reminders.send_reminders()
+    url = reverse("review:extend_review_due", args=[case.pk, first.pk])
+    client.force_login(taichung_officer)
+    assert client.post(url, {"deadline": "2026-11-05T17:00", "reason": "委員出國"}).status_code == 404
+
+    client.force_login(taipei_officer)
+    assert "延長審查期限" in text_of(client.get(reverse("review:case", args=[case.pk])).content.decode())
+    refused = client.post(url, {"deadline": "2026-11-05T17:00", "reason": ""}, follow=True)
+    assert "延長審查期限請填寫原因訊息。" in text_of(refused.content.decode())
+    earlier = client.post(url, {"deadline": "2026-10-20T17:00", "reason": "委員出國"}, follow=True)
+    assert "新的審查期限須晚於原期限（115-10-22 09:00）與現在。" in text_of(earlier.content.decode())
+    page = client.post(url, {"deadline": "2026-11-05T17:00", "reason": "委員出國"}, follow=True)
+
+    assert "已延長委員審查期限。" in text_of(page.content.decode())
+    new_due = datetime.datetime(2026, 11, 5, 17, 0, tzinfo=TAIPEI)
+    assert Assignment.objects.get(pk=first.pk).due_at == new_due
+    reviewer = next(user for user in reviewers if user.pk == first.reviewer_id)
+    [body] = told(reviewer, "進階認證審查期限已延長")
+    assert "審查期限已延長為 115-11-05 17:00。" in body and "原因：委員出國" in body
+    # The old date's 1-day reminder is not sent; the new date's 7-day one is.
+    time_machine.move_to(DUE - DAY + MINUTE)
+    assert DeadlineReminder.objects.filter(recipient=reviewer, deadline=new_due).count() == 0
+    reminders.send_reminders()
+    assert not DeadlineReminder.objects.filter(recipient=reviewer, deadline=DUE, days_before=1).exists()
+    time_machine.move_to(new_due - 7 * DAY + MINUTE)
+    reminders.send_reminders()
+    assert DeadlineReminder.objects.filter(recipient=reviewer, deadline=new_due, days_before=7).count() == 1
