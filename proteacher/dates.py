@@ -44,3 +44,10 @@ def roc_date(day: datetime.date | datetime.datetime) -> str:
     if isinstance(day, datetime.datetime):
         day = timezone.localtime(day).date()
     return f"中華民國{roc_year(day.year)}年{day.month}月{day.day}日"
+
+
+def roc_datetime(moment: datetime.datetime) -> str:
+    """A deadline as the platform's pages and messages word it: 116-03-31 23:59 (ROC year,
+    Asia/Taipei wall clock), the way counties announce their dates."""
+    local = timezone.localtime(moment)
+    return f"{roc_year(local.year)}-{local:%m-%d %H:%M}"

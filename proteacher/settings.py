@@ -353,6 +353,9 @@ ISSUING_BUDGET_SECONDS = env_int("ISSUING_BUDGET_SECONDS", 60)
 # last month is a final call. Largest first; a reminder whose moment passed before the certificate
 # was issued, or that a nearer one has overtaken, is not sent.
 CERTIFICATE_EXPIRY_REMINDERS = (6, 1)
+# Days before a deadline (申請截止 of an unsent case, 修正期限, 委員審查期限) its reminders go out,
+# once each, to the one who acts by it (certification.reminders).
+DEADLINE_REMINDER_DAYS = (7, 1)
 
 # How long the platform keeps what it no longer needs, from the moment each period counts from
 # (README.md, "Retention", gives the reasons). The worker's purge_expired_data job applies it

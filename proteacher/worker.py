@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from proteacher.accounts import login_throttle
 from proteacher.audit import chain as audit_chain
-from proteacher.certification import certificate_pdf, expiry
+from proteacher.certification import certificate_pdf, expiry, reminders
 from proteacher.certification import jobs as case_jobs
 from proteacher.notifications import digest
 from proteacher.portal import retention
 from proteacher.review import imports, issuing
+from proteacher.review import reminders as review_reminders
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ JOBS: list[Job] = [
     # A case waits at most this long after its appeal deadline before it reads 不合格; the 申復
     # button is gone at the deadline itself.
     Job("close_expired_appeal_windows", case_jobs.close_expired_windows, every_seconds=300),
+    # A case in 初審修正資料 / 申復修正資料 whose 修正期限 passed unsent moves on to 不合格 (revision_expire).
+    Job("close_expired_revisions", case_jobs.close_expired_revisions, every_seconds=300),
+    # The teacher (修正期限, 送出審查文件 before 申請截止) and the 委員 (審查期限) are reminded 7 and 1
+    # days before, once each, and a 委員 once when overdue (certification.reminders, review.reminders).
+    Job("send_deadline_reminders", reminders.send_reminders, every_seconds=600),
+    Job("send_review_reminders", review_reminders.send_reminders, every_seconds=600),
     # Audit entries join the hash chain within a minute of being written (verify_audit checks it).
     Job("seal_audit_entries", audit_chain.seal, every_seconds=60),
     # What settings.RETENTION says has expired is deleted or emptied (README, Retention); the

@@ -27,6 +27,7 @@ LABELS = {
     "formal.save": "儲存形式審查表",
     "review.save": "儲存審查標準表",
     "review.submit": "送出審查標準表",
+    "review.extend_due": "延長委員審查期限",
     # Settings, people, master data.
     "settings.change": "認證設定變更",
     "staff.create": "新增帳號",
@@ -47,6 +48,10 @@ LABELS = {
     "issuing.batch": "建立發證批次",
     # A certificate's holder reminded that it runs out (certification.expiry, the worker's job).
     "certificate.expiry_reminder": "證書到期提醒",
+    # The one who acts by a deadline reminded of it, or told it passed (certification.reminders).
+    "case.deadline_reminder": "期限提醒",
+    # 期程 (申請期間, 修正期限, 審查期限) of a type and year, nationally or for a county, saved.
+    "settings.period": "期程設定變更",
     # Email that failed, put back in the queue by 管理者.
     "mail.resend": "重新寄送郵件",
     # The API for county and national systems: its tokens, and every call made with one.

@@ -44,3 +44,35 @@ def close_expired_windows(now: datetime.datetime | None = None) -> int:
                 passed_over.add(case.pk)
                 continue
         moved += 1
+
+
+def close_expired_revisions(now: datetime.datetime | None = None) -> int:
+    """Move each case whose 修正期限 has passed unsent (初審修正資料 / 申復修正資料) on by the
+    table's revision_expire row; returns how many moved. The same pattern as
+    close_expired_windows: one case per transaction, SKIP LOCKED, safe to run twice and on
+    several machines (a teacher sending this instant is passed over, and the guard refuses a
+    send after the deadline)."""
+    now = now or timezone.now()
+    moved = 0
+    passed_over: set[int] = set()
+    states = workflow.BY_ACTION["revision_expire"].sources
+    while True:
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(skip_locked=True)
+                .filter(state__in=states, action_deadline__lt=now)
+                .exclude(pk__in=passed_over)
+                .order_by("action_deadline", "pk")
+                .first()
+            )
+            if case is None:
+                return moved
+            deadline = format_deadline(case.action_deadline)
+            try:
+                workflow.transition(
+                    case, "revision_expire", actor=None, reason=f"未於修正期限（{deadline}）內送出修正資料。"
+                )
+            except DomainError:
+                passed_over.add(case.pk)
+                continue
+        moved += 1

@@ -259,6 +259,11 @@ class Case(models.Model):
     # While the case is 初審未通過 / 複審未通過: the last moment 申復 may be pressed. Set by the
     # failing decision, read by the task that closes expired windows (hence stored and indexed).
     appeal_deadline = models.DateTimeField("申復期限", null=True, blank=True, db_index=True)
+    # While the teacher must send revised forms (初審修正資料 / 申復修正資料): the last moment to
+    # send them. Set by the deciding row's effect from the case's period (certification.deadlines),
+    # moved by an extension, cleared when the case leaves; the job that moves expired cases on and
+    # the reminders read it (hence stored and indexed). The teacher is the one who acts by it.
+    action_deadline = models.DateTimeField("修正期限", null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-academic_year", "-created_at"]
@@ -554,3 +559,90 @@ class VerificationLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class CertificationPeriod(models.Model):
+    """期程: when a type's 申請 opens and closes in an academic year, and how long the teacher (修正期限)
+    and the 委員 (審查期限) have, nationally (county NULL) or for one county.
+
+    A county row overrides the national one field by field: a field the county leaves blank is the
+    national default's, so a county that only moves its closing date sets that one field. Where
+    neither sets a field, the platform behaves as before periods existed (申請 open, no revision
+    deadline, the 10-day 申復 window). certification.deadlines resolves the fields that apply.
+    """
+
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, related_name="periods")
+    academic_year = models.PositiveSmallIntegerField("學年度")
+    county = models.ForeignKey(
+        "registry.County", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="縣市"
+    )
+    apply_opens_at = models.DateTimeField("申請開始", null=True, blank=True)
+    # Also the last moment to 送出審查文件.
+    apply_closes_at = models.DateTimeField("申請截止", null=True, blank=True)
+    # 修正期限 after 修正後複審: days after the decision, or a fixed moment (the moment wins).
+    revision_days = models.PositiveSmallIntegerField("修正期限（天數）", null=True, blank=True)
+    revision_due_at = models.DateTimeField("修正期限（日期）", null=True, blank=True)
+    # The same after 申復 受理 (申復修正資料).
+    appeal_revision_days = models.PositiveSmallIntegerField("申復修正期限（天數）", null=True, blank=True)
+    appeal_revision_due_at = models.DateTimeField("申復修正期限（日期）", null=True, blank=True)
+    # 委員審查期限 of every round: days after 分發, or a fixed moment.
+    review_days = models.PositiveSmallIntegerField("委員審查期限（天數）", null=True, blank=True)
+    review_due_at = models.DateTimeField("委員審查期限（日期）", null=True, blank=True)
+    # The 申復 window after a failing decision (blank: 10 days).
+    appeal_window_days = models.PositiveSmallIntegerField("申復期限（天數）", null=True, blank=True)
+    updated_at = models.DateTimeField("最後更新時間", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["certification_type", "-academic_year", "county"]
+        verbose_name = verbose_name_plural = "期程"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_type", "academic_year", "county"], name="one_period_per_type_year_county"
+            ),
+            # NULLs are distinct in a unique index: the national row needs its own.
+            models.UniqueConstraint(
+                fields=["certification_type", "academic_year"],
+                condition=models.Q(county__isnull=True),
+                name="one_national_period_per_type_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification_type} {self.academic_year} {self.county or '全國'}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent before a deadline (certification.reminders): one row per case, person,
+    kind, deadline and offset, written in the transaction of its 訊息通知, so a reminder goes out
+    exactly once. The deadline is part of the key: an extension gets reminders of its own."""
+
+    class Kind(models.TextChoices):
+        APPLY = "apply", "申請截止"
+        REVISION = "revision", "修正期限"
+        REVIEW = "review", "委員審查期限"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("期限", max_length=10, choices=Kind.choices)
+    deadline = models.DateTimeField("期限")
+    # Days before the deadline it was due; 0 for the one sent once the deadline passed (逾期).
+    days_before = models.SmallIntegerField("期限前天數")
+    sent_at = models.DateTimeField("寄送時間")
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "-sent_at"]
+        verbose_name = verbose_name_plural = "期限提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "recipient", "kind", "deadline", "days_before"], name="one_deadline_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} -{self.days_before}d"

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from proteacher import dates
 from proteacher.audit.log import record
-from proteacher.certification import rules, workflow
+from proteacher.certification import deadlines, rules, workflow
 from proteacher.certification.models import Case, CertificationType, FormSlot, RuleSet, SlotAnswer
 from proteacher.errors import DomainError
 
@@ -60,6 +60,10 @@ def apply_for(teacher, certification_type: CertificationType, on_day: datetime.d
     year = dates.academic_year(on_day)
     if not certification_type.is_open:
         raise DomainError(CLOSED)
+    outside = deadlines.apply_refusal(certification_type.pk, year, teacher.county_id)
+    if outside:
+        # The period (期程) of the teacher's county, or the national one: the sentence names it.
+        raise DomainError(outside)
     if route is None and needs_route(certification_type):
         raise DomainError(CHOOSE_ROUTE)
     existing = _this_years_case(teacher, certification_type, year)

@@ -362,3 +362,51 @@ class NewRuleForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["check"].choices = [(name, spec.label) for name, spec in rules.CHECKS.items()]
         self.fields["check"].widget.attrs["class"] = "form-select"
+
+
+DAYS_WORDS = "天數請輸入1到365之間的整數，或留空。"
+MOMENT_WORDS = "請以「年-月-日 時:分」填寫。"
+
+
+def _moment(label: str, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": MOMENT_WORDS},
+    )
+
+
+def _days(label: str, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=help_text,
+        error_messages={"invalid": DAYS_WORDS, "min_value": DAYS_WORDS, "max_value": DAYS_WORDS},
+    )
+
+
+class PeriodForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
+    """期程: every field optional (blank: not set here; a county's blank field is the national one's).
+    Moments are Taipei's clock; a fixed date wins over a number of days."""
+
+    apply_opens_at = _moment("申請開始")
+    apply_closes_at = _moment("申請截止", "也是送出審查文件的最後時間。")
+    revision_days = _days("修正期限（天數）", "修正後複審通知後幾天內須送出複審資料。")
+    revision_due_at = _moment("修正期限（日期）", "填寫時優先於天數。")
+    appeal_revision_days = _days("申復修正期限（天數）", "申復受理通知後幾天內須申復重新送審。")
+    appeal_revision_due_at = _moment("申復修正期限（日期）", "填寫時優先於天數。")
+    review_days = _days("委員審查期限（天數）", "分發委員後幾天內須送出審查標準表（各審查階段）。")
+    review_due_at = _moment("委員審查期限（日期）", "填寫時優先於天數。")
+    appeal_window_days = _days("申復期限（天數）", "未通過通知後幾天內（含假日）可提出申復；留空為10天。")
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("apply_opens_at"), cleaned.get("apply_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("apply_closes_at", "申請截止須晚於申請開始。")
+        return cleaned

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from proteacher.certification.views import cases, held, settings, slot_draft, slots, transfer, types
+from proteacher.certification.views import cases, held, periods, settings, slot_draft, slots, transfer, types
 
 app_name = "certification"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("settings/new/", settings.type_new, name="settings_new"),
     path("settings/<slug:type_code>/", settings.type_edit, name="settings_type"),
     path("settings/<slug:type_code>/rules/", settings.rules_edit, name="settings_rules"),
+    # 期程設定: 管理者 the national default, 縣市 their county's override
+    path("periods/", periods.period_list, name="periods"),
+    path("periods/<slug:type_code>/<int:year>/", periods.period_national, name="period_national"),
+    path("periods/<slug:type_code>/<int:year>/<slug:county_code>/", periods.period_county, name="period_county"),
     # A teacher's case (流程進度) and its forms
     path("cases/<int:pk>/", cases.case_page, name="case"),
     path("cases/<int:pk>/submit/", cases.submit, name="submit"),

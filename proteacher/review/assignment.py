@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.audit import log as audit
-from proteacher.certification import workflow
+from proteacher.certification import deadlines, workflow
 from proteacher.certification.models import Case
 from proteacher.documents.catalogue import UnknownTemplate, get_template
 from proteacher.errors import DomainError
+from proteacher.notifications import services as notifications
 from proteacher.review import short_panels
 from proteacher.review.models import Assignment, Reviewer
 from proteacher.review.short_panels import Shortage, ShortPanel
@@ -226,6 +228,8 @@ def assign_reviewers(
         raise DomainError(f"「{case.certification_type.name}」尚未設定審查標準表，無法分發委員。") from None
     try:
         with transaction.atomic():
+            # 委員審查期限 of the case's period, counted from now (None: the period sets none).
+            due_at = deadlines.review_due(case, timezone.now())
             workflow.transition(
                 case,
                 workflow.round_action(round, route="review:assign"),
@@ -244,6 +248,7 @@ def assign_reviewers(
                     assigned_by=officer,
                     template_code=template.code,
                     template_version=template.version,
+                    due_at=due_at,
                 )
                 for user in reviewers
             )
@@ -352,3 +357,55 @@ def update_reviewer(user: User, *, school, is_active: bool, actor: User | None =
             data={"account": user.pk, "change": "reviewer", "before": was, "after": now},
         )
     return record
+
+
+DUE_NOT_OPEN = "此委員已送出審查標準表，無須延長審查期限。"
+DUE_NOT_SET = "此分發沒有審查期限可延長。"
+DUE_NOT_LATER = "新的審查期限須晚於原期限（{old}）與現在。"
+DUE_REASON = "延長審查期限請填寫原因訊息。"
+DUE_TITLE = "{short}審查期限已延長"
+DUE_BODY = "分發給您的{type}（{year}學年度 {round}）審查期限已延長為 {deadline}。\n原因：{reason}"
+
+
+def extend_due(assignment: Assignment, officer: User, new_due, reason: str) -> Assignment:
+    """延長委員審查期限: one 委員's date for one case, later, with the reason; the 委員 is told, the
+    audit entry keeps the old and new date, and the reminders follow the new date (it is in
+    their key). The case row is locked, as for every change of its review."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(DUE_REASON)
+    with transaction.atomic():
+        Case.objects.select_for_update(of=("self",)).filter(pk=assignment.case_id).order_by().first()
+        assignment = Assignment.objects.select_related("case__certification_type", "reviewer").get(pk=assignment.pk)
+        if assignment.submitted_at is not None:
+            raise DomainError(DUE_NOT_OPEN)
+        old = assignment.due_at
+        if old is None:
+            raise DomainError(DUE_NOT_SET)
+        if new_due <= old or new_due <= timezone.now():
+            raise DomainError(DUE_NOT_LATER.format(old=deadlines.format_deadline(old)))
+        assignment.due_at = new_due
+        assignment.save(update_fields=["due_at"])
+        case, kind = assignment.case, assignment.case.certification_type
+        shown = deadlines.format_deadline(new_due)
+        notifications.notify(
+            assignment.reviewer,
+            DUE_TITLE.format(short=kind.short_name),
+            DUE_BODY.format(
+                type=kind.name,
+                year=case.academic_year,
+                round=assignment.get_round_display(),
+                deadline=shown,
+                reason=reason,
+            ),
+            case=case,
+        )
+        audit.record(
+            "review.extend_due",
+            actor=officer,
+            subject=case.teacher,
+            case=case,
+            target=f"{assignment.reviewer.name} {deadlines.format_deadline(old)} → {shown}",
+            data={"assignment": assignment.pk, "old": old.isoformat(), "new": new_due.isoformat(), "reason": reason},
+        )
+    return assignment

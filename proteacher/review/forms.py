@@ -27,6 +27,7 @@ class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
     school = forms.CharField(label="學校", required=False, max_length=100, widget=SearchInput)
     state = forms.ChoiceField(label="狀態", required=False)
     q = forms.CharField(label="教師姓名或全教網帳號", required=False, max_length=100, widget=SearchInput)
+    overdue = forms.BooleanField(label="逾期未審", required=False)
 
     def __init__(self, data, *, types, years, counties=None):
         super().__init__(data)
@@ -52,6 +53,7 @@ class QueueFilterForm(CleanTextMixin, BootstrapFormMixin, forms.Form):
             school=(data.get("school") or "").strip(),
             state=data.get("state") or "",
             q=(data.get("q") or "").strip(),
+            overdue=bool(data.get("overdue")),
         )
 
 
@@ -183,3 +185,32 @@ class AppealIntakeForm(BootstrapFormMixin, RevisionMixin):
         if "accept" in cleaned and step.reason_required and not cleaned.get("reason", "").strip():
             self.add_error("reason", step.reason_required.format(label=step.label))
         return cleaned
+
+
+class ExtendDeadlineForm(BootstrapFormMixin, RevisionMixin):
+    """延長期限: the new date and time (Taipei) and why; the workflow checks it is later."""
+
+    deadline = forms.DateTimeField(
+        label="新的期限",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "請填寫新的期限。", "invalid": "請以「年-月-日 時:分」填寫新的期限。"},
+    )
+    reason = forms.CharField(
+        label="原因訊息",
+        max_length=2000,
+        widget=REASON_WIDGET,
+        error_messages={"required": workflow.BY_ACTION["extend_deadline"].reason_required},
+    )
+
+
+class ExtendDueForm(BootstrapFormMixin, CleanTextMixin, forms.Form):
+    """延長委員審查期限: the new date and time (Taipei) and why."""
+
+    deadline = ExtendDeadlineForm.base_fields["deadline"]
+    reason = forms.CharField(
+        label="原因訊息",
+        max_length=2000,
+        widget=REASON_WIDGET,
+        error_messages={"required": "延長審查期限請填寫原因訊息。"},
+    )

@@ -58,6 +58,8 @@ class Assignment(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
+    # 委員審查期限: from the case's period when assigned (certification.deadlines); None: no date.
+    due_at = models.DateTimeField("審查期限", null=True, blank=True)
     # The 審查標準表: an online template of documents.definitions, answered like any other form.
     template_code = models.CharField(max_length=60, blank=True)
     template_version = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -120,3 +120,28 @@ def take_appeal(
             appeal.decided_at = moved.updated_at
             appeal.save(update_fields=["accepted", "decided_at"])
     return moved
+
+
+EXTEND = "extend_deadline"
+
+
+def extend_deadline(
+    case: Case,
+    officer: User,
+    deadline,
+    reason: str = "",
+    expected_revision: int | None = None,
+    *,
+    expected_state: str | None = None,
+) -> Case:
+    """延長期限: one case's running deadline (修正期限, or 送出審查文件 in 準備資料) moved later, with
+    the reason; the event keeps the old and the new date and the teacher is told (the table's row)."""
+    return workflow.transition(
+        case,
+        EXTEND,
+        actor=officer,
+        expected_state=expected_state,
+        expected_revision=expected_revision,
+        reason=reason,
+        deadline=deadline,
+    )

@@ -7,8 +7,9 @@ county whatever the address says. Out-of-scope cases are a 404, never a 403.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.certification import selectors as case_selectors
@@ -64,6 +65,12 @@ class QueueFilters:
     school: str = ""
     state: str = ""
     q: str = ""
+    overdue: bool = False  # 逾期未審: a 委員's 審查期限 passed with the 審查標準表 unsent
+
+
+def overdue_assignments(now=None) -> QuerySet[Assignment]:
+    """Assignments whose 審查期限 passed with the 審查標準表 unsent (逾期未審)."""
+    return Assignment.objects.filter(submitted_at__isnull=True, due_at__lt=now or timezone.now())
 
 
 def office_cases(user: User, filters: QueueFilters) -> QuerySet[Case]:
@@ -80,6 +87,8 @@ def office_cases(user: User, filters: QueueFilters) -> QuerySet[Case]:
         cases = cases.filter(Q(school__name__icontains=filters.school) | Q(school__code=filters.school))
     if filters.q:
         cases = cases.filter(Q(teacher__name__icontains=filters.q) | Q(teacher__inservice_account__iexact=filters.q))
+    if filters.overdue:
+        cases = cases.filter(Exists(overdue_assignments().filter(case=OuterRef("pk"))))
     return cases
 
 
@@ -91,10 +100,18 @@ def queue_rows(cases: QuerySet[Case]) -> QuerySet:
         "state",
         "academic_year",
         "updated_at",
+        # 期限: the deadline that runs (the teacher's, the 申復 window's, the earliest open 審查期限).
+        "action_deadline",
+        "appeal_deadline",
         teacher_name=F("teacher__name"),
         school_name=F("school__name"),
         county_name=F("county__name"),
         type_name=F("certification_type__name"),
+        review_due=Subquery(
+            Assignment.objects.filter(case=OuterRef("pk"), submitted_at__isnull=True, due_at__isnull=False)
+            .order_by("due_at")
+            .values("due_at")[:1]
+        ),
     )
 
 
@@ -125,7 +142,7 @@ def state_counts(user: User, filters: QueueFilters, in_scope: kept_counts.Summar
     Type and year narrow the kept counts; a 管理者's county reads that county's. A school or a
     name narrows to cases that must be found first, so those few are grouped instead.
     """
-    if filters.school or filters.q:
+    if filters.school or filters.q or filters.overdue:
         # order_by() drops Case.Meta.ordering, which would otherwise join the GROUP BY and split counts.
         cases = office_cases(user, filters).order_by()
         return dict(cases.values("state").annotate(count=Count("pk")).values_list("state", "count"))

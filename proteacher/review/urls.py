@@ -28,11 +28,17 @@ urlpatterns = [
     path("cases/<int:pk>/formal/", decisions.formal_review, name="formal"),
     path("cases/<int:pk>/decide/", decisions.decide, name="decide"),
     path("cases/<int:pk>/appeal-intake/", decisions.appeal_intake, name="appeal_intake"),
+    path("cases/<int:pk>/extend/", decisions.extend_deadline, name="extend_deadline"),
     # An issued case's certificate: its PDF, 撤銷證書 / 恢復證書
     path("cases/<int:pk>/certificate.pdf", certificates.certificate_download, name="certificate_pdf"),
     path("cases/<int:pk>/certificate/status/", certificates.certificate_status, name="certificate_status"),
     # 分發委員
     path("cases/<int:pk>/assign/", assignment.assign, name="assign"),
+    path(
+        "cases/<int:pk>/assignments/<int:assignment_id>/extend/",
+        assignment.extend_review_due,
+        name="extend_review_due",
+    ),
     path("assign/", assignment.assign_queue, name="assign_queue"),
     path("reviewers/", assignment.reviewer_list, name="reviewers"),
     path("reviewers/<int:pk>/", assignment.reviewer_edit, name="reviewer_edit"),

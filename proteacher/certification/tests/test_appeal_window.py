@@ -93,7 +93,7 @@ def test_the_failing_decision_stores_the_deadline_and_the_page_shows_it(client, 
     assert case.appeal_deadline == DEADLINE
     client.force_login(teacher)
     text = text_of(client.get(reverse("certification:case", args=[case.pk])).content.decode())
-    assert "申復期限 2026-02-04 22:30" in text
+    assert "申復期限 115-02-04 22:30" in text
 
 
 def test_a_second_failure_opens_its_own_window(clock, teacher, taipei_officer):
@@ -130,7 +130,7 @@ def test_a_draft_saved_in_time_cannot_be_sent_after_the_deadline(client, clock, 
     response = client.post(reverse("review:appeal_send", args=[case.pk]), {"revision": case.revision})
 
     assert response.status_code == 409
-    assert "已超過申復期限（2026-02-04 22:30）。" in text_of(response.content.decode())
+    assert "已超過申復期限（115-02-04 22:30）。" in text_of(response.content.decode())
     assert not Appeal.objects.filed().exists()
     assert Case.objects.get(pk=case.pk).state == State.FIRST_FAILED
 
@@ -143,7 +143,7 @@ def test_a_minute_after_the_deadline_the_button_is_gone_and_appeal_is_refused(cl
 
     page = client.get(reverse("certification:case", args=[case.pk])).content.decode()
     assert f'href="{appeal_url}"' not in page and ">申復<" not in page
-    assert "已超過申復期限（2026-02-04 22:30）。此申請將轉為「不合格」。" in text_of(page)
+    assert "已超過申復期限（115-02-04 22:30）。此申請將轉為「不合格」。" in text_of(page)
 
     opened = client.get(appeal_url)
     saved = client.post(appeal_url, appeal_form(case))
@@ -151,7 +151,7 @@ def test_a_minute_after_the_deadline_the_button_is_gone_and_appeal_is_refused(cl
 
     for response in (opened, saved, sent):
         assert response.status_code == 409
-        assert "已超過申復期限（2026-02-04 22:30）。" in text_of(response.content.decode())
+        assert "已超過申復期限（115-02-04 22:30）。" in text_of(response.content.decode())
     assert not Appeal.objects.exists()
     assert Case.objects.get(pk=case.pk).state == State.FIRST_FAILED
 
@@ -162,7 +162,7 @@ def test_the_guard_gives_the_reason_to_the_workflow(clock, teacher, taipei_offic
     clock.now = DEADLINE
     assert workflow.unavailable_reason(case, "appeal", teacher) is None  # the deadline itself still counts
     clock.now = DEADLINE + MINUTE
-    assert workflow.unavailable_reason(case, "appeal", teacher) == "已超過申復期限（2026-02-04 22:30）。"
+    assert workflow.unavailable_reason(case, "appeal", teacher) == "已超過申復期限（115-02-04 22:30）。"
 
 
 def test_the_job_closes_expired_windows_only(clock, teacher, taichung_teacher, taipei_officer, taichung_officer):
@@ -182,7 +182,7 @@ def test_the_job_closes_expired_windows_only(clock, teacher, taichung_teacher, t
         assert case.state == State.FAILED and case.appeal_deadline is None
         event = CaseEvent.objects.filter(case=case).last()
         assert (event.action, event.actor, event.at) == ("appeal_expire", None, DEADLINE + MINUTE)
-        assert event.reason == "未於申復期限（2026-02-04 22:30）內提出申復。"
+        assert event.reason == "未於申復期限（115-02-04 22:30）內提出申復。"
     still_open.refresh_from_db()
     assert still_open.state == State.FIRST_FAILED and still_open.appeal_deadline == DEADLINE + 2 * MINUTE
     assert jobs.close_expired_windows() == 0  # idempotent
@@ -207,8 +207,8 @@ def test_the_teacher_reads_the_result_after_the_job(client, clock, teacher, taip
     text = text_of(html)
 
     assert "狀態 不合格" in text
-    assert "原因訊息 未於申復期限（2026-02-04 22:30）內提出申復。" in text
-    assert "申復期限 2026-02-04 22:30" not in text
+    assert "原因訊息 未於申復期限（115-02-04 22:30）內提出申復。" in text
+    assert "申復期限 115-02-04 22:30" not in text
     assert reverse("review:appeal", args=[case.pk]) not in html
 
 

@@ -11,8 +11,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from proteacher import dates
 from proteacher.certification import workflow
 from proteacher.certification.models import Case, Certificate, SlotAnswer
+from proteacher.registry.counties import COUNTIES
 from proteacher.registry.models import School
 from proteacher.testing import factories
 
@@ -74,6 +76,12 @@ SCHOOL_OFFICER_ONLY = {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403)
 SCHOOL_OFFICER_ONLY |= {"owner": 404, "other_teacher": 404, "school_officer": 200}
 # 學校專區's entry: any teacher (one without a grant is told so); the holder goes on to its school.
 SCHOOL_ENTRY = TEACHERS_ONLY | {"owner": 200, "other_teacher": 200, "school_officer": ALLOWED}
+# 縣市 and 管理者 (a 縣市 sees its own county's).
+OFFICE_PAGE = (
+    {"anonymous": SIGN_IN} | dict.fromkeys(PERSONAS[1:], 403) | {"county_same": 200, "county_other": 200, "admin": 200}
+)
+TAIPEI = next(code for code, name, _ in COUNTIES if name == "臺北市")  # the owner's county, county_same's
+YEAR = "<this academic year>"  # replaced by the current academic year
 
 CASE = "<the owner's case>"  # replaced by the case's pk
 MENTOR_CASE = "<the owner's 教學輔導教師 case>"  # one whose 推薦表 the school fills
@@ -96,6 +104,24 @@ MATRIX = [
     ("certification:settings_new", {}, "get", "", ADMIN_ONLY),
     ("certification:settings_type", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
     ("certification:settings_rules", {"type_code": "advanced"}, "get", "", ADMIN_ONLY),
+    # 期程設定: the list for the office, the national default for 管理者, a county's override for its
+    # 縣市 (another county's: 404) and 管理者.
+    ("certification:periods", {}, "get", "", OFFICE_PAGE),
+    ("certification:period_national", {"type_code": "advanced", "year": YEAR}, "get", "", ADMIN_ONLY),
+    (
+        "certification:period_county",
+        {"type_code": "advanced", "year": YEAR, "county_code": TAIPEI},
+        "get",
+        "",
+        OFFICE_PAGE | {"county_other": 404},
+    ),
+    (
+        "certification:period_county",
+        {"type_code": "advanced", "year": YEAR, "county_code": TAIPEI},
+        "post",
+        "",
+        OFFICE_PAGE | {"county_same": ALLOWED, "county_other": 404, "admin": ALLOWED},
+    ),
     ("certification:case", {"pk": CASE}, "get", "", CASE_READERS),
     ("certification:submit", {"pk": CASE}, "get", "", OWNER_ONLY),
     ("certification:submit", {"pk": CASE}, "post", "", OWNER_ONLY),
@@ -201,6 +227,7 @@ def url_of(route, kwargs, case, query) -> str:
         MENTOR_CASE: mentor.pk,
         SCHOOL: case.school.code,
         OTHER_SCHOOL: other_school.code,
+        YEAR: dates.current_academic_year(),
     }
     url = reverse(route, kwargs={key: pks.get(value, value) for key, value in kwargs.items()})
     return f"{url}?template={query}" if query else url

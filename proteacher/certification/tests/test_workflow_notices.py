@@ -160,7 +160,7 @@ def test_a_failing_decision_gives_the_appeal_deadline_in_taipei_time():
 
     _, body = workflow.notice_of("first_fail", kind("advanced"), reason="資料不足", appeal_deadline=deadline)
 
-    assert body == SPEC_ADVANCED["first_fail"][1] + "\n申復期限：2020-03-01 23:59（含假日）\n原因：資料不足"
+    assert body == SPEC_ADVANCED["first_fail"][1] + "\n申復期限：109-03-01 23:59（含假日）\n原因：資料不足"
 
 
 def test_email_subject_carries_the_title():

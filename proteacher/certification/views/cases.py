@@ -112,12 +112,14 @@ def case_page(request, pk):
             "state_label": workflow.label(case.state),
             "next_step": _next_step(case, events),
             # 原因訊息: why the case came to this state (退件, 修正後複審 …), as the office wrote it.
-            "reason": rows[-1]["reason"] if rows else "",
+            "reason": history.state_reason(rows),
             "rows": _slot_rows(case),
             "editable": is_owner and case.state in workflow.EDITABLE_STATES,
             "is_owner": is_owner,
             "actions": _actions(case, request.user),
             "appeal_deadline": format_deadline(case.appeal_deadline) if in_window else "",
+            # 請於 116-03-31 23:59 前送出複審資料: the deadline the teacher acts by now, if any.
+            "due_line": workflow.due_line(case),
             "review_forms": _review_forms(case, events, office=_is_office(request.user)),
             "was_sent": history.was_sent(events),
             "history": rows,

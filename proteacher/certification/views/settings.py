@@ -94,6 +94,7 @@ def type_edit(request, type_code):
             "slot_forms": slot_forms,
             "new_slot_form": new_slot_form,
             "titles": titles,
+            "current_year": dates.current_academic_year(),
         },
     )
 

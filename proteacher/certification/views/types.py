@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from proteacher import dates
 from proteacher.accounts.decorators import verified_teacher_required
-from proteacher.certification import rules, services, workflow
+from proteacher.certification import deadlines, rules, services, workflow
 from proteacher.certification.models import ApplicationRoute, CertificationType
 from proteacher.certification.selectors import cases_visible_to
 from proteacher.errors import DomainError
@@ -27,11 +27,17 @@ def index(request):
             messages.info(request, "請先完成教師驗證，才能進入認證專區。")
             return redirect("accounts:verify")
     cards = []
+    year = dates.current_academic_year()
     for certification_type in CertificationType.objects.prefetch_related("routes"):
         routes = certification_type.routes.all()
+        # Outside the period of the teacher's county the card is greyed, with the period.
+        outside = deadlines.apply_refusal(certification_type.pk, year, user.county_id) if user.is_teacher else None
         if not services.needs_route(certification_type, routes):
-            cards.append({"type": certification_type, "route": None})
-        cards.extend({"type": certification_type, "route": route} for route in certification_type.routes.all())
+            cards.append({"type": certification_type, "route": None, "outside": outside})
+        cards.extend(
+            {"type": certification_type, "route": route, "outside": outside}
+            for route in certification_type.routes.all()
+        )
     return render(request, "certification/index.html", {"cards": cards})
 
 
@@ -50,7 +56,8 @@ def _type_page(request, certification_type, evaluation=None, status=200, route=N
     applied_this_year = any(case.academic_year == year for case in cases)
     routes = list(certification_type.routes.all())
     choose_route = route is None and services.needs_route(certification_type, routes)
-    if evaluation is None and certification_type.is_open and not applied_this_year and not choose_route:
+    outside = deadlines.apply_refusal(certification_type.pk, year, request.user.county_id)
+    if evaluation is None and certification_type.is_open and not outside and not applied_this_year and not choose_route:
         evaluation = rules.evaluate(request.user, certification_type, route=route)
     context = {
         "choose_route": choose_route,
@@ -63,6 +70,7 @@ def _type_page(request, certification_type, evaluation=None, status=200, route=N
         "applied_this_year": applied_this_year,
         "already_applied_message": services.ALREADY_APPLIED,
         "closed_message": services.CLOSED,
+        "outside_period": outside,
     }
     return render(request, "certification/type.html", context, status=status)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from proteacher.accounts.models import Role, User
 from proteacher.audit.log import record_many
-from proteacher.certification import state_counts
+from proteacher.certification import deadlines, state_counts
 from proteacher.certification.deadlines import format_deadline
 from proteacher.certification.models import Case, CaseEvent
 from proteacher.certification.workflow import table
@@ -198,7 +198,7 @@ def transition_many(
                 outcomes[pk] = Outcome(pk, refusal=problem)
                 continue
             changes.append((change, case.state))
-            case.state = step.target
+            case.state = step.target or case.state
             case.revision += 1
             case.updated_at = at
         changes = _effects(step, changes, outcomes)
@@ -277,9 +277,13 @@ def _run_effects(step: Transition, changes: list[Change]) -> dict[int, str]:
 
 
 def _write(step: Transition, changes: list[tuple[Change, str]], actor: User | None, at) -> None:
-    """The moved cases' state, events, audit entries, messages and counts: one statement each."""
+    """The moved cases' state, events, audit entries, messages and counts: one statement each.
+
+    A row whose target is SAME_STATE (延長期限) leaves each case in its state: the revision and
+    the event still say something happened, the counts do not move."""
+    moved = {"state": step.target} if step.target != table.SAME_STATE else {}
     Case.objects.filter(pk__in=sorted(change.case.pk for change, _ in changes)).update(
-        state=step.target, revision=F("revision") + 1, updated_at=at
+        revision=F("revision") + 1, updated_at=at, **moved
     )
     events = CaseEvent.objects.bulk_create(
         CaseEvent(
@@ -288,7 +292,7 @@ def _write(step: Transition, changes: list[tuple[Change, str]], actor: User | No
             at=at,
             action=step.action,
             from_state=from_state,
-            to_state=step.target,
+            to_state=step.target or from_state,
             reason=change.reason,
             extra={
                 k: v for k, v in change.data.items() if isinstance(v, str | int | float | bool | list | dict | None)
@@ -300,7 +304,8 @@ def _write(step: Transition, changes: list[tuple[Change, str]], actor: User | No
     _tell(events, step.notice)
     # Last: the counts' rows are shared by every case of the county, type and year, so they
     # are held only until the commit that follows.
-    state_counts.moved_many([(change.case, from_state, step.target) for change, from_state in changes])
+    if moved:
+        state_counts.moved_many([(change.case, from_state, step.target) for change, from_state in changes])
 
 
 def open_case(teacher: User, certification_type, academic_year: int, eligibility: dict) -> Case:
@@ -348,9 +353,11 @@ def _audit(events: list[CaseEvent], step_label: str) -> None:
 # --- telling people -------------------------------------------------------------------------------------
 
 
-def render_notice(notice: Notice, certification_type, reason: str = "", appeal_deadline=None) -> tuple[str, str]:
-    """(title, body) of a notice for a case of `certification_type`, with the 原因 and 申復期限
-    lines the notice asks for."""
+def render_notice(
+    notice: Notice, certification_type, reason: str = "", appeal_deadline=None, action_deadline=None, state: str = ""
+) -> tuple[str, str]:
+    """(title, body) of a notice for a case of `certification_type`, with the 原因, 申復期限 and
+    修正期限 lines the notice asks for (`state`: the case's, which names what is sent by then)."""
     names = {
         "type": certification_type.name,
         "short": certification_type.short_name,
@@ -360,17 +367,42 @@ def render_notice(notice: Notice, certification_type, reason: str = "", appeal_d
     if notice.shows_appeal_deadline and appeal_deadline is not None:
         # Taipei time whatever the worker's or the request's time zone: the teacher's clock.
         body += table.APPEAL_DEADLINE_LINE.format(deadline=format_deadline(appeal_deadline))
+    if notice.shows_action_deadline and action_deadline is not None:
+        body += table.ACTION_DEADLINE_LINE.format(deadline=format_deadline(action_deadline), act=due_act(state))
     if notice.shows_reason and reason.strip():
         body += table.REASON_LINE.format(reason=reason.strip())
     return notice.title.format(**names), body
 
 
-def notice_of(action: str, certification_type, reason: str = "", appeal_deadline=None) -> tuple[str, str] | None:
+def notice_of(
+    action: str, certification_type, reason: str = "", appeal_deadline=None, action_deadline=None, state: str = ""
+) -> tuple[str, str] | None:
     """The (title, body) an action sends for a type, or None when it is silent."""
     step = table.OPENING if action == table.OPENING.action else table.BY_ACTION.get(action)
     if step is None or step.notice is SILENT:
         return None
-    return render_notice(step.notice, certification_type, reason, appeal_deadline)
+    return render_notice(step.notice, certification_type, reason, appeal_deadline, action_deadline, state)
+
+
+def due_line(case: Case) -> str:
+    """The case's running deadline and who acts by it, as the teacher's page and the office's read
+    it: 請於 116-03-31 23:59 前送出複審資料 ("" when no deadline runs)."""
+    if case.state not in table.EDITABLE_STATES:
+        return ""
+    deadline = deadlines.running_deadline(case)
+    if deadline is None:
+        return ""
+    return table.ACTION_DEADLINE_LINE.format(deadline=format_deadline(deadline), act=due_act(case.state)).strip()
+
+
+def due_act(state: str) -> str:
+    """What the teacher must have done by the running deadline of a case in `state`, in the words
+    of its button: 送出審查文件 / 送出複審資料 / 申復重新送審."""
+    step = next(
+        (row for row in table.TRANSITIONS if state in row.sources and row.roles == (table.TEACHER,) and row.opens_page),
+        None,
+    )
+    return f"{step.label}" if step else "完成"
 
 
 def _round_of(event: CaseEvent) -> str | None:
@@ -432,9 +464,11 @@ def _tell(events: list[CaseEvent], notice: Notice | None) -> None:
     messages = []
     for event in events:
         case = event.case
-        key = (case.certification_type_id, event.reason, case.appeal_deadline)
+        key = (case.certification_type_id, event.reason, case.appeal_deadline, case.action_deadline, case.state)
         if key not in texts:
-            texts[key] = render_notice(notice, case.certification_type, event.reason, case.appeal_deadline)
+            texts[key] = render_notice(
+                notice, case.certification_type, event.reason, case.appeal_deadline, case.action_deadline, case.state
+            )
         title, body = texts[key]
         for person in recipients(case, notice.to, _round_of(event)):
             messages.append(
@@ -462,7 +496,7 @@ def diagram() -> str:
     for step in table.TRANSITIONS:
         who = "/".join(role_names[role] for role in step.roles)
         for source in step.sources:
-            lines.append(f"    {source} --> {step.target}: {who} {step.label}")
+            lines.append(f"    {source} --> {step.target or source}: {who} {step.label}")
     for state in sorted(table.FINAL_STATES):
         lines.append(f"    {state} --> [*]")
     return "\n".join(lines) + "\n"

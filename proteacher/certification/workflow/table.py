@@ -253,6 +253,8 @@ class Notice:
     # (at once, in the daily digest, or none). False, the default, is always emailed at once:
     # decisions, 退件, 形式審查 results, the 申復 window, revocation, deadlines and reminders.
     optional: bool = False
+    # 修正後複審, 申復受理 and an extension tell the teacher the last moment to send (Case.action_deadline).
+    shows_action_deadline: bool = False
 
 
 # Nobody is told: the teacher's own act on a page, the office's and reviewers' inner steps (they
@@ -261,6 +263,7 @@ SILENT = None
 
 REASON_LINE = "\n原因：{reason}"
 APPEAL_DEADLINE_LINE = "\n申復期限：{deadline}（含假日）"
+ACTION_DEADLINE_LINE = "\n請於 {deadline} 前{act}。"
 
 _OPINIONS = "敬請參閱審查意見以做為未來專業回饋之參考。"
 _LATER_AGAIN = "您可於研習時數之檢核時效內，未來再重新申請認證，謝謝。"
@@ -343,6 +346,8 @@ ASSIGNED = "已分發{round}委員：{names}。"
 REVIEWS_DONE = "委員審查完成"
 DECIDED = "已判定「{label}」。"
 DECISION_NEEDS_REASON = "「{label}」請填寫原因訊息。"
+# The target of a row that leaves the case where it is (延長期限): the engine keeps its state.
+SAME_STATE = ""
 PASS = "通過"  # nosec B105 # the verdict 通過, not a password
 
 # 申請 opens the case (workflow.open_case); it is no transition, but its event and label are the table's.
@@ -369,9 +374,11 @@ TRANSITIONS: list[Transition] = [
         confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將進行形式審查，結果會以訊息通知及電子郵件告知您。",
         done="已送出審查文件。",
         round=FIRST,
+        # 申請截止 is also the last moment to send (or the date an extension gave the case).
+        guards=(deadlines.within_submit_deadline,),
         checks=(submission.every_slot_complete,),
         # Every answer and file, frozen as the round's submission.
-        effects=(submissions.freeze,),
+        effects=(submissions.freeze, deadlines.close_revision_window),
         # Not in the seed: the teacher's receipt.
         notice=Notice(
             "{type}已收到送審文件",
@@ -456,11 +463,14 @@ TRANSITIONS: list[Transition] = [
         done=DECIDED,
         reason_required=DECISION_NEEDS_REASON,
         round=FIRST,
+        # The 修正期限 of the case's period starts with this notice.
+        effects=(deadlines.open_revision_window,),
         notice=Notice(
             "{type}請修正送複審",
             "感謝您申請{type}，您的初審結果為修正後複審，請您依據審查委員意見修正後再申請複審。"
             "如有需要，可洽詢所屬縣市之教專中心安排複審諮詢，謝謝。",
             shows_reason=True,
+            shows_action_deadline=True,
         ),
     ),
     Transition(
@@ -492,9 +502,10 @@ TRANSITIONS: list[Transition] = [
         confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將分發委員進行複審，結果會以訊息通知及電子郵件告知您。",
         done="已送出複審資料。",
         round=SECOND,
+        guards=(deadlines.within_revision_deadline,),
         checks=(submission.every_slot_complete,),
         # Every answer and file, frozen as the round's submission.
-        effects=(submissions.freeze,),
+        effects=(submissions.freeze, deadlines.close_revision_window),
         # Not in the seed.
         notice=Notice(
             "{type}已收到複審資料",
@@ -596,12 +607,15 @@ TRANSITIONS: list[Transition] = [
         label="申復申請案受理 (將進行申復審查)",
         route="review:appeal_intake",
         done="申復申請案已受理。",
+        # The 申復修正期限 of the case's period starts with this notice.
+        effects=(deadlines.open_revision_window,),
         # Not in the seed.
         notice=Notice(
             "申請{short}申復申請案受理",
             "感謝您申請{short}，您的申復申請案已受理，將進行申復審查。請您依據審查委員意見修正資料後，"
             "按「申復重新送審」重新送審，謝謝。",
             shows_reason=True,
+            shows_action_deadline=True,
         ),
     ),
     Transition(
@@ -631,9 +645,10 @@ TRANSITIONS: list[Transition] = [
         confirm="送出後，所有表單將鎖定，無法再修改；縣市教專中心將分發委員進行申復審查，結果會以訊息通知及電子郵件告知您。",
         done="已申復重新送審。",
         round=APPEAL,
+        guards=(deadlines.within_revision_deadline,),
         checks=(submission.every_slot_complete,),
         # Every answer and file, frozen as the round's submission.
-        effects=(submissions.freeze,),
+        effects=(submissions.freeze, deadlines.close_revision_window),
         # Not in the seed.
         notice=Notice(
             "申請{short}已收到申復重新送審資料",
@@ -687,6 +702,38 @@ TRANSITIONS: list[Transition] = [
             "申請{short}申覆不成功",
             "感謝您申請{short}，您的申復結果為不合格，" + _OPINIONS + _LATER_AGAIN,
             shows_reason=True,
+        ),
+    ),
+    Transition(
+        action="revision_expire",
+        sources=(State.FIRST_REVISION, State.APPEAL_REVISION),
+        target=State.FAILED,
+        roles=(SYSTEM,),
+        label="修正期限已過",
+        effects=(deadlines.close_revision_window,),
+        # Not in the seed.
+        notice=Notice(
+            "申請{short}修正期限已過",
+            "感謝您申請{short}，您未於修正期限內送出修正資料，修正期限已過，認證結果為不合格，" + _LATER_AGAIN,
+        ),
+    ),
+    # Not in the seed: more time for one teacher (sick leave, say). The case stays where it is;
+    # the event keeps who, when, why and the old and new date (its extra), the teacher is told.
+    Transition(
+        action="extend_deadline",
+        sources=(State.PREPARING, State.FIRST_REVISION, State.APPEAL_REVISION),
+        target=SAME_STATE,
+        roles=OFFICE,
+        label="延長期限",
+        route="review:extend_deadline",
+        done="已延長期限。",
+        reason_required="延長期限請填寫原因訊息。",
+        effects=(deadlines.extend,),
+        notice=Notice(
+            "申請{short}期限已延長",
+            "感謝您申請{short}，縣市教專中心已延長您的期限。",
+            shows_reason=True,
+            shows_action_deadline=True,
         ),
     ),
     Transition(
@@ -776,7 +823,7 @@ APPEALABLE_STATES = tuple(BY_ACTION["appeal"].sources)
 _OFFICE_ACTS = {
     source
     for step in TRANSITIONS
-    if set(step.roles) & set(OFFICE)
+    if set(step.roles) & set(OFFICE) and step.target != SAME_STATE
     for source in step.sources
     if not BY_STATE[source].outcome
 }

@@ -25,6 +25,8 @@ ROUTE_TO = {
     "first_revise": _TO_FIRST_DECISION,
     "first_fail": _TO_FIRST_DECISION,
     "resubmit": _TO_FIRST_DECISION + ["first_revise"],
+    "revision_expire": _TO_FIRST_DECISION + ["first_revise"],
+    "extend_deadline": _TO_FIRST_DECISION + ["first_revise"],
     "second_pass": _TO_SECOND_DECISION,
     "second_fail": _TO_SECOND_DECISION,
     "appeal": _TO_FIRST_DECISION + ["first_fail"],

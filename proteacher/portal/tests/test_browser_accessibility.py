@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 
 from proteacher.accounts import second_factor, verification
 from proteacher.accounts.models import Role, User

@@ -6,7 +6,8 @@ tells nothing. A 縣市 of another county and a 委員 not assigned to the case 
 
 - 認證審查 (queue, export), 分發委員 of a queue, 審查委員: 縣市 and 管理者.
 - The case as the office sees it: 縣市 of its county, 管理者, and a 委員 assigned to it (read-only).
-- 形式審查, 判定, 申復 受理, 分發委員 of a case: 縣市 of its county and 管理者; POST only for the first three.
+- 形式審查, 判定, 申復 受理, 延長期限, 延長審查期限, 分發委員 of a case: 縣市 of its county and 管理者;
+  POST only for all but 分發委員.
 - 統計 (statistics:page, statistics:export): 縣市 and 管理者, as 認證審查.
 - A 委員's settings (reviewer_edit), 發證 and its batches (a batch's page and its progress),
   稽核紀錄, 郵件寄送狀態 (重新寄送: POST only) and 資料匯入 (an import, its progress, its file, a
@@ -112,6 +113,10 @@ MATRIX = [
     ("review:decide", {"pk": CASE}, "post", OFFICE_CASE_POST),
     ("review:appeal_intake", {"pk": CASE}, "get", POST_ONLY),
     ("review:appeal_intake", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:extend_deadline", {"pk": CASE}, "get", POST_ONLY),
+    ("review:extend_deadline", {"pk": CASE}, "post", OFFICE_CASE_POST),
+    ("review:extend_review_due", {"pk": CASE, "assignment_id": ASSIGNMENT}, "get", POST_ONLY),
+    ("review:extend_review_due", {"pk": CASE, "assignment_id": ASSIGNMENT}, "post", OFFICE_CASE_POST),
     # The case is not issued: no certificate to download (test_certificate_office covers an issued one).
     ("review:certificate_pdf", {"pk": CASE}, "get", OFFICE_CASE_PAGE | {"county_same": 404, "admin": 404}),
     ("review:certificate_status", {"pk": CASE}, "get", ADMIN_ONLY | {"admin": 405}),

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role, User
@@ -14,7 +15,8 @@ from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import assignment as services
 from proteacher.review.assignment_forms import QueueForm, ReviewerChoiceForm, ReviewerForm
-from proteacher.review.models import Reviewer
+from proteacher.review.forms import ExtendDueForm
+from proteacher.review.models import Assignment, Reviewer
 from proteacher.review.selectors import case_for, cases_visible_to
 from proteacher.review.short_panels import CONFIRM_FIELD, CONFIRM_LABEL, ShortPanel
 from proteacher.text import clean_text
@@ -285,3 +287,22 @@ def reviewer_edit(request, pk):
         },
         status=status,
     )
+
+
+@roles_required(Role.COUNTY, Role.ADMIN)
+@require_POST
+def extend_review_due(request, pk, assignment_id):
+    """延長委員審查期限: one 委員's date for a case in the office's scope (another county's: 404)."""
+    case = case_for(request.user, pk)
+    assignment = get_object_or_404(Assignment, pk=assignment_id, case=case)
+    form = ExtendDueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("review:case", pk=case.pk)
+    try:
+        services.extend_due(assignment, request.user, form.cleaned_data["deadline"], form.cleaned_data["reason"])
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "已延長委員審查期限。")
+    return redirect("review:case", pk=case.pk)

@@ -18,7 +18,7 @@ from proteacher.certification.selectors import case_slots
 from proteacher.errors import DomainError
 from proteacher.posted import posted_revision
 from proteacher.review import office
-from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
+from proteacher.review.forms import AppealIntakeForm, DecisionForm, ExtendDeadlineForm, FormalReviewForm
 from proteacher.review.selectors import case_for
 from proteacher.review.views.office import OFFICE, render_case
 from proteacher.text import clean_text
@@ -114,4 +114,23 @@ def appeal_intake(request, pk):
     to_fix = "請依提示修正後再送出。"
     return _decide(
         request, case, route="review:appeal_intake", form=form, form_name="appeal_form", to_fix=to_fix, take=take
+    )
+
+
+@roles_required(*OFFICE)
+@require_POST
+def extend_deadline(request, pk):
+    """延長期限: one case's running deadline, later, with the reason (縣市 of its county, 管理者)."""
+    case = case_for(request.user, pk)
+    form = ExtendDeadlineForm(request.POST)
+
+    def take(valid, shown):
+        deadline = form.cleaned_data["deadline"] if valid else None
+        return office.extend_deadline(
+            case, request.user, deadline, _reason(form, valid, request), **shown
+        ), office.EXTEND
+
+    to_fix = "延長期限尚未填寫完整，請依提示修正後再送出。"
+    return _decide(
+        request, case, route="review:extend_deadline", form=form, form_name="extend_form", to_fix=to_fix, take=take
     )

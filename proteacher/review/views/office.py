@@ -20,7 +20,7 @@ from proteacher.documents.catalogue import UnknownTemplate
 from proteacher.posted import posted_number
 from proteacher.review import appeals, reviewing, submitted
 from proteacher.review.certificate_forms import CertificateStatusForm
-from proteacher.review.forms import AppealIntakeForm, DecisionForm, FormalReviewForm
+from proteacher.review.forms import AppealIntakeForm, DecisionForm, ExtendDeadlineForm, FormalReviewForm
 from proteacher.review.models import Appeal, Assignment, FormalReview
 from proteacher.review.selectors import case_for
 
@@ -93,11 +93,20 @@ def _panels(case, user) -> dict:
         "appeal": on("review:appeal_intake"),
         "issuing": next(iter(on("review:issuing")), None),
         "certificate": next(iter(on("review:certificate_status")), None),
+        "extend": next(iter(on("review:extend_deadline")), None),
     }
 
 
 def render_case(
-    request, case, *, formal_form=None, decision_form=None, appeal_form=None, certificate_form=None, status=200
+    request,
+    case,
+    *,
+    formal_form=None,
+    decision_form=None,
+    appeal_form=None,
+    certificate_form=None,
+    extend_form=None,
+    status=200,
 ):
     """The office's case page; the POST views render it again with their form's errors."""
     user = request.user
@@ -112,6 +121,8 @@ def render_case(
         appeal_form = AppealIntakeForm(initial={"revision": case.revision})
     if panels.get("certificate") and certificate_form is None:
         certificate_form = CertificateStatusForm(initial={"revision": case.revision})
+    if panels.get("extend") and extend_form is None:
+        extend_form = ExtendDeadlineForm(initial={"revision": case.revision})
     events = history.history(history.case_events(case, with_actors=True), with_actors=True)
     # What the teacher sent last, frozen: while they revise, the office still reads what was sent.
     shown = submitted.for_round(case, user, None)
@@ -127,7 +138,9 @@ def render_case(
             "submission": shown,
             "previous": submitted.previous(case, user, shown) if shown else None,
             "history": events if is_office else [],
-            "reason": events[-1]["reason"] if events else "",
+            "reason": history.state_reason(events),
+            # 請於 116-03-31 23:59 前送出複審資料: the deadline the teacher acts by now, if any.
+            "due_line": workflow.due_line(case),
             "formal_reviews": _formal_reviews(case, slots) if is_office else [],
             "formal_labels": {step.action: step.label for step in workflow.offered_on("review:formal")},
             "assignments": _assignments(case) if is_office else [],
@@ -138,6 +151,7 @@ def render_case(
             "appeal_form": appeal_form,
             "certificate": issued_certificate(case) if is_office else None,
             "certificate_form": certificate_form,
+            "extend_form": extend_form,
         },
         status=status,
     )

@@ -16,6 +16,7 @@ from proteacher import markup
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
 from proteacher.certification import workflow
+from proteacher.certification.deadlines import format_deadline
 from proteacher.review import selectors, short_panels
 from proteacher.review.assignment import reviewers_per_case
 from proteacher.review.forms import QueueFilterForm
@@ -108,14 +109,16 @@ def _filter_fields(form: QueueFilterForm) -> list[dict]:
     option by option through templates cost more than the rest of the page. The filters never show
     errors (a value that does not parse filters nothing), which is all the widgets added."""
     fields = []
-    for name in ("certification_type", "academic_year", "county", "school", "state", "q"):
+    for name in ("certification_type", "academic_year", "county", "school", "state", "q", "overdue"):
         if name not in form.fields:
             fields.append({"fixed_county": True})
             continue
         bound = form[name]
         field = {"id": bound.id_for_label, "name": bound.html_name, "label": bound.label}
         value = "" if bound.value() is None else str(bound.value())
-        if hasattr(bound.field, "choices"):
+        if name == "overdue":
+            field.update(checkbox=True, checked=bool(form.filters().overdue))
+        elif hasattr(bound.field, "choices"):
             field["options"] = markup.join(
                 markup.markup(OPTION, key=key, selected=" selected" if str(key) == value else "", text=text)
                 for key, text in bound.field.choices
@@ -130,8 +133,24 @@ def _filter_fields(form: QueueFilterForm) -> list[dict]:
 # most of the page's time through the template engine (and through format_html: proteacher.markup).
 ROW = (
     '<tr data-case="{pk}"><th scope="row"><a href="{url}">{teacher}</a></th><td>{school}</td><td>{county}</td>'
-    "<td>{type}</td><td>{year}</td><td>{state}{short}</td><td>{updated}</td></tr>"
+    "<td>{type}</td><td>{year}</td><td>{state}{short}</td><td>{deadline}</td><td>{updated}</td></tr>"
 )
+OVERDUE_MARK = '{deadline} <span class="badge text-bg-danger" data-overdue>逾期未審</span>'
+
+
+def _deadline(case: dict, now) -> str:
+    """期限: the teacher's (修正期限, or an extension), the 申復 window's, or the earliest 審查期限
+    still open, with 逾期未審 once that one passed; "—" when none runs."""
+    if case["action_deadline"] and case["state"] in workflow.EDITABLE_STATES:
+        return format_deadline(case["action_deadline"])
+    if case["appeal_deadline"] and case["state"] in workflow.APPEALABLE_STATES:
+        return format_deadline(case["appeal_deadline"])
+    if case["review_due"]:
+        shown = format_deadline(case["review_due"])
+        return markup.markup(OVERDUE_MARK, deadline=shown) if case["review_due"] < now else shown
+    return "—"
+
+
 SHORT_MARK = ' <span class="badge text-bg-warning" data-short-panel>{short}</span>'
 
 
@@ -144,6 +163,7 @@ def _rows(cases) -> list[dict]:
     # One reverse() and one time zone for the page, not one per row.
     case_url = reverse("review:case", args=[0]).removesuffix("0/")
     zone = timezone.get_current_timezone()
+    now = timezone.now()
     rows = []
     for case in cases:
         short = short_panels.mark(sizes.get(case["pk"]), required)
@@ -159,6 +179,7 @@ def _rows(cases) -> list[dict]:
             year=case["academic_year"],
             state=row["state_label"],
             short=markup.markup(SHORT_MARK, short=short) if short else "",
+            deadline=_deadline(case, now),
             updated=case["updated_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         )
         rows.append(row)

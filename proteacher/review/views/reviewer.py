@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from proteacher.accounts.decorators import roles_required
 from proteacher.accounts.models import Role
@@ -24,7 +25,7 @@ def my_cases(request):
     assignments = selectors.assignments_of(request.user)
     page = Paginator(assignments, PAGE_SIZE).get_page(request.GET.get("page"))
     open_count = assignments.filter(submitted_at__isnull=True).count()
-    return render(request, "review/my_cases.html", {"page": page, "open_count": open_count})
+    return render(request, "review/my_cases.html", {"page": page, "open_count": open_count, "now": timezone.now()})
 
 
 @roles_required(Role.REVIEWER)

@@ -33,9 +33,11 @@ from proteacher.accounts.models import Role, TeacherProfile, User
 from proteacher.accounts.services import create_staff_account
 from proteacher.accounts.verification import Decision
 from proteacher.certification import defaults as certification_defaults
+from proteacher.certification import periods
+from proteacher.certification.deadlines import PERIOD_FIELDS, TAIPEI
 from proteacher.certification.models import ApplicationRoute, CertificationType, FormSlot, RuleSet
 from proteacher.certification.transfer import complete_transfer
-from proteacher.dates import ROC_OFFSET, current_academic_year
+from proteacher.dates import ROC_OFFSET, academic_year_bounds, current_academic_year
 from proteacher.registry.importers import (
     CountyImporter,
     OldCertificateImporter,
@@ -171,6 +173,7 @@ class Command(BaseCommand):
             self.create_teachers()
             self.grant_school_officers()
             self.load_demo_training()
+            self.create_periods()
         self.stdout.write(self.style.SUCCESS(f"示範資料載入完成。縣市與管理者登入的密碼皆為 {DEMO_PASSWORD}"))
         self.stdout.write(
             f"雙因素驗證：驗證器 App 手動輸入金鑰 {DEMO_TOTP_KEY}（依時間），"
@@ -227,6 +230,26 @@ class Command(BaseCommand):
             _, created = Reviewer.objects.get_or_create(user=user, defaults={"school": school})
             if created:
                 self.stdout.write(f"已設定委員 {username} 的服務學校：{school.name}")
+
+    def create_periods(self) -> None:
+        """A national period (期程) of this academic year for every type, open the whole year so the
+        demo can apply any day, with the usual revision, review and 申復 days; one someone set up
+        since is kept."""
+        year = current_academic_year()
+        first, last = academic_year_bounds(year)
+        values = {
+            "apply_opens_at": datetime.datetime.combine(first, datetime.time(8, 0), tzinfo=TAIPEI),
+            "apply_closes_at": datetime.datetime.combine(last, datetime.time(23, 59), tzinfo=TAIPEI),
+            "revision_days": 30,
+            "appeal_revision_days": 30,
+            "review_days": 21,
+            "appeal_window_days": 10,
+        }
+        for kind in CertificationType.objects.all():
+            if periods.period_row(kind, year) is not None:
+                continue
+            periods.save_period(kind, year, None, dict.fromkeys(PERIOD_FIELDS) | values, actor=None)
+            self.stdout.write(f"已設定{kind.name} {year}學年度全國期程")
 
     def create_teachers(self) -> None:
         year = current_academic_year()
