@@ -623,6 +623,7 @@ class DeadlineReminder(models.Model):
         APPLY = "apply", "申請截止"
         REVISION = "revision", "修正期限"
         REVIEW = "review", "委員審查期限"
+        SCHOOL = "school", "學校推薦表期限"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_reminders")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

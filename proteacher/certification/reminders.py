@@ -3,6 +3,8 @@ email at each offset of settings.DEADLINE_REMINDER_DAYS (7 and 1 days before), e
 
 - The teacher, for the 修正期限 of a case in 初審修正資料 / 申復修正資料 (Case.action_deadline), and
   for 送出審查文件 of a case still in 準備資料 before 申請截止 (or the date an extension gave it).
+- The school's 學校承辦人, for its 推薦表 of a case still in 準備資料 before 申請截止, while the slot
+  the school fills is not complete (the teacher cannot send without it).
 - The 委員 for their 審查期限 (review.reminders finds the assignments and sends through `send_once`
   here), and once more when it has passed unsent (days_before 0, 逾期未審).
 
@@ -20,12 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from proteacher.accounts.school_officers import school_officers_of
 from proteacher.audit.log import record
-from proteacher.certification import deadlines, workflow
-from proteacher.certification.models import Case, CertificationPeriod, DeadlineReminder
+from proteacher.certification import deadlines, selectors, workflow
+from proteacher.certification.models import Case, CertificationPeriod, DeadlineReminder, SlotAnswer
 from proteacher.certification.workflow.engine import due_act
 from proteacher.notifications import services as notifications
 
@@ -35,6 +39,11 @@ REVISION_TITLE = "{short}修正期限提醒"
 REVISION_BODY = "您申請的{type}請於 {deadline} 前{act}；逾期未送出，認證結果將為不合格。"
 APPLY_TITLE = "{short}送出審查文件期限提醒"
 APPLY_BODY = "您申請的{type}尚未送出審查文件，請於 {deadline} 前{act}；逾期將無法送出。"
+SCHOOL_TITLE = "{short}學校推薦表期限提醒"
+SCHOOL_BODY = (
+    "貴校{teacher}老師申請的{type}尚待學校填寫「{slots}」，請於 {deadline} 前至學校專區完成；"
+    "學校未完成填寫，教師將無法送出審查文件。"
+)
 
 
 def offsets() -> tuple[int, ...]:
@@ -118,6 +127,58 @@ def _candidates(now: datetime.datetime) -> list[Due]:
     return _revision_candidates(now) + _apply_candidates(now)
 
 
+def school_slots_missing(case: Case) -> list:
+    """The slots of the case the school fills (its 推薦表) that hold no complete answer yet."""
+    slots = [slot for slot in selectors.case_slots(case) if slot.is_filled_by_school]
+    if not slots:
+        return []
+    done = set(
+        SlotAnswer.objects.filter(
+            case=case, slot_code__in=[slot.code for slot in slots], in_use=True, is_complete=True
+        ).values_list("slot_code", flat=True)
+    )
+    return [slot for slot in slots if slot.code not in done]
+
+
+def _school_candidates(apply_dues: list[Due]) -> list[Due]:
+    """For each unsent case near its 申請截止 whose school has still to fill its 推薦表: one
+    reminder for each 學校承辦人 of the case's school."""
+    found = []
+    cases = Case.objects.filter(pk__in=[due.case_id for due in apply_dues], school__isnull=False)
+    by_pk = {case.pk: case for case in cases.select_related("certification_type")}
+    officers: dict[int, list[int]] = {}
+    for due in apply_dues:
+        case = by_pk.get(due.case_id)
+        if case is None or not school_slots_missing(case):
+            continue
+        if case.school_id not in officers:
+            officers[case.school_id] = list(school_officers_of(case.school_id).values_list("pk", flat=True))
+        found += [
+            Due(case.pk, officer, Kind.SCHOOL, due.deadline, due.days_before) for officer in officers[case.school_id]
+        ]
+    return found
+
+
+def _school_still_due(due: Due, case: Case) -> bool:
+    return (
+        case.state == workflow.State.PREPARING
+        and deadlines.submit_deadline(case) == due.deadline
+        and bool(school_slots_missing(case))
+        and school_officers_of(case.school_id).filter(pk=due.recipient_id).exists()
+    )
+
+
+def _school_message(due: Due, case: Case) -> tuple[str, str]:
+    kind = case.certification_type
+    slots = "、".join(slot.label for slot in school_slots_missing(case))
+    return SCHOOL_TITLE.format(short=kind.short_name), SCHOOL_BODY.format(
+        teacher=case.teacher.name,
+        type=kind.name,
+        slots=slots,
+        deadline=deadlines.format_deadline(due.deadline),
+    )
+
+
 def _teacher_still_due(due: Due, case: Case) -> bool:
     if due.kind == Kind.REVISION:
         return case.state in workflow.BY_ACTION["revision_expire"].sources and case.action_deadline == due.deadline
@@ -136,7 +197,13 @@ def send_reminders() -> int:
     """The worker's job: every teacher's deadline reminder that is due and not yet sent; returns
     how many were sent. Safe to run twice and on several machines at once (see above)."""
     now = timezone.now()
-    return sum(send_once(due, _teacher_still_due, _teacher_message) for due in _candidates(now))
+    teachers = _candidates(now)
+    schools = _school_candidates([due for due in teachers if due.kind == Kind.APPLY])
+    sent = sum(send_once(due, _teacher_still_due, _teacher_message) for due in teachers)
+    users = get_user_model().objects.in_bulk({due.recipient_id for due in schools})
+    return sent + sum(
+        send_once(due, _school_still_due, _school_message, recipient=users[due.recipient_id]) for due in schools
+    )
 
 
 def send_once(

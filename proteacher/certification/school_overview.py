@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from proteacher.audit.log import record
-from proteacher.certification import workflow
+from proteacher.certification import deadlines, workflow
 from proteacher.certification.models import Case
 from proteacher.certification.selectors import school_cases, school_slot_states
 from proteacher.registry.models import School
@@ -34,11 +34,19 @@ class Row:
     recommendation: str
 
 
-def deadline_of(case: Case):
-    """The next date the case must meet, or None (the 申復 window while it is open)."""
+def deadline_of(case: Case, closes: dict | None = None):
+    """The next date the case must meet, or None: 送出審查文件 (申請截止, or an extension), the
+    修正期限, or the 申復 window while it is open. `closes` keeps the periods' 申請截止 already read
+    (one read per type, year and county for a page of rows)."""
     if case.state in workflow.APPEALABLE_STATES and case.appeal_deadline is not None:
         return case.appeal_deadline
-    return None
+    if case.state == workflow.State.PREPARING and case.action_deadline is None:
+        closes = {} if closes is None else closes
+        key = (case.certification_type_id, case.academic_year, case.county_id)
+        if key not in closes:
+            closes[key] = deadlines.period_for(*key).apply_closes_at
+        return closes[key]
+    return case.action_deadline
 
 
 def _day(moment) -> str:
@@ -52,6 +60,7 @@ def _minute(moment) -> str:
 def rows(school: School, *, academic_year: int | None = None, type_code: str = "") -> list[Row]:
     cases = list(school_cases(school, academic_year=academic_year, type_code=type_code))
     recommendation = school_slot_states(cases)
+    closes: dict = {}
     return [
         Row(
             case=case,
@@ -59,7 +68,7 @@ def rows(school: School, *, academic_year: int | None = None, type_code: str = "
             applied_on=_day(case.created_at),
             sent_on=_day(case.first_sent_at),
             updated_at=_minute(case.updated_at),
-            deadline=_minute(deadline_of(case)),
+            deadline=_minute(deadline_of(case, closes)),
             recommendation=recommendation.get(case.pk, ""),
         )
         for case in cases

@@ -382,3 +382,62 @@ def test_an_unsent_case_is_reminded_before_the_apply_close_and_a_sent_one_is_not
     assert body == "您申請的進階專業回饋人才認證尚未送出審查文件，請於 115-10-31 23:59 前送出審查文件；逾期將無法送出。"
     assert DeadlineReminder.objects.get().case_id == unsent.pk
     assert not reminders_to(taichung_teacher, "進階認證送出審查文件期限提醒")
+
+
+def test_the_school_is_reminded_of_its_recommendation_before_the_apply_close_until_it_fills_it(
+    teacher, school_officer, taipei_officer, time_machine
+):
+    """A 教學輔導教師 case unsent near 申請截止 whose 推薦表 the school has not filled: each
+    學校承辦人 of the school is reminded once at each offset; once the school fills it, no more."""
+    from proteacher.certification import school_recommendation
+    from proteacher.documents.catalogue import get_template
+
+    factories.certification_types()
+    closes = datetime.datetime(2026, 10, 31, 23, 59, tzinfo=TAIPEI)
+    CertificationPeriod.objects.create(
+        certification_type=CertificationType.objects.get(code="mentor"), academic_year=115, apply_closes_at=closes
+    )
+    time_machine.move_to(closes - 10 * DAY)
+    case = factories.case(teacher, "mentor")
+    title = "教學輔導教師認證學校推薦表期限提醒"
+
+    time_machine.move_to(closes - 7 * DAY + MINUTE)
+    reminders.send_reminders()
+    reminders.send_reminders()
+    [body] = reminders_to(school_officer, title)
+    assert body == (
+        f"貴校{teacher.name}老師申請的教學輔導教師認證尚待學校填寫「推薦表」，請於 115-10-31 23:59 前至學校專區完成；"
+        "學校未完成填寫，教師將無法送出審查文件。"
+    )
+    assert mails_to(school_officer, title) == 1
+    # The teacher is reminded of 送出 as any unsent case; the school's reminder is the officer's own.
+    assert len(reminders_to(teacher, "教學輔導教師認證送出審查文件期限提醒")) == 1
+    assert not reminders_to(teacher, title)
+
+    slot = next(slot for slot in case.certification_type.slots.all() if slot.is_filled_by_school)
+    data = {"teacher": teacher.name, "school": case.school.name, "meeting_name": "教師專業發展會議"}
+    data |= {"meeting_date": "2026-10-20", "decision": "recommend", "principal": "陳校長", "reasons": "推薦"}
+    school_recommendation.save(
+        case,
+        slot,
+        get_template(slot.template_codes[0]),
+        officer=school_officer,
+        data=data,
+        is_complete=True,
+        expected_revision=0,
+    )
+    time_machine.move_to(closes - DAY + MINUTE)
+    reminders.send_reminders()
+    assert len(reminders_to(school_officer, title)) == 1
+    assert len(reminders_to(teacher, "教學輔導教師認證送出審查文件期限提醒")) == 2
+
+
+def test_the_school_overview_shows_the_deadline_that_runs(teacher, school_officer, time_machine):
+    from proteacher.certification import school_overview
+
+    closes = datetime.datetime(2026, 10, 31, 23, 59, tzinfo=TAIPEI)
+    national_period(apply_closes_at=closes)
+    time_machine.move_to(closes - 10 * DAY)
+    factories.case(teacher, "advanced")
+    [row] = school_overview.rows(teacher.profile.school)
+    assert row.deadline == "2026-10-31 23:59"
