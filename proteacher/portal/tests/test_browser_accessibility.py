@@ -6,10 +6,11 @@ platform from its first page (a crawl), so a page nobody links to is not swept �
 test below fails for any page route the crawl did not reach, naming it. The world the crawl walks
 has a case in each kind of state (empty, filled, sent, under review, decided, failed with 申復
 open, issued); a page is swept once per role, route, case state and slot. Refused forms (a
-field left empty, a wrong password, a certificate that is not found) are opened on purpose after
-the crawl, since no link leads to them.
+field left empty, a wrong password, a certificate that is not found) are sent on purpose after
+the crawl (REFUSALS), since no link leads to them.
 """
 
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
@@ -34,6 +35,8 @@ from proteacher.testing.browser import SCREENSHOTS, new_context
 from proteacher.testing.review_walk import ADVANCED, BASIC, MENTOR, load_demo_data, prepare_case
 from proteacher.testing.second_factor import SignInClient
 from proteacher.testing.workflow import advance, verdicts
+
+PHONE_SHOTS = bool(os.environ.get("SWEEP_PHONE_SHOTS"))
 
 pytestmark = [pytest.mark.browser, pytest.mark.sweep, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +89,8 @@ NOT_PAGES = {
     "review:appeal_send": "POST only",
     "review:certificate_status": "POST only",
     "review:decide": "POST only",
+    "review:extend_deadline": "POST only (延長期限 on the office's case page)",
+    "review:extend_review_due": "POST only (延長審查期限 on the office's case page)",
     "review:formal": "POST only",
     "review:import_confirm": "POST only",
     "review:mail_resend": "POST only",
@@ -159,6 +164,9 @@ def build_world() -> dict[str, Visitor]:
     # A 臺北市 teacher whose 申復 waits for 受理.
     appellant = factories.teacher("蔡申復", account="t-appeal", county_name="臺北市")
     advance(factories.case(appellant, "advanced"), State.APPEAL_INTAKE, admin)
+    # A 教學輔導教師 candidate of 成淵高中, whose 推薦表 its 學校承辦人 (黃測試, in the demo data) fills.
+    candidate = factories.teacher("何候選", account="t-candidate", school_name="臺北市立成淵高級中學")
+    factories.case(candidate, "mentor")
     # A case sent before submissions were kept (the office reads its forms as saved, not as frozen).
     legacy = factories.teacher("鄭舊案", account="t-legacy", county_name="臺北市")
     legacy_case = factories.case(legacy, "advanced")
@@ -190,7 +198,8 @@ def build_world() -> dict[str, Visitor]:
     return {
         "anonymous": Visitor(None, ["/", "/accessibility/", "/verify/", "/accounts/login/"]),
         "teacher": Visitor(User.objects.get(inservice_account=ADVANCED.account), everyone),
-        "teacher_basic": Visitor(basic, everyone),
+        # 學校專區 of a teacher who holds no grant says so.
+        "teacher_basic": Visitor(basic, ["/", "/school/"]),
         "teacher_mentor": Visitor(mentor, everyone),
         "teacher_issued": Visitor(holder, everyone),
         "teacher_new": Visitor(new, everyone),
@@ -319,6 +328,10 @@ class Sweep:
         where = f" [{label}]" if label else ""
         self.findings += [str(found) + where for found in axe_findings(page, DESK["width"])]
         page.set_viewport_size(PHONE)
+        if PHONE_SHOTS:
+            # SWEEP_PHONE_SHOTS=1: every page as a phone shows it, to look at (test-artifacts/phone/).
+            (SCREENSHOTS / "phone").mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "phone" / f"{self.swept:03d}-{label.replace(', ', '-')}.png"))
         overflow = sideways_overflow(page)
         if overflow:
             self.overflows.append(overflow + where)
@@ -365,14 +378,50 @@ class Sweep:
         page.close()
 
 
+def office_case_in(state: str) -> str:
+    return reverse("review:case", args=[Case.objects.filter(state=state, county__name="臺北市").order_by("pk")[0].pk])
+
+
+# Forms sent wrong on purpose (no link leads to a refusal): who, the page, the form, what is typed.
+REFUSALS = [
+    ("anonymous", lambda: "/accounts/login/", "main form[method=post]", {"username": "admin", "password": "不是密碼"}),
+    ("anonymous", lambda: "/verify/", "form.verify-form", {"number": "Z999999999", "name": "王小明"}),
+    ("anonymous", lambda: "/verify/", "form.verify-credential-form", {"text": "not a credential"}),
+    ("teacher_new", lambda: "/accounts/verify/", "main form[method=post]", {}),
+    ("admin", lambda: reverse("certification:settings_new"), "main form[method=post]", {}),
+    ("county", lambda: office_case_in(State.FORMAL_REVIEW), "form.formal-review-form", {}),
+    ("county", lambda: office_case_in(State.FIRST_REVISION), "form.extend-deadline-form", {}),
+]
+
+
+def refuse(sweep: Sweep, context, role: str) -> None:
+    page = context.new_page()
+    for who, path, form, typed in REFUSALS:
+        if who != role:
+            continue
+        page.goto(sweep.base_url + path())
+        for name, value in typed.items():
+            page.locator(f"{form} [name={name}]").fill(value)
+        page.locator(f"{form} [type=submit]").first.click()
+        page.wait_for_load_state()
+        sweep.check(page, f"{role}, refused")
+    page.close()
+
+
 def test_every_page_as_every_role_passes_axe_and_fits_a_phone(chromium, live_server, settings):
     # The development identity page stands in for the national network's SSO.
     settings.DEBUG = True
     settings.OIDC_ISSUER = ""
     sweep = Sweep(live_server.url)
+    contexts = {}
     for role, visitor in build_world().items():
-        context = signed_in_context(chromium, live_server.url, visitor)
-        sweep.crawl(context, role, visitor.starts)
+        contexts[role] = signed_in_context(chromium, live_server.url, visitor)
+        sweep.crawl(contexts[role], role, visitor.starts)
+    # A refusal may answer 404 (a certificate not found), which Django's debug mode serves without
+    # the platform's headers: the refusals are sent as on a live platform.
+    settings.DEBUG = False
+    for role, context in contexts.items():
+        refuse(sweep, context, role)
         context.close()
 
     unreached = sorted(page_routes() - sweep.reached)
