@@ -22,6 +22,7 @@ from proteacher.notifications.models import Notification, OutgoingMail
 from proteacher.review import office
 from proteacher.testing import factories
 from proteacher.testing.audit import entries
+from proteacher.testing.threads import side_by_side
 from proteacher.testing.workflow import advance, take
 
 pytestmark = pytest.mark.django_db
@@ -213,27 +214,6 @@ def test_the_office_extends_on_the_case_page_and_another_county_cannot(
 # --- two workers at once (PostgreSQL) ----------------------------------------------------------
 
 
-def race(function):
-    """Run `function` in two threads at once; returns what each returned."""
-    results, failures = [], []
-
-    def run():
-        try:
-            results.append(function())
-        except Exception as problem:  # noqa: BLE001 - the test reports it
-            failures.append(problem)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-    return results
-
-
 def revising_many(count, officer, time_machine) -> list[Case]:
     time_machine.move_to(DECIDED - DAY)
     national_period(revision_days=30)
@@ -266,13 +246,13 @@ def test_two_workers_remind_once_each_and_move_each_expired_case_once(taipei_off
 
     for days in (7, 1):
         time_machine.move_to(DEADLINE - days * DAY + MINUTE)
-        assert sum(race(reminders.send_reminders)) == len(cases)
+        assert sum(side_by_side(reminders.send_reminders)) == len(cases)
     assert DeadlineReminder.objects.count() == 2 * len(cases)
     for case in cases:
         assert len(reminders_to(case.teacher)) == 2 and mails_to(case.teacher) == 2
 
     time_machine.move_to(DEADLINE + MINUTE)
-    assert sum(race(jobs.close_expired_revisions)) == len(cases)
+    assert sum(side_by_side(jobs.close_expired_revisions)) == len(cases)
     assert CaseEvent.objects.filter(action="revision_expire").count() == len(cases)
     assert set(Case.objects.values_list("state", flat=True)) == {State.FAILED}
     for case in cases:
