@@ -30,7 +30,7 @@ def message(user, title="進階專業回饋人才認證通過", body="感謝您�
 
 
 def rows(page: str) -> list[str]:
-    return re.findall(r"<tr[^>]*>\s*<td>.*?</tr>", page, flags=re.S)
+    return re.findall(r"<tr[^>]*>\s*<td[^>]*>.*?</tr>", page, flags=re.S)
 
 
 def test_the_list_shows_title_content_and_taipei_time(client, teacher):
