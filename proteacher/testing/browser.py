@@ -116,6 +116,21 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def sign_in_with_session(page, user) -> None:
+    """Start the browser signed in as `user` (staff with their second factor too), as the SSO
+    callback or the staff sign-in would leave it; each of those is clicked by a browser test of its
+    own. The cookies of anyone signed in before are dropped first."""
+    from django.conf import settings
+
+    from proteacher.testing.second_factor import SignInClient
+
+    page.context.clear_cookies()
+    client = SignInClient()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
+
+
 def sign_in_through_identity_page(page, name: str) -> None:
     """使用者登入 → 帳號漫遊登入 → pick an identity on the development identity page → 確定登入.
 

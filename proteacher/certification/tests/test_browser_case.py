@@ -4,9 +4,7 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -14,18 +12,10 @@ from proteacher.accounts.models import User
 from proteacher.certification.models import Case
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot, sign_in_through_identity_page
+from proteacher.testing.browser import screenshot, sign_in_through_identity_page, sign_in_with_session
 from proteacher.testing.review_walk import choose_template, fill_required_fields, save_form, slot_row, upload_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user) -> None:
-    """A signed-in session, as the SSO callback would leave it (SSO itself is tested in accounts)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
 def fill_online_form(page, title: str, observer: str) -> None:
@@ -117,7 +107,7 @@ def test_switching_a_filled_slots_template_never_loses_the_old_answer(page):
     teacher = factories.advanced_candidate()
     case = factories.case(teacher)
     old = factories.answer(case, "observation", "anecdotal_record")
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
     page.goto(page.base_url + reverse("certification:case", args=[case.pk]))
 
     # Another template chosen, its form opened, then 取消: nothing changed.

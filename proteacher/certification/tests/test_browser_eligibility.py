@@ -4,8 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from proteacher import dates
 from proteacher.certification import defaults
@@ -19,7 +17,7 @@ from proteacher.certification.models import (
 )
 from proteacher.registry.models import TrainingCategory, TrainingRecord
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,13 +30,6 @@ def certification_types():
     # The live server's database is flushed between tests: put the shipped types, rules and routes back.
     defaults.install(CertificationType, FormSlot, RuleSet)
     defaults.install_routes(CertificationType, ApplicationRoute)
-
-
-def sign_in(page, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
 
 
 def train(user, course: str, category: str, hours: str, day: datetime.date):
@@ -88,7 +79,7 @@ def test_an_ineligible_teacher_sees_why_and_cannot_apply(page):
     holds_basic_certificate(teacher)
     two_years_ago = year_start.replace(year=year_start.year - 2, month=10, day=19)
     train(teacher, "進階專業回饋人才培訓 2-1 教學觀察與回饋實務", TrainingCategory.ADVANCED, "6", two_years_ago)
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
 
     open_advanced(page)
 
@@ -135,7 +126,7 @@ def test_an_eligible_teacher_applies_once(page):
         "6",
         last_year.replace(year=last_year.year + 1, month=3, day=15),
     )
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
 
     open_advanced(page)
     assert FAILURE not in page.get_by_role("table").filter(has_text="申請資格").inner_text()
@@ -169,7 +160,7 @@ def test_an_eligible_teacher_applies_once(page):
 
 
 def test_the_zone_offers_the_mentor_route_as_a_card_of_its_own(page):
-    sign_in(page, factories.teacher(name="許輔導", account="t-mentor"))
+    sign_in_with_session(page, factories.teacher(name="許輔導", account="t-mentor"))
     page.goto(page.base_url + "/certification/")
 
     cards = page.locator(".card-title")
@@ -194,7 +185,7 @@ def test_the_zone_offers_the_mentor_route_as_a_card_of_its_own(page):
 def test_a_mentor_whose_certificate_ends_soon_renews_by_a_route_and_fills_its_proofs(page):
     teacher = factories.teacher(name="許輔導", account="t-mentor")
     factories.issued_certificate(teacher, "mentor", expires_on=dates.today() + datetime.timedelta(days=90))
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
     page.goto(page.base_url + "/certification/")
 
     page.get_by_role("link", name="教學輔導教師換證 第二種換證方式").click()

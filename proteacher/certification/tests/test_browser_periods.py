@@ -5,8 +5,6 @@ with the same sentence."""
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from proteacher import dates
@@ -21,7 +19,7 @@ from proteacher.certification.models import (
     RuleSet,
 )
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,13 +31,6 @@ def certification_types():
     defaults.install_routes(CertificationType, ApplicationRoute)
 
 
-def sign_in(page, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
-
-
 def test_apply_after_the_period_closed_is_refused_with_the_period(page):
     teacher = factories.advanced_candidate()
     now = timezone.now().replace(second=0, microsecond=0)
@@ -49,7 +40,7 @@ def test_apply_after_the_period_closed_is_refused_with_the_period(page):
         apply_opens_at=now - datetime.timedelta(days=30),
         apply_closes_at=now + datetime.timedelta(days=30),
     )
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
     page.goto(page.base_url + "/certification/")
     page.get_by_role("link", name="進階專業回饋人才認證").click()
     apply = page.get_by_role("button", name="申請")

@@ -1,14 +1,12 @@
 """公開授課實施證明 in Chromium: upload a real PDF, see it, try a PNG renamed .pdf, remove the file."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from proteacher.certification.models import SlotAnswer
 from proteacher.documents.tests.test_pdf_rules import pdf_bytes, png_bytes
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,21 +19,6 @@ def case():
     return factories.case(teacher)
 
 
-def sign_in(page, user) -> None:
-    """Start the browser with the teacher's session (the SSO login has its own browser test)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": page.base_url,
-            }
-        ]
-    )
-
-
 def open_upload_page(page, case) -> None:
     url = reverse("certification:slot_edit", args=[case.pk, "implementation"]) + "?template=implementation_proof"
     page.goto(page.base_url + url)
@@ -46,7 +29,7 @@ def test_upload_a_pdf_then_a_png_renamed_pdf_keeps_the_first(page, case, tmp_pat
     good.write_bytes(pdf_bytes())
     fake = tmp_path / "photo.pdf"
     fake.write_bytes(png_bytes())
-    sign_in(page, case.teacher)
+    sign_in_with_session(page, case.teacher)
 
     open_upload_page(page, case)
     assert page.get_by_role("heading", name="表單").is_visible()
@@ -77,7 +60,7 @@ def test_upload_a_pdf_then_a_png_renamed_pdf_keeps_the_first(page, case, tmp_pat
 def test_remove_the_uploaded_file(page, case, tmp_path):
     good = tmp_path / "SA1.pdf"
     good.write_bytes(pdf_bytes())
-    sign_in(page, case.teacher)
+    sign_in_with_session(page, case.teacher)
     open_upload_page(page, case)
     page.get_by_label("上傳用印完成紙本文件").set_input_files(str(good))
     page.get_by_role("button", name="儲存").first.click()

@@ -3,23 +3,13 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import expect
 
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user) -> None:
-    """A signed-in session, as the SSO callback would leave it (SSO itself is tested in accounts)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
 def test_the_teacher_reads_and_confirms_the_returned_case_message(page, walk, smtp_server):
@@ -27,7 +17,7 @@ def test_the_teacher_reads_and_confirms_the_returned_case_message(page, walk, sm
     teacher = factories.teacher(name="黃測試", account="t-huang")
     case = walk.to(factories.case(teacher, "advanced"), "formal_return")
     walk.take(case, "formal_return", reason="認證檢核表缺少校長核章")
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
 
     page.goto(page.base_url + "/")
     nav = page.get_by_role("navigation", name="主選單")

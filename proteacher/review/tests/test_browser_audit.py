@@ -2,26 +2,16 @@
 look under 稽核紀錄, and the teacher on 檢視紀錄, by role and county."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from proteacher.audit.models import AuditEntry
 from proteacher.certification.workflow import State
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
-from proteacher.testing.second_factor import SignInClient
+from proteacher.testing.browser import screenshot, sign_in_with_session
 from proteacher.testing.workflow import advance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user) -> None:
-    page.context.clear_cookies()
-    client = SignInClient()  # staff sign in the whole way, second factor included
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
 def test_a_look_at_a_pdf_reaches_the_audit_log_and_the_teacher(page):
@@ -30,7 +20,7 @@ def test_a_look_at_a_pdf_reaches_the_audit_log_and_the_teacher(page):
     admin = factories.staff("admin", "admin", name="工作小組")
     case = advance(factories.case(teacher, "advanced"), State.FORMAL_REVIEW, officer)
 
-    sign_in(page, officer)
+    sign_in_with_session(page, officer)
     page.goto(page.base_url + reverse("review:case", args=[case.pk]))
     page.wait_for_load_state("networkidle")
     # The documents load when their <details> is opened: the page alone shows none of them.
@@ -39,7 +29,7 @@ def test_a_look_at_a_pdf_reaches_the_audit_log_and_the_teacher(page):
         page.get_by_text("在頁面中檢視 PDF：實施證明").click()
     assert AuditEntry.objects.filter(action="file.view").count() == 1
 
-    sign_in(page, admin)
+    sign_in_with_session(page, admin)
     page.goto(page.base_url + reverse("portal:workspace"))
     page.get_by_role("link", name="稽核紀錄").click()
     page.get_by_label("教師").fill("黃測試")
@@ -51,7 +41,7 @@ def test_a_look_at_a_pdf_reaches_the_audit_log_and_the_teacher(page):
     expect(row).to_contain_text("公開授課實施證明")
     screenshot(page, "audit-log")
 
-    sign_in(page, teacher)
+    sign_in_with_session(page, teacher)
     page.goto(page.base_url + reverse("certification:case", args=[case.pk]))
     page.get_by_role("link", name="檢視紀錄").click()
     lines = page.locator("table.viewed-log tbody")

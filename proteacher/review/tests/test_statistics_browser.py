@@ -4,7 +4,6 @@ page (charts and tables) stays inside a phone's 390 px without breaking the poli
 import io
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -12,17 +11,9 @@ from playwright.sync_api import expect
 from proteacher.accounts.models import User
 from proteacher.dates import current_academic_year
 from proteacher.testing import review_walk
-from proteacher.testing.browser import screenshot
-from proteacher.testing.second_factor import SignInClient
+from proteacher.testing.browser import screenshot, sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user) -> None:
-    client = SignInClient()  # staff sign in the whole way, second factor included
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
 def test_the_admin_reads_one_countys_year_on_a_phone(page, settings):
@@ -30,7 +21,7 @@ def test_the_admin_reads_one_countys_year_on_a_phone(page, settings):
     review_walk.load_demo_data()
     call_command("generate_year", year=current_academic_year() - 1, cases=300, seed=2, stdout=io.StringIO())
 
-    sign_in(page, User.objects.get(username="admin"))
+    sign_in_with_session(page, User.objects.get(username="admin"))
     page.set_viewport_size({"width": 390, "height": 844})
     # On a phone the menu is folded away: 功能專區 by its address.
     page.goto(page.base_url + reverse("portal:workspace"))
