@@ -23,7 +23,7 @@ from proteacher.certification.models import (
     TrainingCertificate,
 )
 from proteacher.documents.catalogue import UnknownTemplate, get_template, title_of
-from proteacher.registry.models import School
+from proteacher.registry.models import County, School
 
 
 def all_cases() -> QuerySet[Case]:
@@ -253,6 +253,14 @@ def certificates_visible_to(user: User) -> QuerySet[Certificate]:
     if user.role == Role.TEACHER:
         return certificates.filter(teacher_id=user.pk)
     return certificates.none()
+
+
+def county_in_scope(user: User, county_code: str) -> County:
+    """A county an office user may act for: a 縣市 their own only (another one: 404), 管理者 any."""
+    county = get_object_or_404(County, code=county_code)
+    if user.role == Role.COUNTY and county.pk != user.county_id:
+        raise Http404
+    return county
 
 
 # --- the school's view (學校承辦人) -----------------------------------------------------------------

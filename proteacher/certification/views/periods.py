@@ -14,9 +14,9 @@ from proteacher.accounts.models import Role
 from proteacher.certification import periods
 from proteacher.certification.deadlines import format_deadline, period_for
 from proteacher.certification.models import CertificationPeriod, CertificationType
+from proteacher.certification.selectors import county_in_scope
 from proteacher.certification.settings_forms import PeriodForm
 from proteacher.errors import DomainError
-from proteacher.registry.models import County
 
 OFFICE = (Role.COUNTY, Role.ADMIN)
 # The years a period may be set for: a few before and after today's (an old link is a 404).
@@ -28,14 +28,6 @@ def _year(year: int) -> int:
     if not current - YEARS_AROUND <= year <= current + YEARS_AROUND:
         raise Http404
     return year
-
-
-def _county_for(user, county_code: str) -> County:
-    """The county of the page: a 縣市 reaches only their own (another one: 404), 管理者 any."""
-    county = get_object_or_404(County, code=county_code)
-    if user.role == Role.COUNTY and county.pk != user.county_id:
-        raise Http404
-    return county
 
 
 def _shown(value) -> str:
@@ -123,5 +115,5 @@ def period_national(request, type_code, year):
 def period_county(request, type_code, year, county_code):
     """A county's override of a type's period for a year: its 縣市 (own county only) or 管理者."""
     certification_type = get_object_or_404(CertificationType, code=type_code)
-    county = _county_for(request.user, county_code)
+    county = county_in_scope(request.user, county_code)
     return _edit(request, certification_type, _year(year), county)
