@@ -8,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from proteacher.api.models import ApiToken
-from proteacher.review.tests.test_browser_audit import sign_in
 from proteacher.testing import factories
+from proteacher.testing.browser import sign_in_with_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_admin_issues_copies_and_revokes_a_token(page):
     factories.county("臺北市")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.base_url)
 
-    sign_in(page, admin)
+    sign_in_with_session(page, admin)
     page.goto(page.base_url + reverse("portal:workspace"))
     page.get_by_role("link", name="API 權杖").click()
     expect(page.get_by_role("heading", name="API 權杖")).to_be_visible()

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 
 from proteacher.notifications import outbox, services
 from proteacher.notifications.models import OutgoingMail
-from proteacher.review.tests.test_browser_audit import sign_in
 from proteacher.testing import factories
-from proteacher.testing.browser import screenshot
+from proteacher.testing.browser import screenshot, sign_in_with_session
 from proteacher.testing.smtp import smtp_server  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +25,7 @@ def test_admin_resends_a_refused_mail_from_a_phone(page, settings, smtp_server):
     assert OutgoingMail.objects.get().status == OutgoingMail.Status.FAILED
 
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, admin)
+    sign_in_with_session(page, admin)
     page.goto(page.base_url + reverse("portal:workspace"))
     page.get_by_role("link", name="郵件寄送狀態").click()
     row = page.locator("table.outgoing-mail tbody tr").first
